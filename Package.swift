@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, innermost first: CSodium (libsodium) -> ChorusCrypto; ChorusWire (bytes) ->
+// ChorusCore (pure protocol, no IO, no clock) -> ChorusSimulator (in-process network) and
+// ChorusAgent (the IO shell: NIO UDP, Hummingbird HTTP, disk) -> chorus (the CLI).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Chorus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "chorus", targets: ["chorus"]),
+        .library(name: "ChorusCore", targets: ["ChorusCore"]),
+        .library(name: "ChorusSimulator", targets: ["ChorusSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(name: "ChorusWire", swiftSettings: strictSettings),
+        .target(name: "ChorusCrypto", dependencies: ["CSodium", "ChorusWire"], swiftSettings: strictSettings),
+        .target(name: "ChorusCore", dependencies: ["ChorusWire"], swiftSettings: strictSettings),
+        .target(name: "ChorusSimulator", dependencies: ["ChorusCore", "ChorusWire"], swiftSettings: strictSettings),
+        .target(
+            name: "ChorusAgent",
+            dependencies: [
+                "ChorusCore", "ChorusWire", "ChorusCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "chorus",
+            dependencies: [
+                "ChorusAgent", "ChorusCrypto", "ChorusWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "ChorusWireTests", dependencies: ["ChorusWire"]),
+        .testTarget(name: "ChorusCryptoTests", dependencies: ["ChorusCrypto", "ChorusWire"]),
+        .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto"]),
+        .testTarget(name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusCrypto"]),
+        .testTarget(name: "ChorusAgentTests", dependencies: ["ChorusAgent", "ChorusCore"]),
+        .testTarget(name: "ChorusProcessTests", dependencies: ["ChorusAgent"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,32 @@
+/// Monotonic counters the core keeps about its own work, exported by the shell as metrics and
+/// read by the simulator for its figures. Plain values: copying them is a snapshot.
+public struct CoreCounters: Sendable, Equatable {
+    public var datagramsIn: UInt64 = 0
+    public var bytesIn: UInt64 = 0
+    public var datagramsOut: UInt64 = 0
+    public var bytesOut: UInt64 = 0
+    /// Datagrams dropped before they could change state, by reason.
+    public var rejected: [RejectReason: UInt64] = [:]
+    public var probesSent: UInt64 = 0
+    public var probesFailed: UInt64 = 0
+    public var indirectProbesSent: UInt64 = 0
+    public var suspicionsRaised: UInt64 = 0
+    public var refutations: UInt64 = 0
+    public var membersDeclaredDead: UInt64 = 0
+
+    public init() {}
+
+    mutating func reject(_ reason: RejectReason) { rejected[reason, default: 0] += 1 }
+}
+
+/// Why an inbound datagram or record was dropped.
+public enum RejectReason: String, Sendable, CaseIterable {
+    /// Malformed, truncated, oversized, wrong magic or cluster.
+    case malformed
+    /// Signed by a key with no valid certificate under the authority (unknown, expired, forged).
+    case untrustedSender
+    /// The signature did not verify.
+    case badSignature
+    /// An (incarnation, sequence) not newer than one already seen.
+    case replay
+}

@@ -1,0 +1,69 @@
+import ChorusWire
+
+/// Everything this node knows about one other member. Every field that came from the network
+/// came in a statement whose signature verified.
+struct Member: Sendable {
+    let id: NodeID
+    var certificate: Certificate
+    var heartbeat: Heartbeat
+    /// The origin-signed heartbeat, relayed verbatim.
+    var heartbeatStatement: SignedStatement
+    var status: MemberStatus
+    /// For suspect and dead: the incarnation accused; a heartbeat must exceed it to refute.
+    var statusIncarnation: UInt64
+    /// The signed suspicion or death that set the status, relayed to the accused and in syncs.
+    var accusation: SignedStatement?
+    var suspicion: Suspicion?
+    var statusChangedAt: Instant
+
+    var name: String { certificate.name }
+
+    var isProbeable: Bool { status == .alive || status == .suspect }
+
+    func snapshot() -> MemberSnapshot {
+        MemberSnapshot(
+            name: name, id: id, address: heartbeat.address, status: status, version: heartbeat.appVersion,
+            incarnation: heartbeat.incarnation, serving: ServingState(wireValue: heartbeat.serving),
+            protocolVersion: heartbeat.protocolVersion, voter: status != .left, isLocal: false)
+    }
+
+    var digestEntry: DigestEntry {
+        DigestEntry(idPrefix: id.prefix64, incarnation: max(heartbeat.incarnation, statusIncarnation),
+                    status: status.rank, fieldsHash: heartbeat.fieldsHash)
+    }
+}
+
+extension MemberStatus {
+    /// Order of precedence at equal incarnation (SWIM): alive < suspect < dead < left.
+    var rank: UInt8 {
+        switch self {
+        case .alive: 0
+        case .suspect: 1
+        case .dead: 2
+        case .left: 3
+        }
+    }
+}
+
+extension NodeID {
+    var prefix64: UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
+}
+
+extension Heartbeat {
+    /// FNV-1a of every field but the sequence: differs when something worth syncing changed.
+    var fieldsHash: UInt32 {
+        var copy = self
+        copy.sequence = 0
+        var hash: UInt32 = 2_166_136_261
+        for byte in copy.encoded {
+            hash ^= UInt32(byte)
+            hash &*= 16_777_619
+        }
+        return hash
+    }
+
+    /// The replay order: (incarnation, sequence), lexicographic.
+    func isNewer(than other: Heartbeat) -> Bool {
+        (incarnation, sequence) > (other.incarnation, other.sequence)
+    }
+}

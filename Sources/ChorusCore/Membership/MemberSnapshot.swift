@@ -1,0 +1,58 @@
+import ChorusWire
+
+/// Liveness of a member as this node sees it (SPEC §3).
+public enum MemberStatus: String, Sendable, Codable, CaseIterable {
+    case alive, suspect, dead, left
+}
+
+/// What a node says about taking traffic, carried in its heartbeat.
+public enum ServingState: String, Sendable, Codable, CaseIterable {
+    case serving, draining, leaving
+
+    var wireValue: UInt8 {
+        switch self {
+        case .serving: 0
+        case .draining: 1
+        case .leaving: 2
+        }
+    }
+
+    /// Unknown values from a newer protocol read as `serving` would be wrong; they read as draining,
+    /// the cautious choice for a load balancer.
+    init(wireValue: UInt8) {
+        switch wireValue {
+        case 0: self = .serving
+        case 2: self = .leaving
+        default: self = .draining
+        }
+    }
+}
+
+/// A read-only view of one member, for the endpoint, the CLI and tests.
+public struct MemberSnapshot: Sendable, Equatable {
+    public var name: String
+    public var id: NodeID
+    public var address: PeerAddress
+    public var status: MemberStatus
+    public var version: String
+    public var incarnation: UInt64
+    public var serving: ServingState
+    public var protocolVersion: UInt8
+    /// Every admitted member votes until upgrade compatibility rules exist (issue 4); left ones do not.
+    public var voter: Bool
+    public var isLocal: Bool
+
+    public init(name: String, id: NodeID, address: PeerAddress, status: MemberStatus, version: String,
+                incarnation: UInt64, serving: ServingState, protocolVersion: UInt8, voter: Bool, isLocal: Bool) {
+        self.name = name
+        self.id = id
+        self.address = address
+        self.status = status
+        self.version = version
+        self.incarnation = incarnation
+        self.serving = serving
+        self.protocolVersion = protocolVersion
+        self.voter = voter
+        self.isLocal = isLocal
+    }
+}

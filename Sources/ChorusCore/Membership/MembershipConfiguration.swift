@@ -1,0 +1,35 @@
+import ChorusWire
+
+/// What a membership instance is created from. All of it is supplied by the shell (identity from
+/// disk, randomness from a seed), so the same configuration and inputs replay the same run.
+public struct MembershipConfiguration: Sendable {
+    /// This node's key; its public key is the node id.
+    public var signer: any MessageSigner
+    public var certificate: Certificate
+    /// The cluster authority's public key; its first 8 bytes are the cluster id on the wire.
+    public var authorityKey: [UInt8]
+    public var scheme: any SignatureScheme
+    public var settings: MembershipSettings
+    /// The gossip address others reach this node at, carried in its heartbeat.
+    public var advertiseAddress: PeerAddress
+    public var appVersion: String
+    public var seeds: [PeerAddress]
+    /// The last incarnation this node persisted; it starts at the next one.
+    public var restoredIncarnation: UInt64
+    public var randomSeed: UInt64
+
+    public init(signer: any MessageSigner, certificate: Certificate, authorityKey: [UInt8],
+                scheme: any SignatureScheme, settings: MembershipSettings, advertiseAddress: PeerAddress,
+                appVersion: String, seeds: [PeerAddress], restoredIncarnation: UInt64, randomSeed: UInt64) {
+        self.signer = signer
+        self.certificate = certificate
+        self.authorityKey = authorityKey
+        self.scheme = scheme
+        self.settings = settings
+        self.advertiseAddress = advertiseAddress
+        self.appVersion = appVersion
+        self.seeds = seeds
+        self.restoredIncarnation = restoredIncarnation
+        self.randomSeed = randomSeed
+    }
+}

@@ -1,0 +1,103 @@
+import ChorusWire
+
+extension MembershipNode {
+    /// Decode, authenticate, then act: nothing in a datagram is looked at beyond certificates
+    /// until the sender's certificate and the datagram signature have both verified.
+    mutating func handleDatagram(_ bytes: [UInt8], from source: PeerAddress, now: Instant) {
+        counters.datagramsIn += 1
+        counters.bytesIn += UInt64(bytes.count)
+        let datagram: Datagram
+        do {
+            datagram = try Datagram.decode(bytes, expectedCluster: clusterID, maxSize: settings.maxDatagramSize)
+        } catch {
+            counters.reject(.malformed)
+            return
+        }
+        guard datagram.sender != id else { return }
+        // Certificates are self-authenticating (authority-signed), so they are admitted first:
+        // they are what lets the rest of the datagram be verified.
+        for record in datagram.records where record.type == RecordType.certificate.rawValue {
+            guard let certificate = try? Certificate.decode(record.value),
+                  trust.admit(certificate, unixSeconds: unixSeconds) else {
+                counters.reject(.untrustedSender)
+                continue
+            }
+        }
+        guard trust.certificate(of: datagram.sender, unixSeconds: unixSeconds) != nil else {
+            counters.reject(.untrustedSender)
+            return
+        }
+        guard trust.scheme.verify(signature: datagram.signature, message: datagram.signedBytes,
+                                  publicKey: datagram.sender.bytes) else {
+            counters.reject(.badSignature)
+            return
+        }
+        hasJoined = true
+        for record in datagram.records {
+            handleRecord(record, sender: datagram.sender, source: source, now: now)
+        }
+        tellAccusedIfNeeded(datagram.sender, at: source)
+    }
+
+    private mutating func handleRecord(_ record: Record, sender: NodeID, source: PeerAddress, now: Instant) {
+        do {
+            switch RecordType(rawValue: record.type) {
+            case .certificate:
+                break
+            case .statement:
+                handleStatement(try SignedStatement.decode(record.value), now: now)
+            case .ping:
+                handlePing(try Ping.decode(record.value), sender: sender, source: source)
+            case .ack:
+                handleAck(try ProbeReply.decode(record.value), sender: sender, now: now)
+            case .nack:
+                handleNack(try ProbeReply.decode(record.value))
+            case .pingRequest:
+                handlePingRequest(try PingRequest.decode(record.value), sender: sender, source: source, now: now)
+            case .joinRequest:
+                sendFullState(to: source, peer: sender)
+            case .digest:
+                handleDigest(try Digest.decode(record.value), sender: sender, source: source)
+            case nil:
+                break // a record type from a newer protocol version: skipped by design
+            }
+        } catch {
+            counters.reject(.malformed)
+        }
+    }
+
+    /// A statement is verified against its origin's certificate before it is applied.
+    mutating func handleStatement(_ statement: SignedStatement, now: Instant) {
+        guard trust.certificate(of: statement.origin, unixSeconds: unixSeconds) != nil else {
+            counters.reject(.untrustedSender)
+            return
+        }
+        guard statement.verify(clusterID: clusterID, scheme: trust.scheme) else {
+            counters.reject(.badSignature)
+            return
+        }
+        do {
+            switch SignedStatement.Kind(rawValue: statement.kind) {
+            case .heartbeat:
+                applyHeartbeat(try Heartbeat.decode(statement.body), statement: statement, now: now)
+            case .suspect:
+                applySuspicion(try Accusation.decode(statement.body), statement: statement, now: now)
+            case .dead:
+                applyDeath(try Accusation.decode(statement.body), statement: statement, now: now)
+            case nil:
+                break
+            }
+        } catch {
+            counters.reject(.malformed)
+        }
+    }
+
+    /// A member we hold suspect or dead is talking to us without having refuted: hand it the
+    /// accusation so it can (it may have missed the gossip, e.g. after a partition or a stall).
+    private mutating func tellAccusedIfNeeded(_ sender: NodeID, at source: PeerAddress) {
+        guard let member = members[sender], member.status == .suspect || member.status == .dead,
+              member.heartbeat.incarnation <= member.statusIncarnation,
+              let accusation = member.accusation else { return }
+        sendGossip(to: source, peer: sender, leading: [accusation.record])
+    }
+}

@@ -1,0 +1,167 @@
+import ChorusWire
+
+/// Merge rules (SWIM, memberlist): at a higher incarnation the origin's own heartbeat wins;
+/// at the same incarnation alive < suspect < dead; `left` is final for that incarnation.
+extension MembershipNode {
+    mutating func applyHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement, now: Instant) {
+        let origin = statement.origin
+        if origin == id {
+            // Someone holds a heartbeat of ours newer than we remember: never go backwards.
+            if heartbeat.incarnation >= incarnation { refute(atLeast: heartbeat.incarnation) }
+            return
+        }
+        guard let certificate = trust.certificate(of: origin, unixSeconds: unixSeconds) else { return }
+        let leaving = ServingState(wireValue: heartbeat.serving) == .leaving
+        guard var member = members[origin] else {
+            if let watermark = forgotten[origin], !heartbeat.isNewer(than: watermark) {
+                counters.reject(.replay)
+                return
+            }
+            forgotten[origin] = nil
+            retireTombstones(named: certificate.name)
+            members[origin] = Member(
+                id: origin, certificate: certificate, heartbeat: heartbeat, heartbeatStatement: statement,
+                status: leaving ? .left : .alive, statusIncarnation: heartbeat.incarnation, accusation: nil,
+                suspicion: nil, statusChangedAt: now)
+            broadcastHeartbeat(of: origin)
+            emit(leaving ? .memberLeave : .memberJoin, origin)
+            return
+        }
+        guard heartbeat.isNewer(than: member.heartbeat) else {
+            if member.heartbeat.isNewer(than: heartbeat) { counters.reject(.replay) }
+            return
+        }
+        let previous = member
+        member.heartbeat = heartbeat
+        member.heartbeatStatement = statement
+        member.certificate = certificate
+        var event: MembershipEvent.Kind?
+        if leaving {
+            if member.status != .left || heartbeat.incarnation > member.statusIncarnation {
+                member.status = .left
+                member.statusIncarnation = heartbeat.incarnation
+                member.accusation = nil
+                member.suspicion = nil
+                member.statusChangedAt = now
+                event = .memberLeave
+            }
+        } else if member.status != .alive && heartbeat.incarnation > member.statusIncarnation {
+            // Refutation (after suspicion) or a restart (after death or leave).
+            event = member.status == .suspect ? .memberUpdate : .memberJoin
+            member.status = .alive
+            member.statusIncarnation = heartbeat.incarnation
+            member.accusation = nil
+            member.suspicion = nil
+            member.statusChangedAt = now
+        } else if member.status == .alive, heartbeat.fieldsHash != previous.heartbeat.fieldsHash {
+            member.statusIncarnation = heartbeat.incarnation
+            event = .memberUpdate
+        }
+        members[origin] = member
+        let changed = event != nil || heartbeat.fieldsHash != previous.heartbeat.fieldsHash
+        if changed { broadcastHeartbeat(of: origin) }
+        if let event { emit(event, origin) }
+        if heartbeat.incarnation != previous.heartbeat.incarnation { certificateHolders.remove(origin) }
+    }
+
+    mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
+        if accusation.subject == id {
+            if accusation.incarnation >= incarnation { refute(atLeast: accusation.incarnation) }
+            return
+        }
+        guard var member = members[accusation.subject],
+              accusation.incarnation >= member.heartbeat.incarnation else { return }
+        switch member.status {
+        case .alive:
+            member.status = .suspect
+            member.statusIncarnation = accusation.incarnation
+            member.accusation = statement
+            member.statusChangedAt = now
+            member.suspicion = Suspicion(
+                incarnation: accusation.incarnation, accuser: statement.origin, startedAt: now,
+                minimum: minimumSuspicionTimeout, maximum: minimumSuspicionTimeout.scaled(by: settings.suspicionMaxMultiplier),
+                expectedConfirmations: min(settings.suspicionConfirmations, clusterSize - 2))
+            members[accusation.subject] = member
+            counters.suspicionsRaised += 1
+            broadcasts.enqueue(.suspicion(subject: accusation.subject, accuser: statement.origin), records: [statement.record])
+            emit(.memberSuspect, accusation.subject)
+        case .suspect:
+            guard accusation.incarnation == member.statusIncarnation,
+                  members[accusation.subject]?.suspicion?.confirm(by: statement.origin) == true else { return }
+            // Lifeguard: spread confirmations so every node's timer shrinks, not only ours.
+            broadcasts.enqueue(.suspicion(subject: accusation.subject, accuser: statement.origin), records: [statement.record])
+        case .dead, .left:
+            return
+        }
+    }
+
+    mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
+        if accusation.subject == id {
+            if accusation.incarnation >= incarnation, !isLeaving { refute(atLeast: accusation.incarnation) }
+            return
+        }
+        guard var member = members[accusation.subject],
+              accusation.incarnation >= member.heartbeat.incarnation,
+              member.status == .alive || member.status == .suspect else { return }
+        member.status = .dead
+        member.statusIncarnation = accusation.incarnation
+        member.accusation = statement
+        member.suspicion = nil
+        member.statusChangedAt = now
+        members[accusation.subject] = member
+        counters.membersDeclaredDead += 1
+        broadcasts.enqueue(.about(accusation.subject), records: [statement.record])
+        emit(.memberFailed, accusation.subject)
+    }
+
+    /// Answers an accusation by outliving it: a higher incarnation, persisted before it is sent.
+    mutating func refute(atLeast accused: UInt64) {
+        guard !isLeaving else { return }
+        incarnation = max(incarnation, accused) + 1
+        effects.append(.persistIncarnation(incarnation))
+        heartbeatSequence = 0
+        ownStatement = signOwnHeartbeat()
+        counters.refutations += 1
+        raiseLocalHealth()
+        broadcastOwnHeartbeat()
+    }
+
+    /// `minimum = suspicionMultiplier * max(1, log10(N)) * probeInterval`
+    var minimumSuspicionTimeout: Duration {
+        settings.probeInterval.scaled(by: settings.suspicionMultiplier * max(1, Logarithm.base10(Double(clusterSize))))
+    }
+
+    /// A node that restarted with a wiped data directory comes back under a new key with the
+    /// same name; its old dead or left entry is then only noise and is dropped.
+    private mutating func retireTombstones(named name: String) {
+        for (oldID, old) in members where old.name == name && (old.status == .dead || old.status == .left) {
+            forget(oldID)
+        }
+    }
+
+    mutating func forget(_ memberID: NodeID) {
+        guard let member = members.removeValue(forKey: memberID) else { return }
+        forgotten[memberID] = member.heartbeat
+        trust.forget(memberID)
+        certificateHolders.remove(memberID)
+    }
+
+    mutating func expireSuspicions(now: Instant) {
+        let expired = members.values.filter { member in
+            guard let suspicion = member.suspicion else { return false }
+            return now >= suspicion.deadline
+        }
+        for member in expired {
+            let accusation = Accusation(subject: member.id, incarnation: member.statusIncarnation)
+            let statement = SignedStatement.sign(kind: .dead, body: accusation.encoded, clusterID: clusterID, signer: signer)
+            applyDeath(accusation, statement: statement, now: now)
+        }
+    }
+
+    mutating func reapTombstones(now: Instant) {
+        let expired = members.values.filter {
+            ($0.status == .dead || $0.status == .left) && now - $0.statusChangedAt >= settings.tombstoneDuration
+        }
+        for member in expired { forget(member.id) }
+    }
+}

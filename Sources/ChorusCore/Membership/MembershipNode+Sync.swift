@@ -1,0 +1,118 @@
+import ChorusWire
+
+/// Joining and anti-entropy. A joiner gets the seed's full state; afterwards members compare
+/// compact digests now and then and send each other only what the other lacks or has older.
+/// Exchanges also go to a random dead member, so a healed partition merges again.
+extension MembershipNode {
+    /// Caps the members sent in answer to one digest: bounds what one datagram can make us send.
+    static let maxMembersPerDigestAnswer = 256
+
+    mutating func joinIfNeeded(now: Instant) {
+        guard !hasJoined, now >= nextJoinAt else { return }
+        nextJoinAt = now + joinBackoff
+        joinBackoff = min(joinBackoff * 2, settings.joinRetryMax)
+        for seed in seeds where seed != advertiseAddress {
+            sendGossip(to: seed, peer: nil, leading: [ownStatement.record, JoinRequest.record])
+        }
+    }
+
+    mutating func antiEntropyIfDue(now: Instant) {
+        guard now >= nextAntiEntropyAt, !isLeaving else { return }
+        nextAntiEntropyAt = now + settings.antiEntropyInterval
+        if let peer = members.values.filter({ $0.status == .alive }).randomElement(using: &random) {
+            sendDigest(to: peer.heartbeat.address, peer: peer.id, wantsReply: true)
+        }
+        if let lost = members.values.filter({ $0.status == .dead }).randomElement(using: &random) {
+            sendDigest(to: lost.heartbeat.address, peer: lost.id, wantsReply: true)
+        }
+    }
+
+    /// Sends as much of our digest as fits in one datagram, rotating through the view when it
+    /// does not fit whole.
+    private mutating func sendDigest(to address: PeerAddress, peer: NodeID, wantsReply: Bool) {
+        var entries = [ownDigestEntry] + members.values.map(\.digestEntry).sorted { $0.idPrefix < $1.idPrefix }
+        let budget = settings.maxDatagramSize - Datagram.overhead - Certificate.encodedSizeBound - 3
+        let capacity = Digest.capacity(budget: budget)
+        let complete = entries.count <= capacity
+        if !complete {
+            let start = Int(random.next(upperBound: UInt64(entries.count)))
+            entries = Array((entries[start...] + entries[..<start]).prefix(capacity))
+        }
+        let digest = Digest(wantsReply: wantsReply, isComplete: complete, entries: entries)
+        sendGossip(to: address, peer: peer, leading: [digest.record])
+    }
+
+    private var ownDigestEntry: DigestEntry {
+        DigestEntry(idPrefix: id.prefix64, incarnation: incarnation, status: 0,
+                    fieldsHash: (try? Heartbeat.decode(ownStatement.body))?.fieldsHash ?? 0)
+    }
+
+    mutating func handleDigest(_ digest: Digest, sender: NodeID, source: PeerAddress) {
+        var byPrefix: [UInt64: DigestEntry] = [:]
+        for entry in digest.entries { byPrefix[entry.idPrefix] = entry }
+        var newer: [NodeID] = []
+        if let theirs = byPrefix[id.prefix64] {
+            if ownDigestEntry.isNewer(than: theirs) { newer.append(id) }
+        } else if digest.isComplete {
+            newer.append(id)
+        }
+        for member in members.values {
+            if let theirs = byPrefix[member.id.prefix64] {
+                if member.digestEntry.isNewer(than: theirs) { newer.append(member.id) }
+            } else if digest.isComplete {
+                newer.append(member.id)
+            }
+        }
+        sendState(of: Array(newer.sorted().prefix(Self.maxMembersPerDigestAnswer)), to: source)
+        if digest.wantsReply { sendDigest(to: source, peer: sender, wantsReply: false) }
+    }
+
+    /// Answers a join request: everything we know, split over as many datagrams as it takes.
+    mutating func sendFullState(to address: PeerAddress, peer: NodeID) {
+        sendState(of: [id] + members.keys.sorted(), to: address)
+        certificateHolders.insert(peer)
+    }
+
+    private mutating func sendState(of ids: [NodeID], to address: PeerAddress) {
+        guard !ids.isEmpty else { return }
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
+        for memberID in ids {
+            let records = stateRecords(of: memberID)
+            let size = records.reduce(0) { $0 + $1.encodedSize }
+            if size > builder.remaining, !builder.isEmpty {
+                send(builder, to: address)
+                builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
+            }
+            for record in records { builder.append(record) }
+        }
+        if !builder.isEmpty { send(builder, to: address) }
+    }
+
+    /// A member's certificate, heartbeat and, for suspect or dead members, the signed accusation.
+    private func stateRecords(of memberID: NodeID) -> [Record] {
+        if memberID == id {
+            return [Record(type: RecordType.certificate.rawValue, value: certificate.encoded), ownStatement.record]
+        }
+        guard let member = members[memberID] else { return [] }
+        var records = [Record(type: RecordType.certificate.rawValue, value: member.certificate.encoded),
+                       member.heartbeatStatement.record]
+        if let accusation = member.accusation { records.append(accusation.record) }
+        return records
+    }
+}
+
+extension DigestEntry {
+    /// Whether our entry carries news for the holder of `other`: a higher incarnation, a more
+    /// severe status at the same incarnation, or different fields (the replay rule then keeps
+    /// whichever heartbeat is newer).
+    func isNewer(than other: DigestEntry) -> Bool {
+        if incarnation != other.incarnation { return incarnation > other.incarnation }
+        if status != other.status { return status > other.status }
+        return fieldsHash != other.fieldsHash
+    }
+}
+
+extension Certificate {
+    /// Upper bound of an encoded certificate record: name, key, expiry, signature, TLV header.
+    static let encodedSizeBound = 3 + 1 + maxNameLength + SignatureSizes.publicKey + 8 + SignatureSizes.signature
+}

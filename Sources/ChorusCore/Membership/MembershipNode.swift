@@ -1,0 +1,216 @@
+import ChorusWire
+
+/// One node's membership protocol: SWIM failure detection with Lifeguard's refinements
+/// (local health, dynamic suspicion, nacks), signed heartbeats and epidemic dissemination.
+///
+/// A value type with no IO and no clock. Each input (`start`, `receive`, `tick`, `leave`) takes
+/// the current time and returns the effects the shell must carry out, in order. The shell calls
+/// `tick` no later than `nextWakeup`. Not thread-safe: one owner drives it.
+public struct MembershipNode: Sendable {
+    public static let protocolVersion: UInt8 = 1
+    /// Placeholder digest until cluster decisions exist (issue 4): eight zero bytes.
+    static let emptyDecisionsDigest = [UInt8](repeating: 0, count: 8)
+
+    let settings: MembershipSettings
+    let signer: any MessageSigner
+    let certificate: Certificate
+    let clusterID: [UInt8]
+    public let id: NodeID
+    let seeds: [PeerAddress]
+
+    // This node's own heartbeat.
+    var incarnation: UInt64
+    var heartbeatSequence: UInt64 = 0
+    var serving: ServingState = .serving
+    var advertiseAddress: PeerAddress
+    let appVersion: String
+    var ownStatement: SignedStatement
+
+    var members: [NodeID: Member] = [:]
+    /// Last (incarnation, sequence) of members reaped from tombstones, so a replay of their old
+    /// heartbeats cannot bring them back.
+    var forgotten: [NodeID: Heartbeat] = [:]
+    var trust: TrustStore
+    /// Peers known to hold our certificate; others get it attached to what we send them.
+    var certificateHolders: Set<NodeID> = []
+
+    var probe: ActiveProbe?
+    var relays: [UInt32: RelayedProbe] = [:]
+    var nextProbeSequence: UInt32 = 1
+    var probeOrder: [NodeID] = []
+    var probeIndex = 0
+    var nextProbeAt: Instant
+    var nextGossipAt: Instant
+    var nextAntiEntropyAt: Instant
+    var nextJoinAt: Instant
+    var joinBackoff: Duration
+    var lastInputAt: Instant
+    var unixSeconds: UInt64 = 0
+
+    /// Lifeguard's local health score: 0 is healthy; each point stretches probe timing.
+    public internal(set) var localHealth = 0
+    public internal(set) var hasJoined: Bool
+    public internal(set) var isLeaving = false
+    public internal(set) var counters = CoreCounters()
+
+    var broadcasts = BroadcastQueue()
+    var random: SeededRandom
+    var effects: [MembershipEffect] = []
+
+    public init(configuration: MembershipConfiguration, now: Instant, unixSeconds: UInt64) {
+        settings = configuration.settings
+        signer = configuration.signer
+        certificate = configuration.certificate
+        clusterID = Array(configuration.authorityKey.prefix(8))
+        id = NodeID(bytes: configuration.signer.publicKey)!
+        seeds = configuration.seeds
+        incarnation = configuration.restoredIncarnation + 1
+        advertiseAddress = configuration.advertiseAddress
+        appVersion = configuration.appVersion
+        trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
+        random = SeededRandom(seed: configuration.randomSeed)
+        nextProbeAt = now
+        nextGossipAt = now
+        nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval
+        nextJoinAt = now
+        joinBackoff = configuration.settings.joinRetryInitial
+        lastInputAt = now
+        self.unixSeconds = unixSeconds
+        hasJoined = configuration.seeds.isEmpty
+        ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
+        _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
+        ownStatement = signOwnHeartbeat()
+    }
+
+    // MARK: Inputs
+
+    /// Persists the new incarnation, then starts joining. Call once, before anything else.
+    public mutating func start(now: Instant) -> [MembershipEffect] {
+        effects.append(.persistIncarnation(incarnation))
+        advanceClock(now)
+        joinIfNeeded(now: now)
+        return takeEffects()
+    }
+
+    /// Handles one datagram from `source`. Untrusted input: never traps, rejects are counted.
+    public mutating func receive(_ bytes: [UInt8], from source: PeerAddress, now: Instant) -> [MembershipEffect] {
+        advanceClock(now)
+        handleDatagram(bytes, from: source, now: now)
+        return takeEffects()
+    }
+
+    /// Drives every timer: probes, gossip rounds, suspicion expiry, joins, anti-entropy, reaping.
+    public mutating func tick(now: Instant, unixSeconds: UInt64) -> [MembershipEffect] {
+        self.unixSeconds = unixSeconds
+        advanceClock(now)
+        joinIfNeeded(now: now)
+        driveProbe(now: now)
+        expireRelays(now: now)
+        expireSuspicions(now: now)
+        gossipIfDue(now: now)
+        antiEntropyIfDue(now: now)
+        reapTombstones(now: now)
+        return takeEffects()
+    }
+
+    /// Announces a graceful leave: others mark this node `left`, never `dead`. After this the node
+    /// stops probing and accusing; the shell keeps ticking briefly so the news spreads, then exits.
+    public mutating func leave(now: Instant) -> [MembershipEffect] {
+        advanceClock(now)
+        guard !isLeaving else { return [] }
+        isLeaving = true
+        serving = .leaving
+        probe = nil
+        refreshHeartbeat()
+        broadcastOwnHeartbeat()
+        let targets = members.values.filter(\.isProbeable).shuffled(using: &random)
+            .prefix(settings.leaveDirectNotifications)
+        for member in targets {
+            sendGossip(to: member.heartbeat.address, peer: member.id, leading: [ownStatement.record])
+        }
+        return takeEffects()
+    }
+
+    // MARK: Reads
+
+    /// The earliest time `tick` has work to do.
+    public var nextWakeup: Instant {
+        var wake = nextAntiEntropyAt
+        if let probe {
+            wake = min(wake, probe.indirectSent ? probe.endAt : probe.indirectAt)
+        } else if !isLeaving {
+            wake = min(wake, nextProbeAt)
+        }
+        if !broadcasts.isEmpty { wake = min(wake, nextGossipAt) }
+        if !hasJoined { wake = min(wake, nextJoinAt) }
+        for relay in relays.values where !relay.nackSent { wake = min(wake, relay.nackAt) }
+        for member in members.values {
+            if let suspicion = member.suspicion { wake = min(wake, suspicion.deadline) }
+        }
+        return wake
+    }
+
+    public var localMember: MemberSnapshot {
+        MemberSnapshot(
+            name: certificate.name, id: id, address: advertiseAddress, status: isLeaving ? .left : .alive,
+            version: appVersion, incarnation: incarnation, serving: serving,
+            protocolVersion: Self.protocolVersion, voter: !isLeaving, isLocal: true)
+    }
+
+    /// Every known member including this node, sorted by name then id.
+    public var memberSnapshots: [MemberSnapshot] {
+        ([localMember] + members.values.map { $0.snapshot() }).sorted {
+            ($0.name, $0.id) < ($1.name, $1.id)
+        }
+    }
+
+    /// Members other than this node that are alive, plus this node: the N of the timeout formulas.
+    var clusterSize: Int { 1 + members.values.count(where: \.isProbeable) }
+
+    // MARK: Internals shared by the concern files
+
+    mutating func takeEffects() -> [MembershipEffect] {
+        defer { effects.removeAll(keepingCapacity: true) }
+        return effects
+    }
+
+    /// Notices stalls: a gap far beyond any timer means this process was frozen, so its own
+    /// timers are late, not its peers. Lifeguard: distrust yourself before accusing others.
+    mutating func advanceClock(_ now: Instant) {
+        let gap = now - lastInputAt
+        if gap > settings.stallThreshold {
+            for id in members.keys { members[id]?.suspicion?.extend(by: gap) }
+            probe = nil
+            relays.removeAll()
+            nextProbeAt = now
+            raiseLocalHealth()
+        }
+        if now > lastInputAt { lastInputAt = now }
+    }
+
+    mutating func raiseLocalHealth() { localHealth = min(settings.maxLocalHealth, localHealth + 1) }
+    mutating func lowerLocalHealth() { localHealth = max(0, localHealth - 1) }
+
+    /// Probe timing stretched by local health (Lifeguard LHM).
+    func scaled(_ duration: Duration) -> Duration { duration * (1 + localHealth) }
+
+    mutating func signOwnHeartbeat() -> SignedStatement {
+        let heartbeat = Heartbeat(
+            incarnation: incarnation, sequence: heartbeatSequence, address: advertiseAddress,
+            appVersion: appVersion, protocolVersion: Self.protocolVersion, serving: serving.wireValue,
+            decisionsDigest: Self.emptyDecisionsDigest)
+        return SignedStatement.sign(kind: .heartbeat, body: heartbeat.encoded, clusterID: clusterID, signer: signer)
+    }
+
+    /// Bumps the heartbeat sequence and re-signs: the periodic heartbeat (SPEC §3).
+    mutating func refreshHeartbeat() {
+        heartbeatSequence += 1
+        ownStatement = signOwnHeartbeat()
+    }
+
+    func snapshot(of id: NodeID) -> MemberSnapshot? { members[id]?.snapshot() }
+
+    mutating func emit(_ kind: MembershipEvent.Kind, _ id: NodeID) {
+        if let member = snapshot(of: id) { effects.append(.event(MembershipEvent(kind: kind, member: member))) }
+    }
+}
