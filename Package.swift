@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "ChorusWire", swiftSettings: strictSettings),
         .target(name: "ChorusCrypto", dependencies: ["CSodium", "ChorusWire"], swiftSettings: strictSettings),
         .target(name: "ChorusCore", dependencies: ["ChorusWire"], swiftSettings: strictSettings),
-        .target(name: "ChorusSimulator", dependencies: ["ChorusCore", "ChorusWire"], swiftSettings: strictSettings),
+        .target(name: "ChorusSimulator", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto"], swiftSettings: strictSettings),
         .target(
             name: "ChorusAgent",
             dependencies: [
@@ -47,6 +47,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -60,8 +61,8 @@ let package = Package(
         ),
         .testTarget(name: "ChorusWireTests", dependencies: ["ChorusWire"]),
         .testTarget(name: "ChorusCryptoTests", dependencies: ["ChorusCrypto", "ChorusWire"]),
-        .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto"]),
-        .testTarget(name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusCrypto"]),
+        .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto", "ChorusSimulator"]),
+        .testTarget(name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusWire"]),
         .testTarget(name: "ChorusAgentTests", dependencies: ["ChorusAgent", "ChorusCore"]),
         .testTarget(name: "ChorusProcessTests", dependencies: ["ChorusAgent"]),
     ],

@@ -38,7 +38,11 @@ extension MembershipNode {
                 failProbe(current, now: now)
             }
         }
-        guard probe == nil, now >= nextProbeAt, let target = nextProbeTarget() else { return }
+        guard probe == nil, now >= nextProbeAt else { return }
+        guard let target = nextProbeTarget() else {
+            nextProbeAt = now + settings.probeInterval
+            return
+        }
         startProbe(of: target, now: now)
     }
 

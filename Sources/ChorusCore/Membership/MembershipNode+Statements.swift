@@ -6,8 +6,11 @@ extension MembershipNode {
     mutating func applyHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement, now: Instant) {
         let origin = statement.origin
         if origin == id {
-            // Someone holds a heartbeat of ours newer than we remember: never go backwards.
-            if heartbeat.incarnation >= incarnation { refute(atLeast: heartbeat.incarnation) }
+            // Our own heartbeat relayed back is normal; one newer than ours means we lost state
+            // (e.g. a wiped incarnation file): move past it rather than go backwards.
+            if (heartbeat.incarnation, heartbeat.sequence) > (incarnation, heartbeatSequence) {
+                refute(atLeast: heartbeat.incarnation)
+            }
             return
         }
         guard let certificate = trust.certificate(of: origin, unixSeconds: unixSeconds) else { return }
@@ -152,6 +155,7 @@ extension MembershipNode {
             return now >= suspicion.deadline
         }
         for member in expired {
+            members[member.id]?.suspicion = nil
             let accusation = Accusation(subject: member.id, incarnation: member.statusIncarnation)
             let statement = SignedStatement.sign(kind: .dead, body: accusation.encoded, clusterID: clusterID, signer: signer)
             applyDeath(accusation, statement: statement, now: now)

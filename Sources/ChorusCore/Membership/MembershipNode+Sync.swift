@@ -17,8 +17,9 @@ extension MembershipNode {
     }
 
     mutating func antiEntropyIfDue(now: Instant) {
-        guard now >= nextAntiEntropyAt, !isLeaving else { return }
+        guard now >= nextAntiEntropyAt else { return }
         nextAntiEntropyAt = now + settings.antiEntropyInterval
+        guard !isLeaving else { return }
         if let peer = members.values.filter({ $0.status == .alive }).randomElement(using: &random) {
             sendDigest(to: peer.heartbeat.address, peer: peer.id, wantsReply: true)
         }

@@ -1,0 +1,67 @@
+import ChorusCore
+import ChorusCrypto
+import ChorusWire
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// Starts the agent: identity and trust from the data directory, the gossip socket, the local
+/// endpoint; runs until SIGTERM or SIGINT, then leaves gracefully.
+public enum AgentMain {
+    public static func run(configuration: AgentConfiguration) async throws {
+        let logger = Logger(label: "chorus.agent")
+        let dataDirectory = DataDirectory(path: configuration.dataDir)
+        try dataDirectory.prepare()
+        let nodeKey = try dataDirectory.loadOrCreateNodeKey()
+        _ = try dataDirectory.loadOrCreateAdminToken()
+        let clock = MonotonicClock()
+        let trust = try NodeTrust.load(configuration: configuration, nodeKey: nodeKey, unixSeconds: clock.unixSeconds())
+
+        let bind = try HostPort(parsing: configuration.bind)
+        let http = try HostPort(parsing: configuration.http)
+        let seeds = try configuration.join.map { try HostPort(parsing: $0).resolvePeer() }
+        let channel = try await GossipService.bind(bind, group: MultiThreadedEventLoopGroup.singleton)
+        let advertise = try advertiseAddress(configuration: configuration, bound: channel.channel.localAddress)
+        let settings = MembershipSettings.preset(configuration.preset)
+
+        let core = MembershipNode(
+            configuration: MembershipConfiguration(
+                signer: nodeKey, certificate: trust.certificate, authorityKey: trust.authorityKey, scheme: Ed25519Scheme(),
+                settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
+                restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max)),
+            now: clock.now(), unixSeconds: clock.unixSeconds())
+        let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
+                                  logger: logger)
+        logger.info("starting", metadata: [
+            "name": "\(configuration.name)", "id": "\(core.id.short)", "gossip": "\(advertise)", "http": "\(http)",
+            "version": "\(configuration.appVersion)", "preset": "\(configuration.preset.rawValue)",
+        ])
+
+        let gossip = GossipService(
+            channel: channel, runtime: runtime,
+            leaveGrace: max(.milliseconds(300), settings.gossipInterval * 4),
+            maxTimerSleep: settings.gossipInterval, logger: logger)
+        let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(), logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: gossip), .init(service: endpoint)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    /// The address others should use: --advertise, else the bound address, else (bound to a
+    /// wildcard) the first non-loopback IPv4 interface.
+    private static func advertiseAddress(configuration: AgentConfiguration, bound: SocketAddress?) throws -> PeerAddress {
+        if let advertise = configuration.advertise { return try HostPort(parsing: advertise).resolvePeer() }
+        guard let bound, let peer = PeerAddress(bound) else { throw AgentStartupError.noAdvertiseAddress }
+        guard peer.ip.allSatisfy({ $0 == 0 }) else { return peer }
+        let interface = try System.enumerateDevices().first { device in
+            guard let address = device.address, case .v4 = address, let candidate = PeerAddress(address) else { return false }
+            return candidate.ip[0] != 127
+        }
+        guard let address = interface?.address, let ip = PeerAddress(address) else { throw AgentStartupError.noAdvertiseAddress }
+        return PeerAddress(ip: ip.ip, port: peer.port)!
+    }
+}

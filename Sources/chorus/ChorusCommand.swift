@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `chorus`: the agent and the clients of its local endpoint (SPEC §9).
+@main
+struct ChorusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chorus",
+        abstract: "Peer-to-peer coordination of zero-downtime cluster upgrades.",
+        subcommands: [AgentCommand.self, StatusCommand.self, MembersCommand.self, KeysCommand.self])
+}

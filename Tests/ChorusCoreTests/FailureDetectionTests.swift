@@ -1,0 +1,71 @@
+import ChorusCore
+import ChorusWire
+import Testing
+
+@Suite struct FailureDetectionTests {
+    let fixture = CoreFixture(count: 3)
+
+    /// Ticks `node` every 10 ms from `from` to `to`, delivering nothing (its peer is silent).
+    func tickAlone(_ node: inout MembershipNode, from: Int64, to: Int64) -> [MembershipEffect] {
+        stride(from: from, through: to, by: 10).flatMap { node.tick(now: .ms($0), unixSeconds: fixture.unixSeconds) }
+    }
+
+    @Test func aSilentPeerIsSuspectedThenDeclaredDead() {
+        var (a, _) = fixture.joinedPair()
+        // Two-node cluster: no one to confirm, so the minimum timeout applies:
+        // 2 * max(1, log10(2)) * 500 ms = 1 s after suspicion.
+        let first = tickAlone(&a, from: 0, to: 600)
+        #expect(first.events == [.memberSuspect])
+        #expect(a.counters.probesFailed == 1)
+        let later = tickAlone(&a, from: 610, to: 1700)
+        #expect(later.events == [.memberFailed])
+        #expect(a.status(of: fixture.id(1)) == .dead)
+    }
+
+    @Test func anAckKeepsThePeerAliveAndHealthy() {
+        var (a, b) = fixture.joinedPair()
+        let ping = a.tick(now: .ms(0), unixSeconds: fixture.unixSeconds)
+        let ack = fixture.deliver(ping, from: 0, to: 1, node: &b, at: .ms(1))
+        _ = fixture.deliver(ack, from: 1, to: 0, node: &a, at: .ms(2))
+        let rest = tickAlone(&a, from: 10, to: 490)
+        #expect(rest.events.isEmpty)
+        #expect(a.counters.probesFailed == 0)
+        #expect(a.localHealth == 0)
+    }
+
+    @Test func aStalledNodeDoesNotAccuseWhenItResumes() {
+        var (a, _) = fixture.joinedPair()
+        _ = tickAlone(&a, from: 0, to: 600) // suspicion started at ~500 ms
+        #expect(a.status(of: fixture.id(1)) == .suspect)
+        // Frozen for 10 s: on resume, its own late timers must not turn suspicion into death.
+        let resumed = a.tick(now: .ms(10_600), unixSeconds: fixture.unixSeconds)
+        #expect(!resumed.events.contains(.memberFailed))
+        #expect(a.localHealth >= 1)
+    }
+
+    @Test func indirectProbesAreSentAfterTheDirectTimeout() {
+        let fixture = CoreFixture(count: 3)
+        var a = fixture.node(0)
+        var b = fixture.node(1, seeds: [0])
+        var c = fixture.node(2, seeds: [0])
+        _ = a.start(now: .zero)
+        _ = fixture.deliver(fixture.deliver(b.start(now: .zero), from: 1, to: 0, node: &a, at: .zero), from: 0, to: 1, node: &b, at: .zero)
+        _ = fixture.deliver(fixture.deliver(c.start(now: .zero), from: 2, to: 0, node: &a, at: .zero), from: 0, to: 2, node: &c, at: .zero)
+        let effects = tickAlone(&a, from: 0, to: 250)
+        #expect(a.counters.probesSent == 1)
+        #expect(a.counters.indirectProbesSent == 1)
+        #expect(!effects.isEmpty)
+    }
+
+    @Test func tombstonesAreReapedAndTheirReplaysStayOut() {
+        var (a, _) = fixture.joinedPair()
+        let dead = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        _ = a.receive(fixture.datagram(from: 2, records: [dead.record]), from: fixture.addresses[2], now: .ms(1))
+        _ = a.tick(now: .ms(3_600_002), unixSeconds: fixture.unixSeconds)
+        #expect(a.status(of: fixture.id(1)) == nil)
+        let replay = fixture.heartbeat(of: 1, incarnation: 1, sequence: 0)
+        _ = a.receive(fixture.datagram(from: 1, records: [replay.record]), from: fixture.addresses[1], now: .ms(3_600_003))
+        #expect(a.status(of: fixture.id(1)) == nil)
+        #expect(a.counters.rejected[.replay] == 1)
+    }
+}

@@ -1,0 +1,123 @@
+import ChorusCore
+import ChorusWire
+import Testing
+
+@Suite struct JoinAndMergeTests {
+    let fixture = CoreFixture(count: 4)
+
+    @Test func startPersistsTheNextIncarnationBeforeAnythingIsSent() {
+        var node = fixture.node(1, seeds: [0], restoredIncarnation: 6)
+        let effects = node.start(now: .zero)
+        #expect(effects.first == .persistIncarnation(7))
+        #expect(fixture.datagrams(in: effects, to: 0).count == 1)
+        #expect(node.localMember.incarnation == 7)
+        #expect(node.hasJoined == false)
+    }
+
+    @Test func joiningThroughASeedMakesBothSidesSeeEachOtherAlive() {
+        let (a, b) = fixture.joinedPair()
+        #expect(a.status(of: fixture.id(1)) == .alive)
+        #expect(b.status(of: fixture.id(0)) == .alive)
+        #expect(b.hasJoined)
+        #expect(a.memberSnapshots.map(\.name) == ["node-1", "node-2"])
+    }
+
+    @Test func aNodeWithoutSeedsCountsAsJoined() {
+        #expect(fixture.node(0).hasJoined)
+    }
+
+    @Test func suspicionIsRefutedByAHigherIncarnation() {
+        var (a, _) = fixture.joinedPair()
+        let accusation = Accusation(subject: fixture.id(1), incarnation: 1)
+        let suspect = fixture.statement(by: 2, .suspect, body: accusation.encoded)
+        // Node 2 is unknown to node 0 until its certificate arrives with the datagram.
+        let effects = a.receive(fixture.datagram(from: 2, records: [suspect.record]), from: fixture.addresses[2], now: .ms(10))
+        #expect(effects.events == [.memberSuspect])
+        #expect(a.status(of: fixture.id(1)) == .suspect)
+        let refutation = fixture.heartbeat(of: 1, incarnation: 2, sequence: 0)
+        let after = a.receive(fixture.datagram(from: 1, records: [refutation.record]), from: fixture.addresses[1], now: .ms(20))
+        #expect(after.events == [.memberUpdate])
+        #expect(a.status(of: fixture.id(1)) == .alive)
+        #expect(a.incarnation(of: fixture.id(1)) == 2)
+    }
+
+    @Test func theAccusedRefutesAndPersistsBeforeSending() {
+        var (_, b) = fixture.joinedPair()
+        let suspect = fixture.statement(by: 0, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        let effects = b.receive(fixture.datagram(from: 0, records: [suspect.record]), from: fixture.addresses[0], now: .ms(5))
+        #expect(effects.persistedIncarnations == [2])
+        #expect(b.localMember.incarnation == 2)
+        #expect(b.counters.refutations == 1)
+        let persistIndex = effects.firstIndex(of: .persistIncarnation(2))
+        let firstSend = effects.firstIndex { if case .send = $0 { true } else { false } }
+        if let firstSend, let persistIndex { #expect(persistIndex < firstSend) }
+    }
+
+    @Test func aStaleSuspicionIsIgnored() {
+        var (a, _) = fixture.joinedPair()
+        _ = a.receive(fixture.datagram(from: 1, records: [fixture.heartbeat(of: 1, incarnation: 5, sequence: 0).record]),
+                      from: fixture.addresses[1], now: .ms(1))
+        let stale = fixture.statement(by: 2, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 4).encoded)
+        let effects = a.receive(fixture.datagram(from: 2, records: [stale.record]), from: fixture.addresses[2], now: .ms(2))
+        #expect(effects.events.isEmpty)
+        #expect(a.status(of: fixture.id(1)) == .alive)
+    }
+
+    @Test func deathOverridesSuspicionAtTheSameIncarnationAndOnlyAHigherOneRevives() {
+        var (a, _) = fixture.joinedPair()
+        let dead = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        #expect(a.receive(fixture.datagram(from: 2, records: [dead.record]), from: fixture.addresses[2], now: .ms(1)).events == [.memberFailed])
+        let sameIncarnation = fixture.heartbeat(of: 1, incarnation: 1, sequence: 50)
+        _ = a.receive(fixture.datagram(from: 1, records: [sameIncarnation.record]), from: fixture.addresses[1], now: .ms(2))
+        #expect(a.status(of: fixture.id(1)) == .dead)
+        let restarted = fixture.heartbeat(of: 1, incarnation: 2, sequence: 0)
+        #expect(a.receive(fixture.datagram(from: 1, records: [restarted.record]), from: fixture.addresses[1], now: .ms(3)).events == [.memberJoin])
+        #expect(a.status(of: fixture.id(1)) == .alive)
+    }
+
+    @Test func aLeavingHeartbeatMarksTheMemberLeft() {
+        var (a, b) = fixture.joinedPair()
+        let effects = b.leave(now: .ms(1))
+        let received = fixture.deliver(effects, from: 1, to: 0, node: &a, at: .ms(2))
+        #expect(received.events == [.memberLeave])
+        #expect(a.status(of: fixture.id(1)) == .left)
+        // A later accusation cannot turn a graceful leave into a failure.
+        let dead = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        #expect(a.receive(fixture.datagram(from: 2, records: [dead.record]), from: fixture.addresses[2], now: .ms(3)).events.isEmpty)
+        #expect(a.status(of: fixture.id(1)) == .left)
+    }
+
+    @Test func aRestartFromANewAddressIsFollowed() {
+        var (a, _) = fixture.joinedPair()
+        let moved = Heartbeat(incarnation: 2, sequence: 0, address: PeerAddress(ipv4: 192, 0, 2, 9, port: 9000), appVersion: "1.1.0",
+                              protocolVersion: 1, serving: 0, decisionsDigest: [UInt8](repeating: 0, count: 8))
+        let statement = fixture.statement(by: 1, .heartbeat, body: moved.encoded)
+        _ = a.receive(fixture.datagram(from: 1, records: [statement.record]), from: moved.address, now: .ms(1))
+        let snapshot = a.memberSnapshots.first { $0.id == fixture.id(1) }
+        #expect(snapshot?.address == moved.address)
+        #expect(snapshot?.version == "1.1.0")
+    }
+}
+
+@Suite struct OwnHeartbeatTests {
+    let fixture = CoreFixture(count: 2)
+
+    @Test func ourOwnHeartbeatRelayedBackChangesNothing() {
+        var (a, b) = fixture.joinedPair()
+        let before = a.localMember.incarnation
+        // b relays a's heartbeat (as gossip does); a must not take it for news about itself.
+        let relayed = b.memberSnapshots.first { $0.id == fixture.id(0) }
+        #expect(relayed?.incarnation == before)
+        let own = fixture.heartbeat(of: 0, incarnation: before, sequence: 0)
+        let effects = a.receive(fixture.datagram(from: 1, records: [own.record]), from: fixture.addresses[1], now: .ms(1))
+        #expect(effects.persistedIncarnations.isEmpty)
+        #expect(a.localMember.incarnation == before)
+    }
+
+    @Test func aNewerHeartbeatOfOursMovesUsPastIt() {
+        var (a, _) = fixture.joinedPair()
+        let newer = fixture.heartbeat(of: 0, incarnation: 40, sequence: 3)
+        let effects = a.receive(fixture.datagram(from: 1, records: [newer.record]), from: fixture.addresses[1], now: .ms(1))
+        #expect(effects.persistedIncarnations == [41])
+    }
+}
