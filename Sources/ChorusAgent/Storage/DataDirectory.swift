@@ -1,0 +1,103 @@
+import ChorusCrypto
+import ChorusWire
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The agent's data directory (`--data-dir`, SPEC §1): node identity, admin token and durable
+/// protocol state. Nothing else writes there.
+///
+/// Secrets are created 0600 on first start and refused, as ssh does, when group or others can
+/// read them. Blocking: every method does synchronous disk IO; call it off the event loop.
+public struct DataDirectory: Sendable {
+    public static let nodeKeyFileName = "node.key"
+    public static let adminTokenFileName = "admin.token"
+    public static let incarnationFileName = "incarnation"
+
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var nodeKeyPath: String { file(Self.nodeKeyFileName) }
+    public var adminTokenPath: String { file(Self.adminTokenFileName) }
+    public var incarnationPath: String { file(Self.incarnationFileName) }
+
+    /// Creates the directory (and missing parents) with mode 0700 if it does not exist yet.
+    public func prepare() throws {
+        try DurableFile.makeDirectory(path, mode: 0o700)
+    }
+
+    /// The node's key pair from `node.key`, or nil on a first start.
+    public func loadNodeKey() throws -> Ed25519KeyPair? {
+        guard let bytes = try readSecret(nodeKeyPath) else { return nil }
+        do {
+            return try KeyFileFormat.decodeNodeSecret(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            var located = error
+            located.path = nodeKeyPath
+            throw located
+        }
+    }
+
+    /// The node's identity: loaded from `node.key`, or generated and stored (0600) on first start.
+    /// Call `prepare()` first so the directory exists.
+    public func loadOrCreateNodeKey() throws -> Ed25519KeyPair {
+        if let existing = try loadNodeKey() { return existing }
+        let created = Ed25519KeyPair.generate()
+        try DurableFile.write(Array(KeyFileFormat.encodeNodeSecret(created).utf8), to: nodeKeyPath, mode: 0o600)
+        return created
+    }
+
+    /// The bearer token for mutating HTTP calls (SPEC §7): loaded from `admin.token`, or 32 random
+    /// bytes in hex stored (0600) on first start. An operator may provision any non-blank token.
+    public func loadOrCreateAdminToken() throws -> String {
+        if let bytes = try readSecret(adminTokenPath) {
+            let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
+                throw DataDirectoryError.malformed(path: adminTokenPath, reason: "the token must be one non-blank word")
+            }
+            return token
+        }
+        let token = Hex.encode(SecureRandom.bytes(32))
+        try DurableFile.write(Array((token + "\n").utf8), to: adminTokenPath, mode: 0o600)
+        return token
+    }
+
+    /// The last stored incarnation, 0 when none was ever stored.
+    public func loadIncarnation() throws -> UInt64 {
+        guard let bytes = try DurableFile.read(incarnationPath) else { return 0 }
+        guard let value = UInt64(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw DataDirectoryError.malformed(path: incarnationPath, reason: "expected a decimal unsigned integer")
+        }
+        return value
+    }
+
+    /// Stores the incarnation durably; it MUST be stored before any message carrying it is sent,
+    /// so a restarted node never reuses an incarnation.
+    public func storeIncarnation(_ incarnation: UInt64) throws {
+        try DurableFile.write(Array("\(incarnation)\n".utf8), to: incarnationPath, mode: 0o600)
+    }
+
+    private func file(_ name: String) -> String {
+        path.hasSuffix("/") ? path + name : path + "/" + name
+    }
+
+    /// Reads a secret file, refusing it when group or others have any access.
+    private func readSecret(_ secretPath: String) throws -> [UInt8]? {
+        var info = stat()
+        guard stat(secretPath, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw DurableFileError("stat", secretPath)
+        }
+        let permissions = UInt32(info.st_mode & 0o777)
+        guard permissions & 0o077 == 0 else {
+            throw DataDirectoryError.insecurePermissions(path: secretPath, mode: permissions)
+        }
+        return try DurableFile.read(secretPath)
+    }
+}
