@@ -1,0 +1,16 @@
+import ChorusCore
+
+/// What the local HTTP endpoint reads from the running agent.
+///
+/// The endpoint holds no state of its own: every request asks the source, so answers are as fresh
+/// as the shell's view. Implementations MUST be cheap and MUST NOT wait on the network (SPEC §8:
+/// reading the state is cheap, no cluster-wide round trip); they are called on request tasks,
+/// concurrently with each other and with the gossip loop.
+public protocol AgentStatusSource: Sendable {
+    func localMember() async -> MemberSnapshot
+    /// Every member this node knows, itself included, tombstones (dead, left) too.
+    func memberSnapshots() async -> [MemberSnapshot]
+    /// True once this node has exchanged state with at least one other member, or it is alone with no seeds configured.
+    func hasJoined() async -> Bool
+    func counters() async -> CoreCounters
+}

@@ -1,0 +1,78 @@
+import ChorusCore
+import ChorusWire
+
+// The JSON bodies of the local endpoint (SPEC §7). Field names are part of the contract that
+// scripts and external tests check; the CLI decodes these same types.
+
+/// `GET /v1/health`: the agent process is up.
+public struct HealthResponse: Codable, Sendable, Equatable {
+    public var status: String
+    public var node: String
+}
+
+/// `GET /v1/health/lb` when the node should take traffic.
+public struct LoadBalancerOKResponse: Codable, Sendable, Equatable {
+    public var status: String
+}
+
+/// Every error, and the 503 of `GET /v1/health/lb`: a stable kebab-case `error` code scripts can
+/// branch on, and a `reason` for people (for the lb check, the kebab-case refusal reason).
+public struct ErrorResponse: Codable, Sendable, Equatable {
+    public var error: String
+    public var reason: String
+
+    public init(error: String, reason: String) {
+        self.error = error
+        self.reason = reason
+    }
+}
+
+/// `GET /v1/self`: this node as it describes itself in its heartbeat.
+public struct NodeResponse: Codable, Sendable, Equatable {
+    public var name: String
+    /// The node's public key, 64 hex digits.
+    public var id: String
+    /// Gossip address, "host:port" ("[v6]:port" for IPv6).
+    public var address: String
+    public var version: String
+    public var incarnation: UInt64
+    public var serving: ServingState
+    public var status: MemberStatus
+    public var protocolVersion: UInt8
+
+    public init(_ member: MemberSnapshot) {
+        name = member.name
+        id = member.id.hex
+        address = member.address.description
+        version = member.version
+        incarnation = member.incarnation
+        serving = member.serving
+        status = member.status
+        protocolVersion = member.protocolVersion
+    }
+}
+
+/// One element of `GET /v1/members`.
+public struct MemberResponse: Codable, Sendable, Equatable {
+    public var name: String
+    public var id: String
+    public var address: String
+    public var status: MemberStatus
+    public var version: String
+    public var incarnation: UInt64
+    public var serving: ServingState
+    public var voter: Bool
+    public var protocolVersion: UInt8
+
+    public init(_ member: MemberSnapshot) {
+        name = member.name
+        id = member.id.hex
+        address = member.address.description
+        status = member.status
+        version = member.version
+        incarnation = member.incarnation
+        serving = member.serving
+        voter = member.voter
+        protocolVersion = member.protocolVersion
+    }
+}

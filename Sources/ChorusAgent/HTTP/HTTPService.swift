@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The local HTTP endpoint (SPEC §7) as a `Service`, for the agent's `ServiceGroup`, which
+/// starts it and shuts it down gracefully with the rest of the agent.
+public func makeHTTPService(
+    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, logger: Logger
+) -> some Service {
+    makeHTTPApplication(host: host, port: port, source: source, metrics: metrics, logger: logger)
+}
+
+/// The application behind `makeHTTPService`; `onServerRunning` reports the bound channel, which
+/// tests use to learn the port when they bind port 0.
+func makeHTTPApplication(
+    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> Application<RouterResponder<BasicRequestContext>> {
+    let routes = StatusRoutes.routes(source: source, metrics: metrics)
+    let router = Router(options: .autoGenerateHeadEndpoints)
+    router.add(middleware: JSONErrorMiddleware(routes: routes, logger: logger))
+    for route in routes {
+        router.on(route.path, method: route.method, use: route.handler)
+    }
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}

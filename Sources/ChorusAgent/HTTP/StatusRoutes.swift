@@ -1,0 +1,52 @@
+import ChorusCore
+import HTTPTypes
+import Hummingbird
+
+/// The read-only routes: health, the load-balancer check, this node, the members, metrics.
+enum StatusRoutes {
+    static func routes(source: some AgentStatusSource, metrics: MetricsExporter) -> [HTTPRoute] {
+        [
+            HTTPRoute(.get, "/v1/health") { _, _ in
+                try JSONResponse.make(HealthResponse(status: "ok", node: await source.localMember().name))
+            },
+            HTTPRoute(.get, "/v1/health/lb") { _, _ in
+                let refusal = refusal(local: await source.localMember(), joined: await source.hasJoined())
+                guard let refusal else { return try JSONResponse.make(LoadBalancerOKResponse(status: "ok")) }
+                return try JSONResponse.make(
+                    ErrorResponse(error: "unavailable", reason: refusal.rawValue), status: .serviceUnavailable)
+            },
+            HTTPRoute(.get, "/v1/self") { _, _ in
+                try JSONResponse.make(NodeResponse(await source.localMember()))
+            },
+            HTTPRoute(.get, "/v1/members") { _, _ in
+                let members = await source.memberSnapshots().sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+                return try JSONResponse.make(members.map(MemberResponse.init))
+            },
+            HTTPRoute(.get, "/metrics") { _, _ in
+                let text = metrics.render(counters: await source.counters(), members: await source.memberSnapshots())
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            },
+        ]
+    }
+
+    /// Why a node must not take traffic, in kebab-case for the 503 body; nil when it should.
+    enum Refusal: String {
+        case notJoined = "not-joined"
+        case draining, leaving
+    }
+
+    /// An operator's intent (drain, leave) is reported before the join state: it is the reason
+    /// that will still hold once the node has joined.
+    static func refusal(local: MemberSnapshot, joined: Bool) -> Refusal? {
+        switch local.serving {
+        case .leaving: return .leaving
+        case .draining: return .draining
+        case .serving: break
+        }
+        if local.status == .left { return .leaving }
+        return joined ? nil : .notJoined
+    }
+}

@@ -1,0 +1,69 @@
+import ChorusCore
+import Prometheus
+import Synchronization
+
+/// Turns the core's counters and member list into Prometheus text for `GET /metrics`.
+///
+/// The core keeps plain totals (`CoreCounters`); Prometheus counters only go up, so each render
+/// adds the growth since the previous render. Renders are serialised by a lock so two concurrent
+/// scrapes cannot add the same growth twice.
+public final class MetricsExporter: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let members: [MemberStatus: Gauge]
+    private let counters: [(any KeyPath<CoreCounters, UInt64> & Sendable, Counter)]
+    private let rejected: [RejectReason: Counter]
+    private let lastSeen = Mutex(CoreCounters())
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        let membersName = MetricNameDescriptor(
+            namespace: "chorus", metricName: "members", unitName: "", helpText: "Members known to this node, by status.")
+        members = Dictionary(uniqueKeysWithValues: MemberStatus.allCases.map { status in
+            (status, registry.makeGauge(descriptor: membersName, labels: [("status", status.rawValue)]))
+        })
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "chorus", metricName: name, unitName: "total", helpText: help))
+        }
+        counters = [
+            (\.datagramsIn, counter("datagrams_received", "UDP datagrams received.")),
+            (\.datagramsOut, counter("datagrams_sent", "UDP datagrams sent.")),
+            (\.bytesIn, counter("bytes_received", "Bytes received in UDP datagrams.")),
+            (\.bytesOut, counter("bytes_sent", "Bytes sent in UDP datagrams.")),
+            (\.probesSent, counter("probes_sent", "Direct liveness probes sent.")),
+            (\.probesFailed, counter("probes_failed", "Probes that got no acknowledgement in time.")),
+            (\.indirectProbesSent, counter("indirect_probes", "Indirect probes requested through other members.")),
+            (\.suspicionsRaised, counter("suspicions", "Members this node started to suspect.")),
+            (\.refutations, counter("refutations", "Suspicions of this node it refuted.")),
+            (\.membersDeclaredDead, counter("members_declared_dead", "Members this node declared dead.")),
+        ]
+        let rejectedName = MetricNameDescriptor(
+            namespace: "chorus", metricName: "datagrams_rejected", unitName: "total",
+            helpText: "Datagrams dropped before they could change state, by reason.")
+        rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map { reason in
+            (reason, registry.makeCounter(descriptor: rejectedName, labels: [("reason", reason.rawValue)]))
+        })
+    }
+
+    /// Updates every metric from the given snapshot and returns the registry in text format.
+    public func render(counters current: CoreCounters, members snapshots: [MemberSnapshot]) -> String {
+        for (status, gauge) in members {
+            gauge.set(Int64(snapshots.count { $0.status == status }))
+        }
+        return lastSeen.withLock { last in
+            for (path, counter) in counters {
+                counter.increment(by: Self.growth(from: last[keyPath: path], to: current[keyPath: path]))
+            }
+            for (reason, counter) in rejected {
+                counter.increment(by: Self.growth(from: last.rejected[reason] ?? 0, to: current.rejected[reason] ?? 0))
+            }
+            last = current
+            return registry.emitToString()
+        }
+    }
+
+    /// A total below the last one means the core was replaced (an agent restart inside the process):
+    /// its whole total is new growth.
+    private static func growth(from last: UInt64, to current: UInt64) -> Int64 {
+        Int64(clamping: current >= last ? current - last : current)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ChorusAgent
+import ChorusCore
+import Foundation
+
+/// `chorus status`: this node, its load-balancer check, and how many members are in each state.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show this agent's node, its load-balancer check and member counts.",
+        discussion: """
+            A failing load-balancer check (503) is reported, not treated as an error. \
+            Exit codes: 0 ok, 1 the agent answered with an error, 2 the agent is unreachable.
+            """)
+
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = options.client()
+        let node = try await client.get("/v1/self", as: NodeResponse.self)
+        let members = try await client.get("/v1/members", as: [MemberResponse].self)
+        let lb = try await loadBalancerCheck(client)
+        let counts = Dictionary(grouping: members, by: \.status).mapValues(\.count)
+        let report = StatusReport(
+            node: node,
+            members: Dictionary(uniqueKeysWithValues: MemberStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+            lb: lb)
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.humanText)
+        }
+    }
+
+    /// 200 and 503 are both answers about the node; any other status is an agent error.
+    private func loadBalancerCheck(_ client: AgentClient) async throws -> StatusReport.LoadBalancerCheck {
+        let path = "/v1/health/lb"
+        let (status, body) = try await client.get(path)
+        switch status {
+        case 200: return .init(ok: true, reason: nil)
+        case 503: return .init(ok: false, reason: try client.decode(ErrorResponse.self, from: body, path: path).reason)
+        default: throw client.failure(path, status: status, body: body)
+        }
+    }
+}
+
+/// The `--json` shape of `chorus status`: `{"self": ..., "members": {status: count}, "lb": {"ok", "reason"}}`.
+struct StatusReport: Encodable {
+    var node: NodeResponse
+    var members: [String: Int]
+    var lb: LoadBalancerCheck
+
+    enum CodingKeys: String, CodingKey {
+        case node = "self", members, lb
+    }
+
+    struct LoadBalancerCheck: Encodable {
+        var ok: Bool
+        var reason: String?
+
+        /// `reason` is written as null when the check passes, so the shape never changes.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(ok, forKey: .ok)
+            try container.encode(reason, forKey: .reason)
+        }
+
+        enum CodingKeys: String, CodingKey { case ok, reason }
+    }
+
+    var humanText: String {
+        let counts = MemberStatus.allCases.map { "\(members[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        let rows = [
+            ["Node", node.name],
+            ["ID", node.id],
+            ["Address", node.address],
+            ["Version", node.version],
+            ["Incarnation", String(node.incarnation)],
+            ["Status", node.status.rawValue],
+            ["Serving", node.serving.rawValue],
+            ["Protocol", String(node.protocolVersion)],
+            ["LB check", lb.ok ? "ok" : "unavailable (\(lb.reason ?? "unknown"))"],
+            ["Members", counts],
+        ]
+        return rows.map { $0[0].padding(toLength: 13, withPad: " ", startingAt: 0) + $0[1] }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,39 @@
+import ChorusCore
+import ChorusWire
+
+@testable import ChorusAgent
+
+/// An `AgentStatusSource` whose answers the test sets directly.
+actor FakeStatusSource: AgentStatusSource {
+    var local: MemberSnapshot
+    var others: [MemberSnapshot]
+    var joined: Bool
+    var coreCounters = CoreCounters()
+
+    init(local: MemberSnapshot, others: [MemberSnapshot] = [], joined: Bool = false) {
+        self.local = local
+        self.others = others
+        self.joined = joined
+    }
+
+    func localMember() -> MemberSnapshot { local }
+    func memberSnapshots() -> [MemberSnapshot] { [local] + others }
+    func hasJoined() -> Bool { joined }
+    func counters() -> CoreCounters { coreCounters }
+
+    func update(joined: Bool? = nil, serving: ServingState? = nil, counters: CoreCounters? = nil) {
+        if let joined { self.joined = joined }
+        if let serving { local.serving = serving }
+        if let counters { coreCounters = counters }
+    }
+
+    /// A member whose id is 32 copies of `seed`, at 10.0.0.`seed`:7720.
+    static func member(
+        _ name: String, seed: UInt8, status: MemberStatus = .alive, serving: ServingState = .serving, isLocal: Bool = false
+    ) -> MemberSnapshot {
+        MemberSnapshot(
+            name: name, id: NodeID(bytes: Array(repeating: seed, count: 32))!,
+            address: PeerAddress(ipv4: 10, 0, 0, seed, port: 7720), status: status, version: "1.2.3",
+            incarnation: UInt64(seed), serving: serving, protocolVersion: 1, voter: status != .left, isLocal: isLocal)
+    }
+}

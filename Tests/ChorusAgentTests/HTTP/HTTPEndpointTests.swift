@@ -1,0 +1,144 @@
+import ChorusCore
+import Foundation
+import Testing
+
+@testable import ChorusAgent
+
+@Suite("Local HTTP endpoint", .serialized)
+struct HTTPEndpointTests {
+    static func source(joined: Bool = false) -> FakeStatusSource {
+        FakeStatusSource(
+            local: FakeStatusSource.member("node-b", seed: 2, isLocal: true),
+            others: [
+                FakeStatusSource.member("node-c", seed: 3, status: .suspect),
+                FakeStatusSource.member("node-a", seed: 1, status: .dead, serving: .draining),
+            ],
+            joined: joined)
+    }
+
+    @Test func membersHaveExactFieldsSortedByName() async throws {
+        try await withHTTPServer(source: Self.source()) { client in
+            let response = try await client.request("/v1/members")
+            #expect(response.status == 200)
+            #expect(response.contentType == "application/json")
+            let members = try #require(JSONSerialization.jsonObject(with: response.body) as? [[String: Any]])
+            #expect(members.map { $0["name"] as? String } == ["node-a", "node-b", "node-c"])
+            for member in members {
+                #expect(Set(member.keys) == [
+                    "name", "id", "address", "status", "version", "incarnation", "serving", "voter", "protocolVersion",
+                ])
+            }
+            let first = members[0]
+            #expect(first["id"] as? String == String(repeating: "01", count: 32))
+            #expect(first["address"] as? String == "10.0.0.1:7720")
+            #expect(first["status"] as? String == "dead")
+            #expect(first["version"] as? String == "1.2.3")
+            #expect(first["incarnation"] as? Int == 1)
+            #expect(first["serving"] as? String == "draining")
+            #expect(first["voter"] as? Bool == true)
+            #expect(first["protocolVersion"] as? Int == 1)
+            #expect(members[2]["status"] as? String == "suspect")
+        }
+    }
+
+    @Test func selfDescribesTheLocalNode() async throws {
+        try await withHTTPServer(source: Self.source()) { client in
+            let node = try await client.request("/v1/self").jsonObject()
+            #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion"])
+            #expect(node["name"] as? String == "node-b")
+            #expect(node["id"] as? String == String(repeating: "02", count: 32))
+            #expect(node["address"] as? String == "10.0.0.2:7720")
+            #expect(node["serving"] as? String == "serving")
+            #expect(node["status"] as? String == "alive")
+        }
+    }
+
+    @Test func healthNamesTheNode() async throws {
+        try await withHTTPServer(source: Self.source()) { client in
+            let response = try await client.request("/v1/health")
+            #expect(response.status == 200)
+            #expect(try response.jsonObject() as? [String: String] == ["status": "ok", "node": "node-b"])
+            #expect(try await client.request("/v1/health", method: "HEAD").status == 200)
+        }
+    }
+
+    @Test func loadBalancerCheckFollowsJoinAndServingState() async throws {
+        let source = Self.source(joined: false)
+        try await withHTTPServer(source: source) { client in
+            let before = try await client.request("/v1/health/lb")
+            #expect(before.status == 503)
+            #expect(before.contentType == "application/json")
+            #expect(try before.jsonObject()["reason"] as? String == "not-joined")
+
+            await source.update(joined: true)
+            let joined = try await client.request("/v1/health/lb")
+            #expect(joined.status == 200)
+            #expect(try joined.jsonObject() as? [String: String] == ["status": "ok"])
+
+            await source.update(serving: .draining)
+            let draining = try await client.request("/v1/health/lb")
+            #expect(draining.status == 503)
+            #expect(try draining.jsonObject() as? [String: String] == ["error": "unavailable", "reason": "draining"])
+        }
+    }
+
+    @Test func unknownRoutesAndMethodsAnswerJSON() async throws {
+        try await withHTTPServer(source: Self.source()) { client in
+            let missing = try await client.request("/v1/nope")
+            #expect(missing.status == 404)
+            #expect(missing.contentType == "application/json")
+            let missingBody = try missing.jsonObject()
+            #expect(missingBody["error"] as? String == "not-found")
+            #expect(missingBody["reason"] as? String == "no route for GET /v1/nope")
+
+            let wrongMethod = try await client.request("/v1/members", method: "POST")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.allow == "GET, HEAD")
+            #expect(try wrongMethod.jsonObject()["error"] as? String == "method-not-allowed")
+        }
+    }
+
+    @Test func metricsExposeTheCountersAndMemberGauge() async throws {
+        let source = Self.source()
+        var counters = CoreCounters()
+        counters.datagramsIn = 7
+        counters.rejected[.badSignature] = 2
+        await source.update(counters: counters)
+        try await withHTTPServer(source: source) { client in
+            let response = try await client.request("/metrics")
+            #expect(response.status == 200)
+            #expect(response.contentType?.hasPrefix("text/plain") == true)
+            let text = response.text
+            for name in [
+                "chorus_members", "chorus_datagrams_received_total", "chorus_datagrams_sent_total",
+                "chorus_bytes_received_total", "chorus_bytes_sent_total", "chorus_datagrams_rejected_total",
+                "chorus_probes_sent_total", "chorus_probes_failed_total", "chorus_indirect_probes_total",
+                "chorus_suspicions_total", "chorus_refutations_total", "chorus_members_declared_dead_total",
+            ] {
+                #expect(text.contains("# TYPE \(name) "), "missing \(name)")
+            }
+            #expect(text.contains("chorus_datagrams_received_total 7\n"))
+            #expect(text.contains("chorus_datagrams_rejected_total{reason=\"badSignature\"} 2\n"))
+            #expect(text.contains("chorus_members{status=\"suspect\"} 1.0\n"))
+        }
+    }
+}
+
+@Suite("Load-balancer refusal")
+struct LoadBalancerRefusalTests {
+    @Test func operatorIntentComesBeforeJoinState() {
+        let serving = FakeStatusSource.member("n", seed: 1)
+        var draining = serving
+        draining.serving = .draining
+        var leaving = serving
+        leaving.serving = .leaving
+        var left = serving
+        left.status = .left
+
+        #expect(StatusRoutes.refusal(local: serving, joined: true) == nil)
+        #expect(StatusRoutes.refusal(local: serving, joined: false) == .notJoined)
+        #expect(StatusRoutes.refusal(local: draining, joined: false) == .draining)
+        #expect(StatusRoutes.refusal(local: leaving, joined: true) == .leaving)
+        #expect(StatusRoutes.refusal(local: left, joined: true) == .leaving)
+    }
+}

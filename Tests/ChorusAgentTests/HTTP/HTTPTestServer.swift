@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import NIOCore
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@testable import ChorusAgent
+
+/// Runs the real endpoint on 127.0.0.1 with an ephemeral port for the duration of `body`.
+func withHTTPServer(
+    source: FakeStatusSource, _ body: @Sendable (HTTPTestClient) async throws -> Void
+) async throws {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let application = makeHTTPApplication(
+        host: "127.0.0.1", port: 0, source: source, metrics: MetricsExporter(),
+        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+        onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await application.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        try await body(HTTPTestClient(base: "http://127.0.0.1:\(port)"))
+        group.cancelAll()
+    }
+}
+
+/// What a test needs from a response.
+struct HTTPTestResponse {
+    var status: Int
+    var contentType: String?
+    var allow: String?
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func jsonObject() throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: body) as? [String: Any])
+    }
+}
+
+struct HTTPTestClient: Sendable {
+    let base: String
+
+    func request(_ path: String, method: String = "GET") async throws -> HTTPTestResponse {
+        var request = URLRequest(url: try #require(URL(string: base + path)))
+        request.httpMethod = method
+        request.timeoutInterval = 5
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        return HTTPTestResponse(
+            status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"),
+            allow: http.value(forHTTPHeaderField: "Allow"), body: data)
+    }
+}
