@@ -31,7 +31,7 @@ extension MembershipNode {
         guard now >= nextGossipAt else { return }
         nextGossipAt = now + settings.gossipInterval
         guard !broadcasts.isEmpty else { return }
-        let targets = members.values.filter(\.isProbeable).shuffled(using: &random).prefix(settings.gossipFanout)
+        let targets = orderedMembers(where: \.isProbeable).shuffled(using: &random).prefix(settings.gossipFanout)
         for target in targets where !broadcasts.isEmpty {
             sendGossip(to: target.heartbeat.address, peer: target.id, leading: [])
         }

@@ -63,7 +63,7 @@ extension MembershipNode {
     /// Asks up to k other live members to probe the target; returns how many were asked.
     private mutating func sendIndirectProbes(for current: ActiveProbe) -> Int {
         guard let target = members[current.target] else { return 0 }
-        let helpers = members.values.filter { $0.status == .alive && $0.id != current.target }
+        let helpers = orderedMembers { $0.status == .alive && $0.id != current.target }
             .shuffled(using: &random).prefix(settings.indirectProbes)
         let request = PingRequest(sequence: current.sequence, target: target.id, targetAddress: target.heartbeat.address)
         for helper in helpers {
@@ -92,7 +92,7 @@ extension MembershipNode {
                 probeIndex += 1
                 if let member = members[candidate], member.isProbeable { return member }
             }
-            probeOrder = members.values.filter(\.isProbeable).map(\.id).sorted().shuffled(using: &random)
+            probeOrder = orderedMembers(where: \.isProbeable).map(\.id).shuffled(using: &random)
             probeIndex = 0
             if probeOrder.isEmpty { return nil }
         }
@@ -138,7 +138,7 @@ extension MembershipNode {
     }
 
     mutating func expireRelays(now: Instant) {
-        for (sequence, relay) in relays {
+        for (sequence, relay) in relays.sorted(by: { $0.key < $1.key }) {
             if now >= relay.expiresAt {
                 relays[sequence] = nil
             } else if !relay.nackSent, now >= relay.nackAt {

@@ -22,10 +22,10 @@ extension MembershipNode {
             }
             forgotten[origin] = nil
             retireTombstones(named: certificate.name)
-            members[origin] = Member(
+            insertMember(Member(
                 id: origin, certificate: certificate, heartbeat: heartbeat, heartbeatStatement: statement,
                 status: leaving ? .left : .alive, statusIncarnation: heartbeat.incarnation, accusation: nil,
-                suspicion: nil, statusChangedAt: now)
+                suspicion: nil, statusChangedAt: now))
             broadcastHeartbeat(of: origin)
             emit(leaving ? .memberLeave : .memberJoin, origin)
             return
@@ -137,20 +137,21 @@ extension MembershipNode {
     /// A node that restarted with a wiped data directory comes back under a new key with the
     /// same name; its old dead or left entry is then only noise and is dropped.
     private mutating func retireTombstones(named name: String) {
-        for (oldID, old) in members where old.name == name && (old.status == .dead || old.status == .left) {
-            forget(oldID)
+        for old in orderedMembers(where: { $0.name == name && ($0.status == .dead || $0.status == .left) }) {
+            forget(old.id)
         }
     }
 
     mutating func forget(_ memberID: NodeID) {
         guard let member = members.removeValue(forKey: memberID) else { return }
+        memberIDs.removeAll { $0 == memberID }
         forgotten[memberID] = member.heartbeat
         trust.forget(memberID)
         certificateHolders.remove(memberID)
     }
 
     mutating func expireSuspicions(now: Instant) {
-        let expired = members.values.filter { member in
+        let expired = orderedMembers { member in
             guard let suspicion = member.suspicion else { return false }
             return now >= suspicion.deadline
         }
@@ -163,7 +164,7 @@ extension MembershipNode {
     }
 
     mutating func reapTombstones(now: Instant) {
-        let expired = members.values.filter {
+        let expired = orderedMembers {
             ($0.status == .dead || $0.status == .left) && now - $0.statusChangedAt >= settings.tombstoneDuration
         }
         for member in expired { forget(member.id) }

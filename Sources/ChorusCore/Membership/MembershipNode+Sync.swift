@@ -20,10 +20,10 @@ extension MembershipNode {
         guard now >= nextAntiEntropyAt else { return }
         nextAntiEntropyAt = now + settings.antiEntropyInterval
         guard !isLeaving else { return }
-        if let peer = members.values.filter({ $0.status == .alive }).randomElement(using: &random) {
+        if let peer = orderedMembers(where: { $0.status == .alive }).randomElement(using: &random) {
             sendDigest(to: peer.heartbeat.address, peer: peer.id, wantsReply: true)
         }
-        if let lost = members.values.filter({ $0.status == .dead }).randomElement(using: &random) {
+        if let lost = orderedMembers(where: { $0.status == .dead }).randomElement(using: &random) {
             sendDigest(to: lost.heartbeat.address, peer: lost.id, wantsReply: true)
         }
     }
@@ -70,7 +70,7 @@ extension MembershipNode {
 
     /// Answers a join request: everything we know, split over as many datagrams as it takes.
     mutating func sendFullState(to address: PeerAddress, peer: NodeID) {
-        sendState(of: [id] + members.keys.sorted(), to: address)
+        sendState(of: [id] + memberIDs, to: address)
         certificateHolders.insert(peer)
     }
 

@@ -27,6 +27,9 @@ public struct MembershipNode: Sendable {
     var ownStatement: SignedStatement
 
     var members: [NodeID: Member] = [:]
+    /// The keys of `members`, sorted: dictionaries iterate in a per-instance order, so every
+    /// choice that must replay from the seed walks this list instead.
+    var memberIDs: [NodeID] = []
     /// Last (incarnation, sequence) of members reaped from tombstones, so a replay of their old
     /// heartbeats cannot bring them back.
     var forgotten: [NodeID: Heartbeat] = [:]
@@ -123,7 +126,7 @@ public struct MembershipNode: Sendable {
         probe = nil
         refreshHeartbeat()
         broadcastOwnHeartbeat()
-        let targets = members.values.filter(\.isProbeable).shuffled(using: &random)
+        let targets = orderedMembers(where: \.isProbeable).shuffled(using: &random)
             .prefix(settings.leaveDirectNotifications)
         for member in targets {
             sendGossip(to: member.heartbeat.address, peer: member.id, leading: [ownStatement.record])
@@ -209,6 +212,23 @@ public struct MembershipNode: Sendable {
     }
 
     func snapshot(of id: NodeID) -> MemberSnapshot? { members[id]?.snapshot() }
+
+    /// Members matching `predicate`, in id order.
+    func orderedMembers(where predicate: (Member) -> Bool) -> [Member] {
+        memberIDs.compactMap { members[$0] }.filter(predicate)
+    }
+
+    mutating func insertMember(_ member: Member) {
+        if members.updateValue(member, forKey: member.id) == nil {
+            var low = 0
+            var high = memberIDs.count
+            while low < high {
+                let mid = (low + high) / 2
+                if memberIDs[mid] < member.id { low = mid + 1 } else { high = mid }
+            }
+            memberIDs.insert(member.id, at: low)
+        }
+    }
 
     mutating func emit(_ kind: MembershipEvent.Kind, _ id: NodeID) {
         if let member = snapshot(of: id) { effects.append(.event(MembershipEvent(kind: kind, member: member))) }
