@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `chorus agent` child process on loopback, driven through its HTTP endpoint.
+final class AgentProcess: @unchecked Sendable {
+    let name: String
+    let gossipPort: Int
+    let httpPort: Int
+    let dataDirectory: URL
+    private var process: Process?
+
+    init(name: String, gossipPort: Int, httpPort: Int, dataDirectory: URL) {
+        self.name = name
+        self.gossipPort = gossipPort
+        self.httpPort = httpPort
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The binary under test: $CHORUS_BIN, else the debug build of this package.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["CHORUS_BIN"] { return URL(fileURLWithPath: path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/chorus")
+    }
+
+    func start(join seed: Int?, trust: URL, version: String = "1.0.0") throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        var arguments = ["agent", "--name", name, "--bind", "127.0.0.1:\(gossipPort)", "--http", "127.0.0.1:\(httpPort)",
+                         "--data-dir", dataDirectory.path, "--app-version", version,
+                         "--authority-key", trust.appendingPathComponent("authority.key").path]
+        if let seed { arguments += ["--join", "127.0.0.1:\(seed)"] }
+        process.arguments = arguments
+        let log = dataDirectory.deletingLastPathComponent().appendingPathComponent("\(name).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+    }
+
+    func kill(_ signal: Int32) {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit, up to `timeout`; returns its exit status if it did.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while let process, process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard let process, !process.isRunning else { return nil }
+        return process.terminationStatus
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    struct Member: Decodable, Equatable {
+        let name: String
+        let status: String
+        let incarnation: UInt64
+        let version: String
+    }
+
+    /// This agent's /v1/members, or nil when it does not answer.
+    func members() async -> [Member]? {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/members") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        return try? JSONDecoder().decode([Member].self, from: data)
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds or `bound` passes; returns how long it took.
+func eventually(within bound: Duration, _ condition: () async -> Bool) async -> Duration? {
+    let start = ContinuousClock.now
+    while ContinuousClock.now - start < bound {
+        if await condition() { return ContinuousClock.now - start }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return nil
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Real `chorus agent` processes on loopback: the whole stack, UDP and HTTP included.
+@Suite(.serialized) struct ClusterProcessTests {
+    /// kill -9 detection bound for the lan preset at N = 5 (target median 2.5 s, see docs/benchmarks.md).
+    static let detectionBound: Duration = .seconds(6)
+
+    @Test func fiveAgentsDetectDeathLeaveAndRestart() async throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        let trust = workspace.appendingPathComponent("trust")
+        try runChorus(["keys", "init", "--dir", trust.path])
+        let base = Int.random(in: 20_000...50_000)
+        let agents = (0..<5).map { index in
+            AgentProcess(name: "node-\(index + 1)", gossipPort: base + 2 * index, httpPort: base + 2 * index + 1,
+                         dataDirectory: workspace.appendingPathComponent("data-\(index + 1)"))
+        }
+        defer {
+            for agent in agents { agent.kill(SIGKILL) }
+            try? FileManager.default.removeItem(at: workspace)
+        }
+        for agent in agents { try agent.start(join: agent === agents[0] ? nil : base, trust: trust) }
+
+        func everySurvivor(sees name: String, as status: String, excluding gone: Set<String>) async -> Bool {
+            for agent in agents where !gone.contains(agent.name) {
+                guard let members = await agent.members(),
+                      members.first(where: { $0.name == name })?.status == status else { return false }
+            }
+            return true
+        }
+
+        let converged = await eventually(within: .seconds(15)) {
+            for agent in agents {
+                guard let members = await agent.members(), members.count == 5,
+                      members.allSatisfy({ $0.status == "alive" }) else { return false }
+            }
+            return true
+        }
+        #expect(converged != nil, "5 agents did not all see 5 alive within 15 s")
+
+        agents[2].kill(SIGKILL)
+        let detected = await eventually(within: Self.detectionBound) {
+            await everySurvivor(sees: "node-3", as: "dead", excluding: ["node-3"])
+        }
+        #expect(detected != nil, "kill -9 of node-3 not seen as dead by every survivor within \(Self.detectionBound)")
+
+        agents[3].kill(SIGTERM)
+        let exitStatus = await agents[3].waitForExit(timeout: .seconds(5))
+        #expect(exitStatus == 0, "SIGTERM should exit cleanly, got \(String(describing: exitStatus))")
+        let left = await eventually(within: .seconds(3)) {
+            await everySurvivor(sees: "node-4", as: "left", excluding: ["node-3", "node-4"])
+        }
+        #expect(left != nil, "graceful leave of node-4 not seen as left everywhere within 3 s")
+
+        try agents[2].start(join: base, trust: trust)
+        let back = await eventually(within: .seconds(10)) {
+            guard await everySurvivor(sees: "node-3", as: "alive", excluding: ["node-4"]) else { return false }
+            let view = await agents[0].members()?.first { $0.name == "node-3" }
+            return (view?.incarnation ?? 0) > 1
+        }
+        #expect(back != nil, "restarted node-3 not alive everywhere with a higher incarnation within 10 s")
+        // The graceful leave was never mistaken for a failure.
+        #expect(await agents[0].members()?.first { $0.name == "node-4" }?.status == "left")
+    }
+
+    private func runChorus(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = AgentProcess.binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "chorus \(arguments.joined(separator: " ")) failed")
+    }
+}
