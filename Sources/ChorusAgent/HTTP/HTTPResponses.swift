@@ -27,32 +27,8 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
     }
 }
 
-/// `GET /v1/self`: this node as it describes itself in its heartbeat.
-public struct NodeResponse: Codable, Sendable, Equatable {
-    public var name: String
-    /// The node's public key, 64 hex digits.
-    public var id: String
-    /// Gossip address, "host:port" ("[v6]:port" for IPv6).
-    public var address: String
-    public var version: String
-    public var incarnation: UInt64
-    public var serving: ServingState
-    public var status: MemberStatus
-    public var protocolVersion: UInt8
-
-    public init(_ member: MemberSnapshot) {
-        name = member.name
-        id = member.id.hex
-        address = member.address.description
-        version = member.version
-        incarnation = member.incarnation
-        serving = member.serving
-        status = member.status
-        protocolVersion = member.protocolVersion
-    }
-}
-
-/// One element of `GET /v1/members`.
+/// One element of `GET /v1/members`, and the body of `GET /v1/self` (this node as it describes
+/// itself in its heartbeat).
 public struct MemberResponse: Codable, Sendable, Equatable {
     public var name: String
     public var id: String

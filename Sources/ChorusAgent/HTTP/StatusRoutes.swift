@@ -16,7 +16,7 @@ enum StatusRoutes {
                     ErrorResponse(error: "unavailable", reason: refusal.rawValue), status: .serviceUnavailable)
             },
             HTTPRoute(.get, "/v1/self") { _, _ in
-                try JSONResponse.make(NodeResponse(await source.localMember()))
+                try JSONResponse.make(MemberResponse(await source.localMember()))
             },
             HTTPRoute(.get, "/v1/members") { _, _ in
                 let members = await source.memberSnapshots().sorted { ($0.name, $0.id) < ($1.name, $1.id) }

@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = options.client()
-        let node = try await client.get("/v1/self", as: NodeResponse.self)
+        let node = try await client.get("/v1/self", as: MemberResponse.self)
         let members = try await client.get("/v1/members", as: [MemberResponse].self)
         let lb = try await loadBalancerCheck(client)
         let counts = Dictionary(grouping: members, by: \.status).mapValues(\.count)
@@ -48,7 +48,7 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// The `--json` shape of `chorus status`: `{"self": ..., "members": {status: count}, "lb": {"ok", "reason"}}`.
 struct StatusReport: Encodable {
-    var node: NodeResponse
+    var node: MemberResponse
     var members: [String: Int]
     var lb: LoadBalancerCheck
 

@@ -44,7 +44,7 @@ struct HTTPEndpointTests {
     @Test func selfDescribesTheLocalNode() async throws {
         try await withHTTPServer(source: Self.source()) { client in
             let node = try await client.request("/v1/self").jsonObject()
-            #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion"])
+            #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion", "voter"])
             #expect(node["name"] as? String == "node-b")
             #expect(node["id"] as? String == String(repeating: "02", count: 32))
             #expect(node["address"] as? String == "10.0.0.2:7720")
