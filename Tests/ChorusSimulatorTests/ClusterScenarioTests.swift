@@ -69,14 +69,14 @@ import Testing
         #expect(took != nil, "seed \(seed): restarted node not alive everywhere")
     }
 
-    @Test("10% loss for two minutes declares nobody dead", arguments: seeds)
-    func accuracyUnderLoss(seed: UInt64) {
+    @Test("10% and 20% loss for two minutes declare nobody dead", arguments: seeds, [0.10, 0.20])
+    func accuracyUnderLoss(seed: UInt64, loss: Double) {
         var cluster = SimulatedCluster(size: 25, seed: seed)
         cluster.run(for: .seconds(5))
-        cluster.network.lossRate = 0.10
+        cluster.network.lossRate = loss
         cluster.run(for: .seconds(120))
         let failures = cluster.events.filter { $0.event.kind == .memberFailed }
-        #expect(failures.isEmpty, "seed \(seed): false positives \(failures.map { "\($0.node)->\($0.event.member.name)" })")
+        #expect(failures.isEmpty, "seed \(seed), loss \(loss): false positives \(failures.map { "\($0.node)->\($0.event.member.name)" })")
     }
 
     @Test("a healed partition merges back", arguments: seeds)

@@ -33,9 +33,13 @@ extension MembershipNode {
             return
         }
         hasJoined = true
+        sawStaleAccusationOfSelf = false
         for record in datagram.records {
             handleRecord(record, sender: datagram.sender, source: source, now: now)
         }
+        // The sender still holds an accusation we refuted: it missed our refutation, so hand it
+        // our current heartbeat before its suspicion timer runs out.
+        if sawStaleAccusationOfSelf { sendGossip(to: source, peer: datagram.sender, leading: [ownStatement.record]) }
         tellAccusedIfNeeded(datagram.sender, at: source)
     }
 

@@ -61,8 +61,12 @@ extension MembershipNode {
     }
 
     /// Asks up to k other live members to probe the target; returns how many were asked.
+    /// The direct ping is sent once more too: on a lossy link a second try is the cheapest way
+    /// to avoid a false suspicion (memberlist adds a TCP ping for the same reason).
     private mutating func sendIndirectProbes(for current: ActiveProbe) -> Int {
         guard let target = members[current.target] else { return 0 }
+        sendGossip(to: target.heartbeat.address, peer: target.id,
+                   leading: [Ping(sequence: current.sequence, target: target.id).record, ownStatement.record])
         let helpers = orderedMembers { $0.status == .alive && $0.id != current.target }
             .shuffled(using: &random).prefix(settings.indirectProbes)
         let request = PingRequest(sequence: current.sequence, target: target.id, targetAddress: target.heartbeat.address)

@@ -69,7 +69,11 @@ extension MembershipNode {
 
     mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
         if accusation.subject == id {
-            if accusation.incarnation >= incarnation { refute(atLeast: accusation.incarnation) }
+            if accusation.incarnation >= incarnation {
+                refute(atLeast: accusation.incarnation, accuser: statement.origin)
+            } else {
+                sawStaleAccusationOfSelf = true
+            }
             return
         }
         guard var member = members[accusation.subject],
@@ -100,7 +104,11 @@ extension MembershipNode {
 
     mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
         if accusation.subject == id {
-            if accusation.incarnation >= incarnation, !isLeaving { refute(atLeast: accusation.incarnation) }
+            if accusation.incarnation >= incarnation {
+                refute(atLeast: accusation.incarnation, accuser: statement.origin)
+            } else {
+                sawStaleAccusationOfSelf = true
+            }
             return
         }
         guard var member = members[accusation.subject],
@@ -117,8 +125,9 @@ extension MembershipNode {
         emit(.memberFailed, accusation.subject)
     }
 
-    /// Answers an accusation by outliving it: a higher incarnation, persisted before it is sent.
-    mutating func refute(atLeast accused: UInt64) {
+    /// Answers an accusation by outliving it: a higher incarnation, persisted before it is sent,
+    /// gossiped to all and sent straight to the accuser, whose timer is the one running.
+    mutating func refute(atLeast accused: UInt64, accuser: NodeID? = nil) {
         guard !isLeaving else { return }
         incarnation = max(incarnation, accused) + 1
         effects.append(.persistIncarnation(incarnation))
@@ -127,6 +136,9 @@ extension MembershipNode {
         counters.refutations += 1
         raiseLocalHealth()
         broadcastOwnHeartbeat()
+        if let accuser, let member = members[accuser], member.isProbeable {
+            sendGossip(to: member.heartbeat.address, peer: accuser, leading: [ownStatement.record])
+        }
     }
 
     /// `minimum = suspicionMultiplier * max(1, log10(N)) * probeInterval`

@@ -56,6 +56,8 @@ public struct MembershipNode: Sendable {
     public internal(set) var isLeaving = false
     public internal(set) var counters = CoreCounters()
 
+    /// Set while handling a datagram that accused us at an incarnation we already outlived.
+    var sawStaleAccusationOfSelf = false
     var broadcasts = BroadcastQueue()
     var random: SeededRandom
     var effects: [MembershipEffect] = []
