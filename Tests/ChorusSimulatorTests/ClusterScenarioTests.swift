@@ -32,6 +32,15 @@ import Testing
         #expect(took != nil, "seed \(seed): not converged in 10 s")
     }
 
+    @Test("fifty nodes joining at once converge within 3 s", arguments: seeds)
+    func joinStormConverges(seed: UInt64) {
+        var cluster = SimulatedCluster(size: 50, seed: seed)
+        let took = runUntil(&cluster, within: .seconds(3)) { c in
+            (0..<c.size).allSatisfy { everyone(in: c, sees: $0, as: .alive) }
+        }
+        #expect(took != nil, "seed \(seed): 50 simultaneous joins not converged in 3 s")
+    }
+
     @Test("a crashed node is declared dead by every survivor within the bound", arguments: seeds)
     func crashDetected(seed: UInt64) {
         var cluster = SimulatedCluster(size: 10, seed: seed)

@@ -28,6 +28,7 @@ extension MembershipNode {
                 suspicion: nil, statusChangedAt: now))
             broadcastHeartbeat(of: origin)
             emit(leaving ? .memberLeave : .memberJoin, origin)
+            expediteAntiEntropy(now: now)
             return
         }
         guard heartbeat.isNewer(than: member.heartbeat) else {

@@ -28,6 +28,13 @@ extension MembershipNode {
         }
     }
 
+    /// While members are arriving (a join storm), N is small and so is the retransmit limit, so
+    /// some announcements die out; an early digest exchange repairs that in a second, not in
+    /// `antiEntropyInterval`. At most one exchange per five gossip intervals.
+    mutating func expediteAntiEntropy(now: Instant) {
+        nextAntiEntropyAt = min(nextAntiEntropyAt, now + settings.gossipInterval * 5)
+    }
+
     /// Sends as much of our digest as fits in one datagram, rotating through the view when it
     /// does not fit whole.
     private mutating func sendDigest(to address: PeerAddress, peer: NodeID, wantsReply: Bool) {
