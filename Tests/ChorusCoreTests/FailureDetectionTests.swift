@@ -13,11 +13,12 @@ import Testing
     @Test func aSilentPeerIsSuspectedThenDeclaredDead() {
         var (a, _) = fixture.joinedPair()
         // Two-node cluster: no one to confirm, so the minimum timeout applies:
-        // 2 * max(1, log10(2)) * 500 ms = 1 s after suspicion.
+        // 1.5 * max(1, log10(2)) * 500 ms = 750 ms after the suspicion at 500 ms.
         let first = tickAlone(&a, from: 0, to: 600)
         #expect(first.events == [.memberSuspect])
         #expect(a.counters.probesFailed == 1)
-        let later = tickAlone(&a, from: 610, to: 1700)
+        #expect(tickAlone(&a, from: 610, to: 1200).events.isEmpty)
+        let later = tickAlone(&a, from: 1210, to: 1300)
         #expect(later.events == [.memberFailed])
         #expect(a.status(of: fixture.id(1)) == .dead)
     }

@@ -17,12 +17,13 @@ public struct MembershipSettings: Sendable, Equatable {
     public var gossipFanout: Int
     /// Each broadcast is sent `retransmitMultiplier * ceil(log10(N + 1))` times. lan: 4.
     public var retransmitMultiplier: Int
-    /// Minimum suspicion timeout = `suspicionMultiplier * max(1, log10(N)) * probeInterval`. lan: 2.
+    /// Minimum suspicion timeout = `suspicionMultiplier * max(1, log10(N)) * probeInterval`. lan: 1.5.
     public var suspicionMultiplier: Double
     /// Maximum suspicion timeout = `suspicionMaxMultiplier * minimum`; an unconfirmed suspicion
     /// waits this long, giving the accused time to refute. lan: 6.
     public var suspicionMaxMultiplier: Double
-    /// Independent confirmations that shrink the timeout to its minimum (Lifeguard's K). lan: 3.
+    /// Independent confirmations that shrink the timeout to its minimum (Lifeguard's K; memberlist
+    /// uses SuspicionMult - 2 = 2). lan: 2.
     public var suspicionConfirmations: Int
     /// Ceiling of the local health multiplier (Lifeguard LHM): probe interval and timeout are
     /// scaled by `1 + health score` while this node itself looks unhealthy. lan: 8.
@@ -53,7 +54,7 @@ public struct MembershipSettings: Sendable, Equatable {
     public static let lan = MembershipSettings(
         probeInterval: .milliseconds(500), probeTimeout: .milliseconds(200), indirectProbes: 3,
         gossipInterval: .milliseconds(100), gossipFanout: 3, retransmitMultiplier: 4,
-        suspicionMultiplier: 2, suspicionMaxMultiplier: 6, suspicionConfirmations: 3, maxLocalHealth: 8,
+        suspicionMultiplier: 1.5, suspicionMaxMultiplier: 6, suspicionConfirmations: 2, maxLocalHealth: 8,
         stallThreshold: .milliseconds(1500), antiEntropyInterval: .seconds(10),
         joinRetryInitial: .milliseconds(500), joinRetryMax: .seconds(30), tombstoneDuration: .seconds(3600),
         leaveDirectNotifications: 64, maxDatagramSize: Datagram.defaultMaxSize)
@@ -62,7 +63,7 @@ public struct MembershipSettings: Sendable, Equatable {
     public static let local = MembershipSettings(
         probeInterval: .milliseconds(200), probeTimeout: .milliseconds(80), indirectProbes: 3,
         gossipInterval: .milliseconds(50), gossipFanout: 3, retransmitMultiplier: 4,
-        suspicionMultiplier: 2, suspicionMaxMultiplier: 6, suspicionConfirmations: 3, maxLocalHealth: 8,
+        suspicionMultiplier: 1.5, suspicionMaxMultiplier: 6, suspicionConfirmations: 2, maxLocalHealth: 8,
         stallThreshold: .milliseconds(600), antiEntropyInterval: .seconds(5),
         joinRetryInitial: .milliseconds(200), joinRetryMax: .seconds(5), tombstoneDuration: .seconds(300),
         leaveDirectNotifications: 64, maxDatagramSize: Datagram.defaultMaxSize)
@@ -71,7 +72,7 @@ public struct MembershipSettings: Sendable, Equatable {
     public static let wan = MembershipSettings(
         probeInterval: .seconds(3), probeTimeout: .milliseconds(1500), indirectProbes: 3,
         gossipInterval: .milliseconds(400), gossipFanout: 4, retransmitMultiplier: 4,
-        suspicionMultiplier: 3, suspicionMaxMultiplier: 6, suspicionConfirmations: 3, maxLocalHealth: 8,
+        suspicionMultiplier: 3, suspicionMaxMultiplier: 6, suspicionConfirmations: 2, maxLocalHealth: 8,
         stallThreshold: .seconds(9), antiEntropyInterval: .seconds(30),
         joinRetryInitial: .seconds(1), joinRetryMax: .seconds(60), tombstoneDuration: .seconds(3600),
         leaveDirectNotifications: 64, maxDatagramSize: Datagram.defaultMaxSize)
