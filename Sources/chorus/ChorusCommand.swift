@@ -6,5 +6,6 @@ struct ChorusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chorus",
         abstract: "Peer-to-peer coordination of zero-downtime cluster upgrades.",
+        version: "0.1.0 (wire protocol 1)",
         subcommands: [AgentCommand.self, StatusCommand.self, MembersCommand.self, KeysCommand.self])
 }
