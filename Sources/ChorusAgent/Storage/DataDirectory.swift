@@ -89,12 +89,9 @@ public struct DataDirectory: Sendable {
 
     /// Reads a secret file, refusing it when group or others have any access.
     private func readSecret(_ secretPath: String) throws -> [UInt8]? {
-        var info = stat()
-        guard stat(secretPath, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw DurableFileError("stat", secretPath)
-        }
-        let permissions = UInt32(info.st_mode & 0o777)
+        guard FileManager.default.fileExists(atPath: secretPath) else { return nil }
+        let attributes = try FileManager.default.attributesOfItem(atPath: secretPath)
+        let permissions = UInt32((attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o777) & 0o777
         guard permissions & 0o077 == 0 else {
             throw DataDirectoryError.insecurePermissions(path: secretPath, mode: permissions)
         }

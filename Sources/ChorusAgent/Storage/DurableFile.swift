@@ -64,11 +64,14 @@ public enum DurableFile {
 
     /// Creates `path` and any missing parents with `mode`; an existing directory is left as it is.
     public static func makeDirectory(_ path: String, mode: mode_t) throws(DurableFileError) {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw DurableFileError("use as a directory", path, errorNumber: ENOTDIR) }
+        // Opening with O_DIRECTORY tells "is a directory" from "exists as something else" without
+        // `struct stat`, whose Swift import is ambiguous next to NIO's C shims.
+        let existing = open(path, O_RDONLY | O_DIRECTORY)
+        if existing >= 0 {
+            close(existing)
             return
         }
+        if errno == ENOTDIR { throw DurableFileError("use as a directory", path, errorNumber: ENOTDIR) }
         let parent = directoryName(of: path)
         if parent != path { try makeDirectory(parent, mode: mode) }
         guard mkdir(path, mode) == 0 else {
