@@ -26,12 +26,16 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     func start(join seed: Int?, trust: URL, version: String = "1.0.0") throws {
+        try start(joining: seed.map { ["127.0.0.1:\($0)"] } ?? [], trust: trust, version: version)
+    }
+
+    func start(joining seeds: [String], trust: URL, version: String = "1.0.0") throws {
         let process = Process()
         process.executableURL = Self.binary
         var arguments = ["agent", "--name", name, "--bind", "127.0.0.1:\(gossipPort)", "--http", "127.0.0.1:\(httpPort)",
                          "--data-dir", dataDirectory.path, "--app-version", version,
                          "--authority-key", trust.appendingPathComponent("authority.key").path]
-        if let seed { arguments += ["--join", "127.0.0.1:\(seed)"] }
+        for seed in seeds { arguments += ["--join", seed] }
         process.arguments = arguments
         let log = dataDirectory.deletingLastPathComponent().appendingPathComponent("\(name).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -64,6 +64,36 @@ import Testing
         #expect(await agents[0].members()?.first { $0.name == "node-4" }?.status == "left")
     }
 
+    /// A send error closes a NIO datagram socket; the agent must rebind it and skip the bad
+    /// destination, not go silent. Sending to 255.255.255.255 without SO_BROADCAST fails (EACCES).
+    @Test func aSeedThatCannotBeSentToDoesNotSilenceTheAgent() async throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        let trust = workspace.appendingPathComponent("trust")
+        try runChorus(["keys", "init", "--dir", trust.path])
+        let base = Int.random(in: 20_000...50_000)
+        let seed = AgentProcess(name: "seed", gossipPort: base, httpPort: base + 1,
+                                dataDirectory: workspace.appendingPathComponent("seed"))
+        let joiner = AgentProcess(name: "joiner", gossipPort: base + 2, httpPort: base + 3,
+                                  dataDirectory: workspace.appendingPathComponent("joiner"))
+        defer {
+            seed.kill(SIGKILL)
+            joiner.kill(SIGKILL)
+            try? FileManager.default.removeItem(at: workspace)
+        }
+        try seed.start(join: nil, trust: trust)
+        try joiner.start(joining: ["255.255.255.255:9", "127.0.0.1:\(base)"], trust: trust)
+        let joined = await eventually(within: .seconds(15)) {
+            for agent in [seed, joiner] {
+                guard let members = await agent.members(), members.count == 2,
+                      members.allSatisfy({ $0.status == "alive" }) else { return false }
+            }
+            return true
+        }
+        #expect(joined != nil, "the joiner did not join through the good seed within 15 s")
+        #expect(joiner.isRunning)
+    }
+
     private func runChorus(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = AgentProcess.binary

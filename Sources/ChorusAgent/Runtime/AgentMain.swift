@@ -40,7 +40,7 @@ public enum AgentMain {
         ])
 
         let gossip = GossipService(
-            channel: channel, runtime: runtime,
+            firstChannel: channel, bindAddress: bind, runtime: runtime,
             leaveGrace: max(.milliseconds(300), settings.gossipInterval * 4),
             maxTimerSleep: settings.gossipInterval, logger: logger)
         let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(), logger: logger)
