@@ -37,7 +37,8 @@ import Testing
             }
             return true
         }
-        #expect(converged != nil, "5 agents did not all see 5 alive within 15 s")
+        let afterJoin = await views(of: agents)
+        #expect(converged != nil, "5 agents did not all see 5 alive within 15 s: \(afterJoin)")
 
         agents[2].kill(SIGKILL)
         let detected = await eventually(within: Self.detectionBound) {
@@ -92,6 +93,16 @@ import Testing
         }
         #expect(joined != nil, "the joiner did not join through the good seed within 15 s")
         #expect(joiner.isRunning)
+    }
+
+    /// Each agent's view, for failure messages: "node-1: node-1 alive, node-2 suspect | ...".
+    private func views(of agents: [AgentProcess]) async -> String {
+        var lines: [String] = []
+        for agent in agents {
+            let members = await agent.members()
+            lines.append("\(agent.name): " + (members?.map { "\($0.name) \($0.status)" }.joined(separator: ", ") ?? "no answer"))
+        }
+        return lines.joined(separator: " | ")
     }
 
     private func runChorus(_ arguments: [String]) throws {
