@@ -35,7 +35,8 @@ extension MembershipNode {
             if member.heartbeat.isNewer(than: heartbeat) { counters.reject(.replay) }
             return
         }
-        let previous = member
+        let previous = member.heartbeat
+        let fieldsChanged = heartbeat.fieldsHash != previous.fieldsHash
         member.heartbeat = heartbeat
         member.heartbeatStatement = statement
         member.certificate = certificate
@@ -57,15 +58,14 @@ extension MembershipNode {
             member.accusation = nil
             member.suspicion = nil
             member.statusChangedAt = now
-        } else if member.status == .alive, heartbeat.fieldsHash != previous.heartbeat.fieldsHash {
+        } else if member.status == .alive, fieldsChanged {
             member.statusIncarnation = heartbeat.incarnation
             event = .memberUpdate
         }
         members[origin] = member
-        let changed = event != nil || heartbeat.fieldsHash != previous.heartbeat.fieldsHash
-        if changed { broadcastHeartbeat(of: origin) }
+        if event != nil || fieldsChanged { broadcastHeartbeat(of: origin) }
         if let event { emit(event, origin) }
-        if heartbeat.incarnation != previous.heartbeat.incarnation { certificateHolders.remove(origin) }
+        if heartbeat.incarnation != previous.incarnation { certificateHolders.remove(origin) }
     }
 
     mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant) {

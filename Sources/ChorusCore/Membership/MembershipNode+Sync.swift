@@ -52,7 +52,7 @@ extension MembershipNode {
 
     private var ownDigestEntry: DigestEntry {
         DigestEntry(idPrefix: id.prefix64, incarnation: incarnation, status: 0,
-                    fieldsHash: (try? Heartbeat.decode(ownStatement.body))?.fieldsHash ?? 0)
+                    fieldsHash: ownHeartbeat.fieldsHash)
     }
 
     mutating func handleDigest(_ digest: Digest, sender: NodeID, source: PeerAddress) {

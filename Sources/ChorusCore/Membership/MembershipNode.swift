@@ -199,12 +199,16 @@ public struct MembershipNode: Sendable {
     /// Probe timing stretched by local health (Lifeguard LHM).
     func scaled(_ duration: Duration) -> Duration { duration * (1 + localHealth) }
 
-    mutating func signOwnHeartbeat() -> SignedStatement {
-        let heartbeat = Heartbeat(
+    /// This node's heartbeat as it stands now; `ownStatement` is its signed form.
+    var ownHeartbeat: Heartbeat {
+        Heartbeat(
             incarnation: incarnation, sequence: heartbeatSequence, address: advertiseAddress,
             appVersion: appVersion, protocolVersion: Self.protocolVersion, serving: serving.wireValue,
             decisionsDigest: Self.emptyDecisionsDigest)
-        return SignedStatement.sign(kind: .heartbeat, body: heartbeat.encoded, clusterID: clusterID, signer: signer)
+    }
+
+    func signOwnHeartbeat() -> SignedStatement {
+        SignedStatement.sign(kind: .heartbeat, body: ownHeartbeat.encoded, clusterID: clusterID, signer: signer)
     }
 
     /// Bumps the heartbeat sequence and re-signs: the periodic heartbeat (SPEC §3).
