@@ -5,14 +5,16 @@ import ChorusWire
 
 /// Cores driven by hand: fixed clock, datagrams passed explicitly, nothing random but the seed.
 struct CoreFixture {
-    let authority: Ed25519KeyPair
+    let authority: any MessageSigner
     let identities: [SimulatedIdentity]
     let addresses: [PeerAddress]
     let unixSeconds: UInt64 = 1_800_000_000
     var settings = MembershipSettings.lan
 
     init(count: Int, seed: UInt64 = 1) {
-        (authority, identities) = SimulatedIdentity.ed25519Cluster(count: count, seed: seed)
+        let factory = IdentityFactory(seed: seed)
+        authority = factory.authority
+        identities = (0..<count).map(factory.identity)
         addresses = (0..<count).map { PeerAddress(ipv4: 10, 0, 0, UInt8($0 + 1), port: 7720) }
     }
 

@@ -57,13 +57,13 @@ import Testing
     @Test("a graceful leave shows as left, never dead", arguments: seeds)
     func leaveIsNotFailure(seed: UInt64) {
         var cluster = SimulatedCluster(size: 8, seed: seed)
-        cluster.run(for: .seconds(5))
-        cluster.leave(3)
-        cluster.run(for: .milliseconds(500))
-        cluster.crash(3) // the process exits after announcing
-        cluster.run(for: .seconds(10))
+        var recorder = EventRecorder()
+        cluster.run(for: .seconds(5), observer: &recorder)
+        cluster.leave(3, observer: &recorder)
+        cluster.run(for: .seconds(10), observer: &recorder)
+        #expect(!cluster.isRunning(3), "seed \(seed): the leaving node did not exit")
         #expect(everyone(in: cluster, sees: 3, as: .left), "seed \(seed)")
-        let failures = cluster.events.filter { $0.event.kind == .memberFailed }
+        let failures = recorder.events.filter { $0.event.kind == .memberFailed }
         #expect(failures.isEmpty, "seed \(seed): \(failures.count) member-failed events")
     }
 
@@ -73,7 +73,8 @@ import Testing
         cluster.run(for: .seconds(5))
         cluster.crash(2)
         #expect(runUntil(&cluster, within: .seconds(8)) { everyone(in: $0, sees: 2, as: .dead) } != nil, "seed \(seed)")
-        cluster.restart(2)
+        var observer = NoObserver()
+        cluster.restart(2, observer: &observer)
         let took = runUntil(&cluster, within: .seconds(5)) { everyone(in: $0, sees: 2, as: .alive) }
         #expect(took != nil, "seed \(seed): restarted node not alive everywhere")
     }
@@ -83,8 +84,9 @@ import Testing
         var cluster = SimulatedCluster(size: 25, seed: seed)
         cluster.run(for: .seconds(5))
         cluster.network.lossRate = loss
-        cluster.run(for: .seconds(120))
-        let failures = cluster.events.filter { $0.event.kind == .memberFailed }
+        var recorder = EventRecorder()
+        cluster.run(for: .seconds(120), observer: &recorder)
+        let failures = recorder.events.filter { $0.event.kind == .memberFailed }
         #expect(failures.isEmpty, "seed \(seed), loss \(loss): false positives \(failures.map { "\($0.node)->\($0.event.member.name)" })")
     }
 
@@ -92,7 +94,7 @@ import Testing
     func partitionHeals(seed: UInt64) {
         var cluster = SimulatedCluster(size: 6, seed: seed)
         cluster.run(for: .seconds(5))
-        cluster.network.partition(Array(cluster.addresses[0..<3]), from: Array(cluster.addresses[3...]))
+        cluster.network.partition([0, 1, 2], from: [3, 4, 5])
         cluster.run(for: .seconds(20))
         #expect(cluster.status(of: 4, seenBy: 0) == .dead, "seed \(seed): partition not detected")
         cluster.network.heal()
@@ -107,10 +109,11 @@ import Testing
         func trace(_ seed: UInt64) -> [String] {
             var cluster = SimulatedCluster(size: 6, seed: seed)
             cluster.network.lossRate = 0.05
-            cluster.run(for: .seconds(5))
+            var recorder = EventRecorder()
+            cluster.run(for: .seconds(5), observer: &recorder)
             cluster.crash(1)
-            cluster.run(for: .seconds(10))
-            return cluster.events.map { "\($0.at) \($0.node) \($0.event.kind.rawValue) \($0.event.member.name)" }
+            cluster.run(for: .seconds(10), observer: &recorder)
+            return recorder.events.map { "\($0.at) \($0.node) \($0.event.kind.rawValue) \($0.event.member.name)" }
         }
         #expect(trace(9) == trace(9))
         #expect(trace(9) != trace(10))

@@ -41,7 +41,7 @@ public enum AgentMain {
 
         let gossip = GossipService(
             firstChannel: channel, bindAddress: bind, runtime: runtime,
-            leaveGrace: max(.milliseconds(300), settings.gossipInterval * 4),
+            leaveGrace: settings.leaveGrace,
             maxTimerSleep: settings.gossipInterval, logger: logger)
         let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(), logger: logger)
         let group = ServiceGroup(configuration: .init(

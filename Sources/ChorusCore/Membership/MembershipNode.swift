@@ -217,7 +217,7 @@ public struct MembershipNode: Sendable {
         ownStatement = signOwnHeartbeat()
     }
 
-    func snapshot(of id: NodeID) -> MemberSnapshot? { members[id]?.snapshot() }
+    public func snapshot(of id: NodeID) -> MemberSnapshot? { members[id]?.snapshot() }
 
     /// Members matching `predicate`, in id order.
     func orderedMembers(where predicate: (Member) -> Bool) -> [Member] {

@@ -1,0 +1,117 @@
+import ChorusCore
+import ChorusWire
+
+extension SimulatedCluster {
+    /// Advances virtual time by `duration`, handling datagrams and timers in time order.
+    public mutating func run(for duration: Duration) {
+        var observer = NoObserver()
+        run(for: duration, observer: &observer)
+    }
+
+    /// Advances virtual time by `duration`; `observer` sees every step as it happens.
+    public mutating func run<Observer: SimulationObserver>(for duration: Duration, observer: inout Observer) {
+        let end = now + duration
+        while let next = queue.nextTime, next <= end {
+            let (at, event) = queue.pop()!
+            now = max(now, at)
+            handle(event, observer: &observer)
+        }
+        now = end
+    }
+
+    private mutating func handle<Observer: SimulationObserver>(_ event: Scheduled, observer: inout Observer) {
+        switch event {
+        case .delivery(let bytes, let from, let to):
+            deliver(bytes, from: from, to: to, observer: &observer)
+        case .timer(let index, let generation):
+            guard hosts[index].timerGeneration == generation else { return }
+            hosts[index].timerAt = nil
+            guard case .running = hosts[index].process else { return }
+            fireTimer(index, cause: .timer, observer: &observer)
+            if let core = hosts[index].core {
+                precondition(core.nextWakeup > localNow(index),
+                             "seed \(seed) step \(step): node-\(index + 1) asks to wake again at once after a tick")
+            }
+        case .resume(let index):
+            guard case .paused(let core, let until) = hosts[index].process, until <= now else { return }
+            hosts[index].process = .running(core)
+            hosts[index].disruptedAt = now
+            pausedHosts.remove(index)
+            // A stalled process wakes to timers long overdue before it reads its socket.
+            fireTimer(index, cause: .resume, observer: &observer)
+            let buffered = hosts[index].socketBuffer
+            hosts[index].socketBuffer.removeAll()
+            for datagram in buffered { deliver(datagram.bytes, from: datagram.from, to: index, observer: &observer) }
+        case .exit(let index):
+            guard case .leaving = hosts[index].process else { return }
+            stop(index)
+        }
+    }
+
+    private mutating func fireTimer<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
+                                                                 observer: inout Observer) {
+        guard var core = hosts[index].core else { return }
+        let effects = core.tick(now: localNow(index), unixSeconds: unixSeconds)
+        hosts[index].store(core)
+        finishStep(index, cause: cause, effects: effects, hostileChange: false, observer: &observer)
+    }
+
+    private mutating func deliver<Observer: SimulationObserver>(_ bytes: [UInt8], from: Int?, to index: Int,
+                                                               observer: inout Observer) {
+        switch hosts[index].process {
+        case .down:
+            return
+        case .paused:
+            if hosts[index].socketBuffer.count < SimulatedHost.socketBufferCapacity {
+                hosts[index].socketBuffer.append((bytes, from))
+            }
+            return
+        case .running(var core), .leaving(var core, _):
+            let before = from == nil ? core.memberSnapshots : []
+            let source = from.map { hosts[$0].address } ?? Self.hostileAddress
+            let effects = core.receive(bytes, from: source, now: localNow(index))
+            let changed = from == nil && core.memberSnapshots != before
+            hosts[index].store(core)
+            finishStep(index, cause: .datagram(from: from), effects: effects,
+                       hostileChange: changed, observer: &observer)
+        }
+    }
+
+    /// Where forged datagrams claim to come from.
+    static let hostileAddress = PeerAddress(ipv4: 192, 0, 2, 66, port: 7720)
+
+    /// Carries out a step's effects, re-arms the host's timer and shows the step to the observer.
+    mutating func finishStep<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
+                                                          effects: [MembershipEffect], hostileChange: Bool,
+                                                          observer: inout Observer) {
+        step += 1
+        var events: [MembershipEvent] = []
+        for effect in effects {
+            switch effect {
+            case .persistIncarnation(let incarnation):
+                hosts[index].durable.incarnation = incarnation
+            case .send(let bytes, let address):
+                guard let target = indexByAddress[address] else { continue }
+                for arrival in network.arrivals(from: index, to: target, sentAt: now) {
+                    queue.push(.delivery(bytes: bytes, from: index, to: target), at: arrival)
+                }
+            case .event(let event):
+                events.append(event)
+            }
+        }
+        rescheduleTimer(index)
+        observer.observe(StepRecord(step: step, at: now, node: index, cause: cause, events: events,
+                                    hostileInputChangedState: hostileChange), in: self)
+    }
+
+    /// Queues the host's next wakeup unless the queued one is already right; stale entries are
+    /// skipped when popped, so the queue never needs a search.
+    mutating func rescheduleTimer(_ index: Int) {
+        guard let core = hosts[index].core else { return }
+        let at = max(now, hosts[index].clock.virtual(reaching: core.nextWakeup))
+        guard hosts[index].timerAt != at else { return }
+        hosts[index].timerGeneration += 1
+        hosts[index].timerAt = at
+        queue.push(.timer(node: index, generation: hosts[index].timerGeneration), at: at)
+    }
+}

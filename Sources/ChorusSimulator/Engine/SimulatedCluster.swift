@@ -1,0 +1,177 @@
+import ChorusCore
+import ChorusWire
+
+/// N membership cores in one process on a virtual clock and a seeded network. Crashes lose
+/// everything but what a host persisted; pauses freeze a host with its socket buffer filling;
+/// every host reads its own drifting clock. The same seed replays the same run, bit for bit.
+public struct SimulatedCluster: Sendable {
+    public internal(set) var now: Instant = .zero
+    /// Inputs handled so far; every failure message cites it with the seed.
+    public internal(set) var step: UInt64 = 0
+    public let seed: UInt64
+    public let settings: MembershipSettings
+    public let identities: IdentityFactory
+    public var network: SimulatedNetwork
+    var hosts: [SimulatedHost] = []
+    var indexByAddress: [PeerAddress: Int] = [:]
+    var indexByID: [NodeID: Int] = [:]
+    var queue = EventQueue<Scheduled>()
+    var random: SeededRandom
+    /// Every sudden death, in order: the completeness checks start from these.
+    public private(set) var crashes: [(node: Int, at: Instant)] = []
+    var pausedHosts: Set<Int> = []
+    private let unixEpoch: UInt64 = 1_800_000_000
+    /// Hosts that every new host lists as seeds (the first three, as an operator would).
+    static let seedCount = 3
+
+    enum Scheduled: Sendable {
+        case delivery(bytes: [UInt8], from: Int?, to: Int)
+        case timer(node: Int, generation: UInt64)
+        case resume(node: Int)
+        case exit(node: Int)
+    }
+
+    public init(size: Int, seed: UInt64, settings: MembershipSettings = .lan,
+                signatures: IdentityFactory.Signatures = .ed25519) {
+        self.seed = seed
+        self.settings = settings
+        identities = IdentityFactory(signatures: signatures, seed: seed)
+        network = SimulatedNetwork(seed: seed)
+        random = SeededRandom(seed: seed ^ 0x636C_7573_7465_7221)
+        var observer = NoObserver()
+        addNodes(size, observer: &observer)
+    }
+
+    public var size: Int { hosts.count }
+    public var addresses: [PeerAddress] { hosts.map(\.address) }
+    public func name(of index: Int) -> String { hosts[index].name }
+    public func nodeID(of index: Int) -> NodeID { NodeID(bytes: hosts[index].identity.signer.publicKey)! }
+    public func index(of id: NodeID) -> Int? { indexByID[id] }
+
+    /// Up: running, paused or leaving (the process exists).
+    public func isRunning(_ index: Int) -> Bool { hosts[index].isUp }
+    public func isPaused(_ index: Int) -> Bool { hosts[index].isPaused }
+    public func core(of index: Int) -> MembershipNode? { hosts[index].core }
+    public func counters(of index: Int) -> CoreCounters? { hosts[index].core?.counters }
+    public func clock(of index: Int) -> LocalClock { hosts[index].clock }
+    public func lastDisruption(of index: Int) -> Instant? { hosts[index].disruptedAt }
+    public func hasLeft(_ index: Int) -> Bool { hosts[index].hasLeft }
+    public var hasPausedHosts: Bool { !pausedHosts.isEmpty }
+    public func appVersion(of index: Int) -> String { hosts[index].appVersion }
+
+    /// What `observer` believes about `subject` (nil: unknown to it, or the observer is down).
+    public func status(of subject: Int, seenBy observer: Int) -> MemberStatus? {
+        view(of: subject, seenBy: observer)?.status
+    }
+
+    public func view(of subject: Int, seenBy observer: Int) -> MemberSnapshot? {
+        guard let core = hosts[observer].core else { return nil }
+        if subject == observer { return core.localMember }
+        return core.snapshot(of: nodeID(of: subject))
+    }
+
+    // MARK: Faults and operator actions
+
+    /// Starts `count` new hosts; each joins through the first hosts of the cluster.
+    public mutating func addNodes<Observer: SimulationObserver>(_ count: Int, observer: inout Observer) {
+        for _ in 0..<count {
+            let index = hosts.count
+            let identity = identities.identity(index)
+            let address = PeerAddress(ipv4: 10, UInt8(index >> 16 & 0xFF), UInt8(index >> 8 & 0xFF), UInt8(index & 0xFF),
+                                      port: 7720)
+            // Monotonic clocks of different hosts share no epoch.
+            let origin = Int64(random.next(upperBound: UInt64(1) << 40))
+            hosts.append(SimulatedHost(identity: identity, address: address, name: identity.certificate.name,
+                                       clock: LocalClock(origin: origin), appVersion: "1.0.0"))
+            indexByAddress[address] = index
+            indexByID[NodeID(bytes: identity.signer.publicKey)!] = index
+            boot(index, observer: &observer)
+        }
+    }
+
+    /// Sudden death (kill -9, power loss): the process and everything in memory is gone.
+    public mutating func crash(_ index: Int) {
+        guard hosts[index].isUp else { return }
+        if !hosts[index].hasLeft { crashes.append((index, now)) }
+        stop(index)
+    }
+
+    /// The process is gone: by a crash, or by exiting after a leave.
+    mutating func stop(_ index: Int) {
+        hosts[index].disruptedAt = now
+        hosts[index].process = .down
+        pausedHosts.remove(index)
+        hosts[index].socketBuffer.removeAll()
+        hosts[index].timerAt = nil
+    }
+
+    /// Boots a stopped host again from its durable state, optionally on another version.
+    public mutating func restart<Observer: SimulationObserver>(_ index: Int, appVersion: String? = nil,
+                                                               observer: inout Observer) {
+        precondition(!hosts[index].isUp, "seed \(seed) step \(step): node \(index) is running")
+        if let appVersion { hosts[index].appVersion = appVersion }
+        boot(index, observer: &observer)
+    }
+
+    /// SIGSTOP now, SIGCONT after `duration`.
+    public mutating func pause(_ index: Int, for duration: Duration) {
+        guard case .running(let core) = hosts[index].process else { return }
+        let until = now + duration
+        hosts[index].disruptedAt = now
+        hosts[index].process = .paused(core, until: until)
+        pausedHosts.insert(index)
+        queue.push(.resume(node: index), at: until)
+    }
+
+    /// The host's clock runs `ppm` parts per million fast (negative: slow) from now on.
+    public mutating func setDrift(_ index: Int, ppm: Int64) {
+        // Keep the reading continuous across the change of rate.
+        let reading = hosts[index].clock.local(at: now)
+        var clock = LocalClock(origin: 0, driftPPM: ppm)
+        clock.origin = reading.nanoseconds - clock.local(at: now).nanoseconds
+        hosts[index].clock = clock
+        rescheduleTimer(index)
+    }
+
+    /// Graceful leave: announce, keep running for the agent's grace period, then exit.
+    public mutating func leave<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
+        guard case .running(var core) = hosts[index].process else { return }
+        let effects = core.leave(now: localNow(index))
+        let exitAt = now + settings.leaveGrace
+        hosts[index].hasLeft = true
+        hosts[index].disruptedAt = now
+        hosts[index].process = .leaving(core, exitAt: exitAt)
+        queue.push(.exit(node: index), at: exitAt)
+        finishStep(index, cause: .leave, effects: effects, hostileChange: false, observer: &observer)
+    }
+
+    /// Delivers hand-made bytes to `target` as if from `source`'s address: forgeries and replays.
+    public mutating func inject(_ bytes: [UInt8], to target: Int, at delay: Duration = .zero) {
+        queue.push(.delivery(bytes: bytes, from: nil, to: target), at: now + delay)
+    }
+
+    // MARK: Internals
+
+    func localNow(_ index: Int) -> Instant { hosts[index].clock.local(at: now) }
+
+    var unixSeconds: UInt64 { unixEpoch + UInt64(max(0, now.nanoseconds) / 1_000_000_000) }
+
+    private mutating func boot<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
+        let host = hosts[index]
+        let seeds = (0..<min(Self.seedCount, hosts.count)).filter { $0 != index }.map { hosts[$0].address }
+        let configuration = MembershipConfiguration(
+            signer: host.identity.signer, certificate: host.identity.certificate,
+            authorityKey: identities.authorityKey, scheme: identities.scheme, settings: settings,
+            advertiseAddress: host.address, appVersion: host.appVersion, seeds: seeds,
+            restoredIncarnation: host.durable.incarnation,
+            randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
+        let localNow = localNow(index)
+        var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)
+        let effects = core.start(now: localNow)
+        hosts[index].boots += 1
+        hosts[index].hasLeft = false
+        hosts[index].disruptedAt = now
+        hosts[index].process = .running(core)
+        finishStep(index, cause: .boot, effects: effects, hostileChange: false, observer: &observer)
+    }
+}

@@ -1,0 +1,62 @@
+import ChorusCore
+import ChorusWire
+
+/// One simulated host: its identity and address, what survives a crash (the durable state the
+/// agent would have fsync'ed), its clock, and the running core if the process is up.
+struct SimulatedHost: Sendable {
+    /// What the host's data directory holds; a restart reads only this.
+    struct DurableState: Sendable {
+        var incarnation: UInt64 = 0
+    }
+
+    enum Process: Sendable {
+        case running(MembershipNode)
+        /// Stopped (SIGSTOP, VM pause): no timers, no sends; datagrams wait in the socket buffer.
+        case paused(MembershipNode, until: Instant)
+        /// Announced a leave and is about to exit.
+        case leaving(MembershipNode, exitAt: Instant)
+        case down
+    }
+
+    /// A Linux UDP receive buffer holds roughly this many datagrams; the rest are dropped.
+    static let socketBufferCapacity = 256
+
+    let identity: SimulatedIdentity
+    let address: PeerAddress
+    let name: String
+    var process: Process = .down
+    var durable = DurableState()
+    var clock: LocalClock
+    var appVersion: String
+    var boots = 0
+    /// The last crash, boot, pause, resume or leave: the checker excuses what follows closely.
+    var disruptedAt: Instant?
+    /// Left gracefully and has not booted since.
+    var hasLeft = false
+    /// Datagrams that arrived while paused, in arrival order.
+    var socketBuffer: [(bytes: [UInt8], from: Int?)] = []
+    /// The pending timer in the event queue; older queued timers are stale.
+    var timerGeneration: UInt64 = 0
+    var timerAt: Instant?
+
+    var core: MembershipNode? {
+        switch process {
+        case .running(let core), .paused(let core, _), .leaving(let core, _): core
+        case .down: nil
+        }
+    }
+
+    var isUp: Bool { if case .down = process { false } else { true } }
+
+    var isPaused: Bool { if case .paused = process { true } else { false } }
+
+    /// Swaps in the core after it handled an input, keeping the process state.
+    mutating func store(_ core: MembershipNode) {
+        switch process {
+        case .running: process = .running(core)
+        case .paused(_, let until): process = .paused(core, until: until)
+        case .leaving(_, let exitAt): process = .leaving(core, exitAt: exitAt)
+        case .down: break
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import ChorusCore
+
+/// Checks SPEC §11's membership invariants after every step of a run: completeness, accuracy,
+/// convergence and integrity. It only reads the cluster; each violation names seed and step.
+public struct InvariantChecker: SimulationObserver {
+    public private(set) var violations: [Violation] = []
+    /// How many times each invariant was actually checked (a report of zero checks is a warning).
+    public private(set) var checks: [Violation.Invariant: Int] = [:]
+    public var bounds: InvariantBounds
+    /// Loss above this excuses false deaths (SPEC §11.6 promises accuracy up to 10%).
+    public var accuracyLossLimit = 0.10
+    /// Delay jitter above this is slow-link territory, treated like loss beyond the promise.
+    public var accuracyDelayLimit: Duration
+
+    /// The last step at which the network was partitioned, too lossy or too slow.
+    private var networkDisturbedAt: Instant?
+    /// The last fault of any kind: network, crash, boot, pause, resume, leave.
+    private var lastFaultAt: Instant = .zero
+    private var convergenceCheckedAfter: Instant?
+    private var crashesSeen = 0
+    private var pendingDetections: [(node: Int, crashedAt: Instant, deadline: Instant)] = []
+
+    public init(settings: MembershipSettings, clusterSize: Int) {
+        bounds = InvariantBounds(settings: settings, clusterSize: clusterSize)
+        accuracyDelayLimit = settings.probeTimeout / 2
+    }
+
+    public mutating func observe(_ record: StepRecord, in cluster: SimulatedCluster) {
+        noteFaults(record, in: cluster)
+        if record.hostileInputChangedState {
+            report(.integrity, record, cluster, "a forged or replayed datagram changed \(cluster.name(of: record.node))'s view")
+        } else if record.cause == .datagram(from: nil) {
+            checks[.integrity, default: 0] += 1
+        }
+        for event in record.events where event.kind == .memberFailed {
+            checkAccuracy(of: event.member, at: record, in: cluster)
+        }
+        checkDetections(record, in: cluster)
+        checkConvergenceWhenQuiet(record, in: cluster)
+    }
+
+    // MARK: Fault bookkeeping
+
+    private mutating func noteFaults(_ record: StepRecord, in cluster: SimulatedCluster) {
+        let network = cluster.network
+        if network.isPartitioned || network.lossRate > accuracyLossLimit
+            || network.maximumDelay > accuracyDelayLimit {
+            networkDisturbedAt = record.at
+        }
+        if network.isPartitioned || network.lossRate > accuracyLossLimit { lastFaultAt = record.at }
+        switch record.cause {
+        case .boot, .resume, .leave: lastFaultAt = record.at
+        case .datagram, .timer: break
+        }
+        while crashesSeen < cluster.crashes.count {
+            let crash = cluster.crashes[crashesSeen]
+            crashesSeen += 1
+            lastFaultAt = max(lastFaultAt, crash.at)
+            pendingDetections.append((crash.node, crash.at, crash.at + bounds.detection))
+        }
+    }
+
+    private func disturbed(_ node: Int, since start: Instant, in cluster: SimulatedCluster) -> Bool {
+        if let at = networkDisturbedAt, at >= start { return true }
+        if let at = cluster.lastDisruption(of: node), at >= start { return true }
+        return cluster.isPaused(node)
+    }
+
+    // MARK: Invariant 6: accuracy
+
+    private mutating func checkAccuracy(of subject: MemberSnapshot, at record: StepRecord, in cluster: SimulatedCluster) {
+        // Only the accused's own faults and the network's excuse a death: a stalled or restarted
+        // observer must not make a live node dead (SPEC §3).
+        guard let accused = cluster.index(of: subject.id) else { return }
+        let since = Instant(nanoseconds: record.at.nanoseconds - bounds.convergence.nanoseconds)
+        guard cluster.isRunning(accused), !cluster.hasLeft(accused), !disturbed(accused, since: since, in: cluster)
+        else { return }
+        checks[.accuracy, default: 0] += 1
+        report(.accuracy, record, cluster,
+               "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it is running and nothing "
+                   + "disturbed either of them or the network in the last \(SimulationTime.format(bounds.convergence))")
+    }
+
+    // MARK: Invariant 5: completeness
+
+    private mutating func checkDetections(_ record: StepRecord, in cluster: SimulatedCluster) {
+        guard let first = pendingDetections.first, first.deadline <= record.at else { return }
+        var remaining: [(node: Int, crashedAt: Instant, deadline: Instant)] = []
+        for pending in pendingDetections {
+            guard pending.deadline <= record.at else {
+                remaining.append(pending)
+                continue
+            }
+            // A node back up by now is no longer a death to detect.
+            guard !cluster.isRunning(pending.node) else { continue }
+            for observer in 0..<cluster.size where cluster.isRunning(observer) && observer != pending.node {
+                guard !disturbed(observer, since: pending.crashedAt, in: cluster) else { continue }
+                checks[.completeness, default: 0] += 1
+                let status = cluster.status(of: pending.node, seenBy: observer)
+                if status == .alive || status == .suspect {
+                    report(.completeness, record, cluster,
+                           "\(cluster.name(of: pending.node)) crashed at \(SimulationTime.format(pending.crashedAt)) "
+                               + "but \(cluster.name(of: observer)) still sees it \(status!.rawValue) after "
+                               + SimulationTime.format(bounds.detection))
+                }
+            }
+        }
+        pendingDetections = remaining
+    }
+
+    // MARK: Invariant 7: convergence
+
+    private mutating func checkConvergenceWhenQuiet(_ record: StepRecord, in cluster: SimulatedCluster) {
+        // A host still paused is a fault that has not healed.
+        guard record.at - lastFaultAt >= bounds.convergence, convergenceCheckedAfter != lastFaultAt,
+              !cluster.hasPausedHosts else { return }
+        convergenceCheckedAfter = lastFaultAt
+        checks[.convergence, default: 0] += 1
+        if let disagreement = Self.disagreement(in: cluster) {
+            report(.convergence, record, cluster,
+                   "\(SimulationTime.format(bounds.convergence)) after the last fault: \(disagreement)")
+        }
+    }
+
+    /// The first way live nodes disagree with the truth, or nil when every live node sees every
+    /// live node alive on its current version and every stopped node dead, left or forgotten.
+    public static func disagreement(in cluster: SimulatedCluster) -> String? {
+        for observer in 0..<cluster.size where cluster.isRunning(observer) {
+            for subject in 0..<cluster.size where subject != observer {
+                let view = cluster.view(of: subject, seenBy: observer)
+                let who = "\(cluster.name(of: observer)) sees \(cluster.name(of: subject))"
+                if cluster.isRunning(subject) {
+                    guard let view else { return "\(who) not at all" }
+                    if view.status != .alive { return "\(who) \(view.status.rawValue)" }
+                    if view.version != cluster.appVersion(of: subject) { return "\(who) on \(view.version)" }
+                } else if let status = view?.status, status == .alive || status == .suspect {
+                    return "\(who) \(status.rawValue), but it is down"
+                } else if cluster.hasLeft(subject), let status = view?.status, status == .dead {
+                    return "\(who) dead, but it left gracefully"
+                }
+            }
+        }
+        return nil
+    }
+
+    private mutating func report(_ invariant: Violation.Invariant, _ record: StepRecord,
+                                 _ cluster: SimulatedCluster, _ detail: String) {
+        violations.append(Violation(invariant: invariant, seed: cluster.seed, step: record.step, at: record.at,
+                                    detail: detail))
+    }
+}

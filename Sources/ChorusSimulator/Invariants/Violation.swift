@@ -1,0 +1,34 @@
+import ChorusCore
+
+/// A broken invariant, with what it takes to replay it: the seed and the step.
+public struct Violation: Sendable, Equatable, CustomStringConvertible {
+    /// SPEC §11, as far as membership reaches.
+    public enum Invariant: String, Sendable, CaseIterable, Comparable {
+        case completeness, accuracy, convergence, integrity
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public let invariant: Invariant
+    public let seed: UInt64
+    public let step: UInt64
+    public let at: Instant
+    public let detail: String
+
+    public var description: String {
+        "seed \(seed) step \(step) at \(SimulationTime.format(at)): \(invariant.rawValue): \(detail)"
+    }
+}
+
+/// Virtual time as people read it: seconds with millisecond precision.
+public enum SimulationTime {
+    public static func format(_ instant: Instant) -> String { format(Duration.nanoseconds(instant.nanoseconds)) }
+
+    public static func format(_ duration: Duration) -> String {
+        let millis = duration.nanoseconds / 1_000_000
+        let sign = millis < 0 ? "-" : ""
+        let magnitude = abs(millis)
+        let fraction = String(magnitude % 1000)
+        return "\(sign)\(magnitude / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+    }
+}
