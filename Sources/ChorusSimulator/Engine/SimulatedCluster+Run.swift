@@ -70,6 +70,7 @@ extension SimulatedCluster {
             let before = from == nil ? core.memberSnapshots : []
             let source = from.map { hosts[$0].address } ?? Self.hostileAddress
             let effects = core.receive(bytes, from: source, now: localNow(index))
+            if from != nil { hosts[index].lastReceived = bytes }
             let changed = from == nil && core.memberSnapshots != before
             hosts[index].store(core)
             finishStep(index, cause: .datagram(from: from), effects: effects,

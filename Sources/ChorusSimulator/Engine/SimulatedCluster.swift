@@ -152,6 +152,10 @@ public struct SimulatedCluster: Sendable {
 
     // MARK: Internals
 
+    /// A datagram the host handled since it last booted; replaying one to a host that lost its
+    /// memory is not a replay it could recognise.
+    func lastDelivery(to index: Int) -> [UInt8]? { hosts[index].lastReceived }
+
     func localNow(_ index: Int) -> Instant { hosts[index].clock.local(at: now) }
 
     var unixSeconds: UInt64 { unixEpoch + UInt64(max(0, now.nanoseconds) / 1_000_000_000) }
@@ -169,6 +173,7 @@ public struct SimulatedCluster: Sendable {
         var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)
         let effects = core.start(now: localNow)
         hosts[index].boots += 1
+        hosts[index].lastReceived = nil
         hosts[index].hasLeft = false
         hosts[index].disruptedAt = now
         hosts[index].process = .running(core)

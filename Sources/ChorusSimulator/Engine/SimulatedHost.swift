@@ -35,6 +35,8 @@ struct SimulatedHost: Sendable {
     var hasLeft = false
     /// Datagrams that arrived while paused, in arrival order.
     var socketBuffer: [(bytes: [UInt8], from: Int?)] = []
+    /// The last genuine datagram this boot of the host handled: material for replays.
+    var lastReceived: [UInt8]?
     /// The pending timer in the event queue; older queued timers are stale.
     var timerGeneration: UInt64 = 0
     var timerAt: Instant?
