@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "chorus",
             dependencies: [
-                "ChorusAgent", "ChorusCrypto", "ChorusWire",
+                "ChorusAgent", "ChorusCrypto", "ChorusWire", "ChorusSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

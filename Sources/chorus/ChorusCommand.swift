@@ -7,5 +7,5 @@ struct ChorusCommand: AsyncParsableCommand {
         commandName: "chorus",
         abstract: "Peer-to-peer coordination of zero-downtime cluster upgrades.",
         version: "0.1.0 (wire protocol 1)",
-        subcommands: [AgentCommand.self, StatusCommand.self, MembersCommand.self, KeysCommand.self])
+        subcommands: [AgentCommand.self, StatusCommand.self, MembersCommand.self, KeysCommand.self, SimulateCommand.self])
 }

@@ -12,6 +12,7 @@ public struct SimulatedCluster: Sendable {
     public let settings: MembershipSettings
     public let identities: IdentityFactory
     public var network: SimulatedNetwork
+    let scheme: any SignatureScheme
     var hosts: [SimulatedHost] = []
     var indexByAddress: [PeerAddress: Int] = [:]
     var indexByID: [NodeID: Int] = [:]
@@ -31,11 +32,14 @@ public struct SimulatedCluster: Sendable {
         case exit(node: Int)
     }
 
+    /// `verifier` replaces the cores' signature checks (e.g. a deliberately broken one, to show
+    /// the integrity check catches it); by default they verify with the signatures' own scheme.
     public init(size: Int, seed: UInt64, settings: MembershipSettings = .lan,
-                signatures: IdentityFactory.Signatures = .ed25519) {
+                signatures: IdentityFactory.Signatures = .ed25519, verifier: (any SignatureScheme)? = nil) {
         self.seed = seed
         self.settings = settings
         identities = IdentityFactory(signatures: signatures, seed: seed)
+        scheme = verifier ?? identities.scheme
         network = SimulatedNetwork(seed: seed)
         random = SeededRandom(seed: seed ^ 0x636C_7573_7465_7221)
         var observer = NoObserver()
@@ -165,7 +169,7 @@ public struct SimulatedCluster: Sendable {
         let seeds = (0..<min(Self.seedCount, hosts.count)).filter { $0 != index }.map { hosts[$0].address }
         let configuration = MembershipConfiguration(
             signer: host.identity.signer, certificate: host.identity.certificate,
-            authorityKey: identities.authorityKey, scheme: identities.scheme, settings: settings,
+            authorityKey: identities.authorityKey, scheme: scheme, settings: settings,
             advertiseAddress: host.address, appVersion: host.appVersion, seeds: seeds,
             restoredIncarnation: host.durable.incarnation,
             randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
@@ -178,5 +182,16 @@ public struct SimulatedCluster: Sendable {
         hosts[index].disruptedAt = now
         hosts[index].process = .running(core)
         finishStep(index, cause: .boot, effects: effects, hostileChange: false, observer: &observer)
+    }
+}
+
+extension SimulatedCluster {
+    /// Drains or undrains a running host: a heartbeat change that must reach every member.
+    public mutating func setServing<Observer: SimulationObserver>(_ index: Int, _ state: ServingState,
+                                                                 observer: inout Observer) {
+        guard case .running(var core) = hosts[index].process else { return }
+        let effects = core.setServing(state, now: localNow(index))
+        hosts[index].process = .running(core)
+        finishStep(index, cause: .command, effects: effects, hostileChange: false, observer: &observer)
     }
 }

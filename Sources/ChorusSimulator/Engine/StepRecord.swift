@@ -12,6 +12,8 @@ public struct StepRecord: Sendable {
         case boot
         /// An operator's graceful leave.
         case leave
+        /// Another operator command (drain, undrain).
+        case command
     }
 
     /// Counts every handled input since the start of the run; failure messages cite it.

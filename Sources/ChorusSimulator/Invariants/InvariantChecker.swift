@@ -4,7 +4,8 @@ import ChorusCore
 /// convergence and integrity. It only reads the cluster; each violation names seed and step.
 public struct InvariantChecker: SimulationObserver {
     public private(set) var violations: [Violation] = []
-    /// How many times each invariant was actually checked (a report of zero checks is a warning).
+    /// How many times each invariant was checked: accuracy per death declared, completeness per
+    /// crash and observer, convergence per quiet period, integrity per hostile datagram.
     public private(set) var checks: [Violation.Invariant: Int] = [:]
     public var bounds: InvariantBounds
     /// Loss above this excuses false deaths (SPEC §11.6 promises accuracy up to 10%).
@@ -50,7 +51,7 @@ public struct InvariantChecker: SimulationObserver {
         if network.isPartitioned || network.lossRate > accuracyLossLimit { lastFaultAt = record.at }
         switch record.cause {
         case .boot, .resume, .leave: lastFaultAt = record.at
-        case .datagram, .timer: break
+        case .datagram, .timer, .command: break
         }
         while crashesSeen < cluster.crashes.count {
             let crash = cluster.crashes[crashesSeen]
@@ -72,10 +73,10 @@ public struct InvariantChecker: SimulationObserver {
         // Only the accused's own faults and the network's excuse a death: a stalled or restarted
         // observer must not make a live node dead (SPEC §3).
         guard let accused = cluster.index(of: subject.id) else { return }
+        checks[.accuracy, default: 0] += 1
         let since = Instant(nanoseconds: record.at.nanoseconds - bounds.convergence.nanoseconds)
         guard cluster.isRunning(accused), !cluster.hasLeft(accused), !disturbed(accused, since: since, in: cluster)
         else { return }
-        checks[.accuracy, default: 0] += 1
         report(.accuracy, record, cluster,
                "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it is running and nothing "
                    + "disturbed either of them or the network in the last \(SimulationTime.format(bounds.convergence))")

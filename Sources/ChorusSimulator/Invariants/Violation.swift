@@ -20,8 +20,19 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Virtual time as people read it: seconds with millisecond precision.
+/// Virtual time as people read and write it.
 public enum SimulationTime {
+    /// "250ms", "30s", "10m", "1h" (also fractions: "1.5s"); nil for anything else.
+    public static func parse(_ text: String) -> Duration? {
+        let units: [(suffix: String, nanoseconds: Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            guard let value = Double(text.dropLast(unit.suffix.count)), value >= 0, value.isFinite else { return nil }
+            return .nanoseconds(Int64(value * unit.nanoseconds))
+        }
+        return nil
+    }
+
+    /// Seconds with millisecond precision: "12.345s".
     public static func format(_ instant: Instant) -> String { format(Duration.nanoseconds(instant.nanoseconds)) }
 
     public static func format(_ duration: Duration) -> String {

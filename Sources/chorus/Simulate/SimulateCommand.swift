@@ -1,0 +1,89 @@
+import ArgumentParser
+import ChorusCore
+import ChorusSimulator
+import Foundation
+
+/// `chorus simulate`: the deterministic simulator. Real cores, virtual time, a seeded network;
+/// the same arguments replay the same run bit for bit (docs/simulator.md).
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the protocol cores in a deterministic simulation and check the invariants.",
+        discussion: """
+            Modes: --scenario FILE runs a scenario script; --faults random injects faults drawn \
+            from the seed for --duration; --figures measures propagation, detection, load and \
+            false positives at each --nodes size. Exit codes: 0 no violation, 1 a violation or a \
+            failed expectation, 64 bad arguments.
+            """)
+
+    @Option(help: "Cluster size, or a range (5-25) from which each seed draws its size, or a list for --figures (100,1000).")
+    var nodes = "5"
+    @Option(help: "First seed.")
+    var seed: UInt64 = 1
+    @Option(help: "How many consecutive seeds to run, starting at --seed.")
+    var seeds = 1
+    @Option(help: "A scenario script (docs/scenarios.md).")
+    var scenario: String?
+    @Option(help: "none or random.")
+    var faults = "none"
+    @Option(help: "Simulated time of a --faults run: 90s, 10m, 1h.")
+    var duration = "60s"
+    @Option(help: "Timing preset: lan, local or wan.")
+    var preset = TimingPreset.lan.rawValue
+    @Flag(help: "Print every fault and membership event (replays one seed in detail).")
+    var trace = false
+
+    func validate() throws {
+        guard TimingPreset(rawValue: preset) != nil else { throw ValidationError("--preset must be lan, local or wan") }
+        guard SimulationTime.parse(duration) != nil else { throw ValidationError("--duration must look like 90s or 10m") }
+        guard ["none", "random"].contains(faults) else { throw ValidationError("--faults must be none or random") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard NodeCountRange(nodes) != nil else { throw ValidationError("--nodes must be N or MIN-MAX (N >= 1)") }
+    }
+
+    func run() throws {
+        let settings = MembershipSettings.preset(TimingPreset(rawValue: preset)!)
+        let sizes = NodeCountRange(nodes)!
+        let started = Date()
+        var failedSeeds: [UInt64] = []
+        var totals = RunTotals()
+        for seed in seed..<(seed + UInt64(seeds)) {
+            var plan = RandomFaultRun(seed: seed, nodes: sizes.size(for: seed), duration: SimulationTime.parse(duration)!,
+                                      settings: settings)
+            if faults == "none" { plan.enabled = [] }
+            let result = plan.run(trace: trace ? { Output.line($0) } : nil)
+            totals.add(result)
+            if !result.violations.isEmpty { failedSeeds.append(seed) }
+            if seeds == 1 || !result.violations.isEmpty { Output.line(RunReport.render(result)) }
+        }
+        if seeds > 1 { Output.line(totals.render(wall: Date().timeIntervalSince(started))) }
+        if !failedSeeds.isEmpty {
+            Output.line("violations in seeds: \(failedSeeds.map(String.init).joined(separator: " "))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `--nodes`: one size, or a range each seed draws from.
+struct NodeCountRange {
+    let range: ClosedRange<Int>
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "-").map { Int($0) }
+        guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil,
+              low >= 1, high >= low else { return nil }
+        range = low...high
+    }
+
+    func size(for seed: UInt64) -> Int {
+        var random = SeededRandom(seed: seed)
+        return range.lowerBound + Int(random.next(upperBound: UInt64(range.count)))
+    }
+}
+
+/// Printing that a parent process reading a pipe sees at once.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}

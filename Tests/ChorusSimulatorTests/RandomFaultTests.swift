@@ -1,0 +1,91 @@
+import ChorusCore
+import ChorusSimulator
+import ChorusWire
+import Testing
+
+/// Random faults against the invariant checker: the real core holds every invariant, the same
+/// seed replays the same run, and a core broken on purpose is caught, with the seed that shows it.
+@Suite struct RandomFaultTests {
+    @Test("random faults on 5-25 nodes break no invariant", arguments: 1...12 as ClosedRange<UInt64>)
+    func invariantsHold(seed: UInt64) {
+        let nodes = 5 + Int(seed * 7 % 21)
+        let result = RandomFaultRun(seed: seed, nodes: nodes, duration: .seconds(40)).run()
+        #expect(result.violations.isEmpty, "\(result.violations.map(\.description).joined(separator: "\n"))")
+        #expect(result.checks[.convergence, default: 0] >= 1, "seed \(seed): convergence was never checked")
+        #expect(result.checks[.accuracy, default: 0] >= 1, "seed \(seed): no death was examined")
+    }
+
+    @Test("the same seed replays the same run, event for event")
+    func replay() {
+        func trace(_ seed: UInt64) -> [String] {
+            var lines: [String] = []
+            _ = RandomFaultRun(seed: seed, nodes: 7, duration: .seconds(30)).run { lines.append($0) }
+            return lines
+        }
+        let first = trace(3)
+        #expect(first.count > 50)
+        #expect(first == trace(3))
+        #expect(first != trace(4))
+    }
+
+    @Test("a naive detector (no indirect probes, no suspicion) is caught declaring live nodes dead (seed 2)")
+    func brokenSuspicionIsCaught() {
+        // SWIM stripped of indirect probes and suspicion: one lost ping at 10% loss kills a live node.
+        var settings = MembershipSettings.lan
+        settings.suspicionMultiplier = 0
+        settings.indirectProbes = 0
+        var cluster = SimulatedCluster(size: 10, seed: 2, settings: settings)
+        var checker = InvariantChecker(settings: settings, clusterSize: 10)
+        cluster.run(for: .seconds(5), observer: &checker)
+        cluster.network.lossRate = 0.10
+        cluster.run(for: .seconds(60), observer: &checker)
+        let accuracy = checker.violations.filter { $0.invariant == .accuracy }
+        #expect(!accuracy.isEmpty, "the broken core went unnoticed")
+        #expect(accuracy.first?.description.hasPrefix("seed 2 step ") == true)
+    }
+
+    @Test("a core that accepts any signature is caught by the forgeries (seed 5)")
+    func brokenVerificationIsCaught() {
+        var cluster = SimulatedCluster(size: 5, seed: 5, verifier: AcceptsAnything())
+        var checker = InvariantChecker(settings: .lan, clusterSize: 5)
+        cluster.run(for: .seconds(5), observer: &checker)
+        for forgery in [Forgery.outsider, .alteredRelay] {
+            let built = cluster.inject(forgery, to: 0)
+            #expect(built)
+            cluster.run(for: .seconds(1), observer: &checker)
+        }
+        #expect(checker.violations.contains { $0.invariant == .integrity }, "forgeries went unnoticed")
+    }
+
+    @Test("the genuine core shrugs the same forgeries off")
+    func forgeriesChangeNothing() {
+        var cluster = SimulatedCluster(size: 5, seed: 5)
+        var checker = InvariantChecker(settings: .lan, clusterSize: 5)
+        cluster.run(for: .seconds(5), observer: &checker)
+        for forgery in Forgery.allCases {
+            let built = cluster.inject(forgery, to: 0)
+            #expect(built, "\(forgery) could not be built")
+            cluster.run(for: .seconds(1), observer: &checker)
+        }
+        #expect(checker.violations.isEmpty, "\(checker.violations)")
+        #expect(checker.checks[.integrity] == Forgery.allCases.count)
+    }
+
+    @Test("a core that never declares the dead is caught by the detection bound (seed 4)")
+    func brokenDetectionIsCaught() {
+        // Suspicions that outlive any bound: the dead stay suspect.
+        var settings = MembershipSettings.lan
+        settings.suspicionMultiplier = 100
+        var cluster = SimulatedCluster(size: 6, seed: 4, settings: settings)
+        var checker = InvariantChecker(settings: .lan, clusterSize: 6)
+        cluster.run(for: .seconds(5), observer: &checker)
+        cluster.crash(3)
+        cluster.run(for: .seconds(30), observer: &checker)
+        #expect(checker.violations.contains { $0.invariant == .completeness }, "the undetected death went unnoticed")
+    }
+}
+
+/// A verification bug on purpose: every signature "verifies".
+struct AcceptsAnything: SignatureScheme {
+    func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool { true }
+}
