@@ -1,10 +1,10 @@
 /// Logarithms for timeout formulas, computed here so the core needs neither Foundation nor libc.
 /// Accurate to ~1e-12 for positive finite inputs, which is far more than timeouts need.
-enum Logarithm {
+public enum Logarithm {
     private static let ln2 = 0.693_147_180_559_945_3
     private static let ln10 = 2.302_585_092_994_046
 
-    static func natural(_ x: Double) -> Double {
+    public static func natural(_ x: Double) -> Double {
         precondition(x > 0 && x.isFinite, "logarithm of \(x)")
         // x = m * 2^e with m in [1, 2); ln(m) = 2 atanh((m - 1) / (m + 1)), y <= 1/3 converges fast.
         let e = Double(x.exponent)
@@ -22,5 +22,5 @@ enum Logarithm {
         return e * ln2 + 2 * sum
     }
 
-    static func base10(_ x: Double) -> Double { natural(x) / ln10 }
+    public static func base10(_ x: Double) -> Double { natural(x) / ln10 }
 }

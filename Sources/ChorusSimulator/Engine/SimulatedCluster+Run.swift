@@ -92,6 +92,8 @@ extension SimulatedCluster {
             case .persistIncarnation(let incarnation):
                 hosts[index].durable.incarnation = incarnation
             case .send(let bytes, let address):
+                datagramsSent += 1
+                bytesSent += UInt64(bytes.count)
                 guard let target = indexByAddress[address] else { continue }
                 for arrival in network.arrivals(from: index, to: target, sentAt: now) {
                     queue.push(.delivery(bytes: bytes, from: index, to: target), at: arrival)

@@ -21,6 +21,9 @@ public struct SimulatedCluster: Sendable {
     /// Every sudden death, in order: the completeness checks start from these.
     public private(set) var crashes: [(node: Int, at: Instant)] = []
     var pausedHosts: Set<Int> = []
+    /// Everything every host ever sent, lost or not (hosts that crashed included).
+    public internal(set) var datagramsSent: UInt64 = 0
+    public internal(set) var bytesSent: UInt64 = 0
     private let unixEpoch: UInt64 = 1_800_000_000
     /// Hosts that every new host lists as seeds (the first three, as an operator would).
     static let seedCount = 3
@@ -60,6 +63,7 @@ public struct SimulatedCluster: Sendable {
     public func clock(of index: Int) -> LocalClock { hosts[index].clock }
     public func lastDisruption(of index: Int) -> Instant? { hosts[index].disruptedAt }
     public func hasLeft(_ index: Int) -> Bool { hosts[index].hasLeft }
+    public func lastBoot(of index: Int) -> Instant { hosts[index].bootedAt }
     public var hasPausedHosts: Bool { !pausedHosts.isEmpty }
     public func appVersion(of index: Int) -> String { hosts[index].appVersion }
 
@@ -180,6 +184,7 @@ public struct SimulatedCluster: Sendable {
         hosts[index].lastReceived = nil
         hosts[index].hasLeft = false
         hosts[index].disruptedAt = now
+        hosts[index].bootedAt = now
         hosts[index].process = .running(core)
         finishStep(index, cause: .boot, effects: effects, hostileChange: false, observer: &observer)
     }

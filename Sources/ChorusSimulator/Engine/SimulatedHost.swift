@@ -33,6 +33,7 @@ struct SimulatedHost: Sendable {
     var disruptedAt: Instant?
     /// Left gracefully and has not booted since.
     var hasLeft = false
+    var bootedAt: Instant = .zero
     /// Datagrams that arrived while paused, in arrival order.
     var socketBuffer: [(bytes: [UInt8], from: Int?)] = []
     /// The last genuine datagram this boot of the host handled: material for replays.

@@ -75,11 +75,18 @@ public struct InvariantChecker: SimulationObserver {
         guard let accused = cluster.index(of: subject.id) else { return }
         checks[.accuracy, default: 0] += 1
         let since = Instant(nanoseconds: record.at.nanoseconds - bounds.convergence.nanoseconds)
-        guard cluster.isRunning(accused), !cluster.hasLeft(accused), !disturbed(accused, since: since, in: cluster)
-        else { return }
+        let window = SimulationTime.format(bounds.convergence)
+        if cluster.hasLeft(accused) {
+            // A graceful leave is never a failure, unless the network kept the news away.
+            guard networkDisturbedAt.map({ $0 < since }) ?? true else { return }
+            report(.accuracy, record, cluster, "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it "
+                       + "left gracefully and the network was sound for the last \(window)")
+            return
+        }
+        guard cluster.isRunning(accused), !disturbed(accused, since: since, in: cluster) else { return }
         report(.accuracy, record, cluster,
                "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it is running and nothing "
-                   + "disturbed either of them or the network in the last \(SimulationTime.format(bounds.convergence))")
+                   + "disturbed it or the network in the last \(window)")
     }
 
     // MARK: Invariant 5: completeness
@@ -92,8 +99,8 @@ public struct InvariantChecker: SimulationObserver {
                 remaining.append(pending)
                 continue
             }
-            // A node back up by now is no longer a death to detect.
-            guard !cluster.isRunning(pending.node) else { continue }
+            // A node booted since is no longer that death to detect (its next one may be).
+            guard cluster.lastBoot(of: pending.node) < pending.crashedAt else { continue }
             for observer in 0..<cluster.size where cluster.isRunning(observer) && observer != pending.node {
                 guard !disturbed(observer, since: pending.crashedAt, in: cluster) else { continue }
                 checks[.completeness, default: 0] += 1
@@ -123,21 +130,24 @@ public struct InvariantChecker: SimulationObserver {
         }
     }
 
-    /// The first way live nodes disagree with the truth, or nil when every live node sees every
-    /// live node alive on its current version and every stopped node dead, left or forgotten.
+    /// The first way live nodes disagree, or nil when every live node sees every live node alive
+    /// on its current version, and all that know a stopped node agree it is dead, or agree it left.
     public static func disagreement(in cluster: SimulatedCluster) -> String? {
-        for observer in 0..<cluster.size where cluster.isRunning(observer) {
-            for subject in 0..<cluster.size where subject != observer {
+        for subject in 0..<cluster.size {
+            var stoppedAs: (observer: Int, status: MemberStatus)?
+            for observer in 0..<cluster.size where observer != subject && cluster.isRunning(observer) {
                 let view = cluster.view(of: subject, seenBy: observer)
                 let who = "\(cluster.name(of: observer)) sees \(cluster.name(of: subject))"
                 if cluster.isRunning(subject) {
                     guard let view else { return "\(who) not at all" }
                     if view.status != .alive { return "\(who) \(view.status.rawValue)" }
                     if view.version != cluster.appVersion(of: subject) { return "\(who) on \(view.version)" }
-                } else if let status = view?.status, status == .alive || status == .suspect {
-                    return "\(who) \(status.rawValue), but it is down"
-                } else if cluster.hasLeft(subject), let status = view?.status, status == .dead {
-                    return "\(who) dead, but it left gracefully"
+                } else if let status = view?.status {
+                    if status == .alive || status == .suspect { return "\(who) \(status.rawValue), but it is down" }
+                    if let first = stoppedAs, first.status != status {
+                        return "\(who) \(status.rawValue), but \(cluster.name(of: first.observer)) sees it \(first.status.rawValue)"
+                    }
+                    stoppedAs = stoppedAs ?? (observer, status)
                 }
             }
         }

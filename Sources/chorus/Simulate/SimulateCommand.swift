@@ -32,17 +32,43 @@ struct SimulateCommand: ParsableCommand {
     var preset = TimingPreset.lan.rawValue
     @Flag(help: "Print every fault and membership event (replays one seed in detail).")
     var trace = false
+    @Flag(help: "Measure propagation, detection, load and false deaths at each --nodes size and --loss.")
+    var figures = false
+    @Option(help: "Packet loss in percent for --figures, a list: 0,5,10.")
+    var loss = "0"
+    @Option(help: "ed25519 (default), or forgeable-hash: an insecure stand-in for the largest runs, named in every report.")
+    var signatures = IdentityFactory.Signatures.ed25519.rawValue
 
     func validate() throws {
         guard TimingPreset(rawValue: preset) != nil else { throw ValidationError("--preset must be lan, local or wan") }
         guard SimulationTime.parse(duration) != nil else { throw ValidationError("--duration must look like 90s or 10m") }
         guard ["none", "random"].contains(faults) else { throw ValidationError("--faults must be none or random") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
-        guard NodeCountRange(nodes) != nil else { throw ValidationError("--nodes must be N or MIN-MAX (N >= 1)") }
+        guard IdentityFactory.Signatures(rawValue: signatures) != nil else {
+            throw ValidationError("--signatures must be ed25519 or forgeable-hash")
+        }
+        if figures {
+            guard figureSizes != nil, lossRates != nil else {
+                throw ValidationError("--figures takes --nodes 100,1000 and --loss 0,5 (percent)")
+            }
+        } else if NodeCountRange(nodes) == nil {
+            throw ValidationError("--nodes must be N or MIN-MAX (N >= 1)")
+        }
+    }
+
+    private var figureSizes: [Int]? { Self.list(nodes, Int.init).flatMap { $0.allSatisfy { $0 >= 2 } ? $0 : nil } }
+    private var lossRates: [Double]? {
+        Self.list(loss, Double.init).flatMap { $0.allSatisfy { (0..<100).contains($0) } ? $0.map { $0 / 100 } : nil }
+    }
+
+    private static func list<T>(_ text: String, _ parse: (String) -> T?) -> [T]? {
+        let values = text.split(separator: ",").map { parse(String($0)) }
+        return values.isEmpty || values.contains { $0 == nil } ? nil : values.map { $0! }
     }
 
     func run() throws {
         let settings = MembershipSettings.preset(TimingPreset(rawValue: preset)!)
+        if figures { return measureFigures(settings: settings) }
         let sizes = NodeCountRange(nodes)!
         let started = Date()
         var failedSeeds: [UInt64] = []
@@ -60,6 +86,25 @@ struct SimulateCommand: ParsableCommand {
         if !failedSeeds.isEmpty {
             Output.line("violations in seeds: \(failedSeeds.map(String.init).joined(separator: " "))")
             throw ExitCode(1)
+        }
+    }
+}
+
+extension SimulateCommand {
+    private func measureFigures(settings: MembershipSettings) {
+        Output.line(FigureTable.header)
+        for size in figureSizes! {
+            for rate in lossRates! {
+                let started = Date()
+                var measurement = ScaleMeasurement(nodes: size, loss: rate, seed: seed)
+                measurement.settings = settings
+                measurement.signatures = IdentityFactory.Signatures(rawValue: signatures)!
+                let result = measurement.run(progress: { message in
+                    if trace { Output.line("# \(size) nodes, loss \(rate): \(message)") }
+                })
+                Output.line(FigureTable.row(result, wallSeconds: Date().timeIntervalSince(started),
+                                            maxResidentMiB: ProcessUsage.maxResidentMiB()))
+            }
         }
     }
 }

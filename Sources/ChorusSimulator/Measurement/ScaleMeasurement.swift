@@ -1,0 +1,144 @@
+import ChorusCore
+import ChorusWire
+
+/// The scale figures of issue 3, measured on one simulated cluster: how fast news and deaths
+/// reach every node, what each node sends, and how many live nodes are wrongly declared dead.
+public struct ScaleMeasurement {
+    public struct Figures: Sendable {
+        public let nodes: Int
+        public let loss: Double
+        public let signatures: IdentityFactory.Signatures
+        /// Simulated seconds until every node had joined every other.
+        public let convergedAfter: Double?
+        /// Seconds from a heartbeat change at one node until the last other node has it.
+        public let propagation: Summary?
+        /// Relay generations until the last node had it (gossip rounds, against log2 N).
+        public let propagationRounds: Summary?
+        /// Seconds from a crash until the last live node declares it dead.
+        public let detection: Summary?
+        /// Per node per second while nothing happens, and over the whole measured run.
+        public let idleMessages: Double
+        public let idleBytes: Double
+        public let overallMessages: Double
+        public let overallBytes: Double
+        public let falseDeaths: Int
+        public let nodeHours: Double
+        public let simulatedSeconds: Double
+        public let steps: UInt64
+
+        /// log2(N): the rounds push gossip needs at best.
+        public var roundsFloor: Double { Logarithm.natural(Double(nodes)) / Logarithm.natural(2) }
+    }
+
+    public var nodes: Int
+    public var loss: Double
+    public var seed: UInt64
+    public var settings: MembershipSettings = .lan
+    public var signatures: IdentityFactory.Signatures = .ed25519
+    public var propagationSamples = 20
+    public var detectionSamples = 5
+    public var idleWindow: Duration = .seconds(30)
+
+    public init(nodes: Int, loss: Double, seed: UInt64) {
+        self.nodes = nodes
+        self.loss = loss
+        self.seed = seed
+    }
+
+    public func run(progress: (String) -> Void = { _ in }) -> Figures {
+        var cluster = SimulatedCluster(size: nodes, seed: seed, settings: settings, signatures: signatures)
+        var observer = FigureObserver(size: nodes)
+        var random = SeededRandom(seed: seed ^ 0x6669_6775_7265_7321)
+
+        var convergedAfter: Double?
+        while cluster.now < Instant.zero + .seconds(300) {
+            cluster.run(for: .seconds(1), observer: &observer)
+            if observer.minimumJoinsSeen >= nodes - 1 {
+                convergedAfter = Self.seconds(cluster.now - .zero)
+                break
+            }
+        }
+        progress("joined after \(convergedAfter.map { "\($0) s" } ?? "never")")
+        cluster.network.lossRate = loss
+        observer.countFalseDeaths = true
+        let measuredFrom = cluster.now
+        let sentBefore = Self.sent(cluster)
+
+        cluster.run(for: idleWindow, observer: &observer)
+        let idle = Self.sent(cluster)
+        let idleSeconds = Self.seconds(idleWindow) * Double(nodes)
+        progress("idle window done")
+
+        var propagation: [Double] = []
+        var rounds: [Double] = []
+        for _ in 0..<propagationSamples {
+            let subject = Int(random.next(upperBound: UInt64(nodes)))
+            guard cluster.isRunning(subject) else { continue }
+            let state: ServingState = cluster.view(of: subject, seenBy: subject)?.serving == .serving ? .draining : .serving
+            if let (took, hops) = Self.time(&cluster, &observer, subject: subject, limit: .seconds(60), matches: { event in
+                event.kind == .memberUpdate && event.member.serving == state
+            }, start: { $0.setServing(subject, state, observer: &$1) }) {
+                propagation.append(took)
+                rounds.append(Double(hops))
+            }
+        }
+        progress("propagation done")
+
+        var detection: [Double] = []
+        for _ in 0..<detectionSamples {
+            let subject = Int(random.next(upperBound: UInt64(nodes)))
+            guard cluster.isRunning(subject) else { continue }
+            if let (took, _) = Self.time(&cluster, &observer, subject: subject, limit: .seconds(120), matches: {
+                $0.kind == .memberFailed
+            }, start: { cluster, _ in cluster.crash(subject) }) {
+                detection.append(took)
+            }
+        }
+        progress("detection done")
+
+        let overall = Self.sent(cluster)
+        let measuredSeconds = Self.seconds(cluster.now - measuredFrom)
+        let nodeSeconds = measuredSeconds * Double(nodes)
+        return Figures(
+            nodes: nodes, loss: loss, signatures: signatures, convergedAfter: convergedAfter,
+            propagation: Summary(propagation), propagationRounds: Summary(rounds),
+            detection: Summary(detection),
+            idleMessages: Double(idle.messages - sentBefore.messages) / idleSeconds,
+            idleBytes: Double(idle.bytes - sentBefore.bytes) / idleSeconds,
+            overallMessages: Double(overall.messages - sentBefore.messages) / nodeSeconds,
+            overallBytes: Double(overall.bytes - sentBefore.bytes) / nodeSeconds,
+            falseDeaths: observer.falseDeaths, nodeHours: nodeSeconds / 3600,
+            simulatedSeconds: Self.seconds(cluster.now - .zero), steps: cluster.step)
+    }
+
+    /// Starts something and returns the seconds until every other running node has the news and
+    /// the relay generations it took, or nil when some node still lacks it after `limit`.
+    private static func time(_ cluster: inout SimulatedCluster, _ observer: inout FigureObserver, subject: Int,
+                             limit: Duration, matches: @escaping @Sendable (MembershipEvent) -> Bool,
+                             start: (inout SimulatedCluster, inout FigureObserver) -> Void) -> (Double, Int)? {
+        observer.watch = .init(subject: cluster.nodeID(of: subject), startedAt: cluster.now, matches: matches)
+        start(&cluster, &observer)
+        let startedAt = cluster.now
+        let waiting = (0..<cluster.size).filter { $0 != subject && cluster.isRunning($0) }
+        while cluster.now - startedAt < limit {
+            cluster.run(for: .milliseconds(100), observer: &observer)
+            let learned = observer.watch!.learnedAt
+            if waiting.allSatisfy({ learned[$0] != nil || !cluster.isRunning($0) }) {
+                let last = waiting.compactMap { learned[$0] }.max() ?? startedAt
+                let hops = observer.watch!.hops.values.max() ?? 0
+                observer.watch = nil
+                // Let the news finish spreading before the next sample.
+                cluster.run(for: .seconds(2), observer: &observer)
+                return (seconds(last - startedAt), hops)
+            }
+        }
+        observer.watch = nil
+        return nil
+    }
+
+    private static func sent(_ cluster: SimulatedCluster) -> (messages: UInt64, bytes: UInt64) {
+        (cluster.datagramsSent, cluster.bytesSent)
+    }
+
+    static func seconds(_ duration: Duration) -> Double { Double(duration.nanoseconds) / 1e9 }
+}
