@@ -1,0 +1,70 @@
+import ChorusSimulator
+import Foundation
+import Testing
+
+/// Runs every `Scenarios/*.scenario` file: its expectations must hold, the invariant checker must
+/// find nothing it does not expect, and the trace must match the `.trace` file beside it.
+/// Traces follow the core's random draws; `CHORUS_UPDATE_TRACES=1 swift test --filter
+/// ScenarioFileTests` rewrites them.
+@Suite struct ScenarioFileTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scenarios")
+    static let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+        .filter { $0.hasSuffix(".scenario") }.sorted()
+    static let updating = ProcessInfo.processInfo.environment["CHORUS_UPDATE_TRACES"] == "1"
+    /// Scenarios that find what looks like a protocol bug, with why; they stay until it is fixed.
+    static let knownIssues: [String: Comment] = [:]
+
+    @Test("the scenario directory holds the scenarios")
+    func scenariosExist() {
+        #expect(Self.files.count >= 30, "found \(Self.files.count) in \(Self.directory.path)")
+    }
+
+    @Test("scenario", arguments: files)
+    func scenario(_ name: String) throws {
+        let script = try Self.script(name)
+        let result = ScenarioRunner.run(script)
+        compareTrace(result.trace, of: name)
+        if let note = Self.knownIssues[name] {
+            withKnownIssue(note) { #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n"))") }
+        } else {
+            #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n"))")
+        }
+    }
+
+    @Test("the same script and seed give the same trace")
+    func deterministic() throws {
+        let script = try Self.script(Self.files.first ?? "")
+        #expect(ScenarioRunner.run(script, seed: 5).trace == ScenarioRunner.run(script, seed: 5).trace)
+    }
+
+    static func script(_ name: String) throws -> ScenarioScript {
+        let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        return try ScenarioScript.parse(text, file: name)
+    }
+
+    private func compareTrace(_ trace: String, of name: String) {
+        let url = Self.directory.appendingPathComponent(name.replacingOccurrences(of: ".scenario", with: ".trace"))
+        if Self.updating {
+            #expect(throws: Never.self) { try trace.write(to: url, atomically: true, encoding: .utf8) }
+            return
+        }
+        let golden = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        guard trace != golden else { return }
+        Issue.record("""
+            \(name): the trace differs from \(url.lastPathComponent):
+            \(Self.firstDifference(expected: golden, actual: trace))
+            If the change is intended (the core's random draws changed), regenerate every trace with
+            CHORUS_UPDATE_TRACES=1 swift test --filter ScenarioFileTests
+            """)
+    }
+
+    /// A few lines around the first difference, as `-expected` / `+actual`.
+    static func firstDifference(expected: String, actual: String) -> String {
+        let old = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let new = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = zip(old, new).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(old.count, new.count)
+        let removed: [String] = old[first...].prefix(6).map { "-\($0)" }
+        let added: [String] = new[first...].prefix(6).map { "+\($0)" }
+        return (["@@ line \(first + 1)"] + removed + added).joined(separator: "\n")
+    }
+}
