@@ -103,3 +103,68 @@ import Testing
         return (["@@ line \(first + 1)"] + removed + added).joined(separator: "\n")
     }
 }
+
+/// The format's edges: errors name file, line and what was expected; script mistakes found only
+/// at run time fail the run instead of trapping.
+@Suite struct ScenarioScriptTests {
+    func parseError(_ text: String) -> ScenarioParseError? {
+        do {
+            _ = try ScenarioScript.parse(text, file: "t.scenario")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("the first line must say what the scenario checks")
+    func summaryRequired() {
+        #expect(parseError("nodes 3\nrun 1s\n")?.line == 1)
+    }
+
+    @Test("errors name the file, the line and what was expected")
+    func errorsSayWhere() {
+        let error = parseError("# x\nnodes 5\nrun 1s\nkill 6\n")
+        #expect(error?.description == "t.scenario:4: expected a node number 1...5, got '6'")
+        #expect(parseError("# x\nnodes 3\nexplode 1\n")?.line == 3)
+        #expect(parseError("# x\nrun 1s\n")?.message == "expected 'nodes N' before 'run'")
+        #expect(parseError("# x\nnodes 3\nrun 5 s\n")?.message == "expected a duration")
+        #expect(parseError("# x\nnodes 3\npartition 1,2 | 2,3\n")?.message == "expected no node on both sides")
+    }
+
+    @Test("added nodes can be named from then on")
+    func addNodesGrowsTheRange() throws {
+        let script = try ScenarioScript.parse("# x\nnodes 3\nadd-nodes 2\nkill 5\n", file: "t.scenario")
+        #expect(script.steps.map(\.command) == [.addNodes(2), .kill([4])])
+    }
+
+    @Test("lists, ranges, percentages and versions parse as written")
+    func values() throws {
+        let script = try ScenarioScript.parse("""
+            # x
+            preset wan
+            seed 9
+            nodes 5
+            partition 1..2 | 3,4,5   # a comment
+            loss 12.5%
+            drift 2 -20000ppm
+            restart 3 version 1.2.3
+            expect member 2 unknown at 1,3
+            """, file: "t.scenario")
+        #expect(script.preset == "wan" && script.seed == 9 && script.nodes == 5)
+        #expect(script.steps.map(\.command) == [
+            .partition([0, 1], [2, 3, 4]), .loss(0.125), .drift(1, ppm: -20000),
+            .restart(2, version: "1.2.3"), .expect(.member(1, nil, at: .nodes([0, 2]))),
+        ])
+        #expect(script.steps[0].text == "partition 1..2 | 3,4,5")
+    }
+
+    @Test("an expected violation that did not happen fails, as does restarting a running node")
+    func runtimeFailures() throws {
+        let script = try ScenarioScript.parse("# x\nnodes 3\nrun 1s\nrestart 2\nexpect violation accuracy\n",
+                                              file: "t.scenario")
+        let result = ScenarioRunner.run(script)
+        #expect(result.failures.count == 2)
+        #expect(result.trace.contains("restart 2: FAILED: node-2 is running"))
+        #expect(result.trace.contains("expect violation accuracy: FAILED: no accuracy violation"))
+    }
+}
