@@ -127,6 +127,7 @@ import Testing
         #expect(error?.description == "t.scenario:4: expected a node number 1...5, got '6'")
         #expect(parseError("# x\nnodes 3\nexplode 1\n")?.line == 3)
         #expect(parseError("# x\nrun 1s\n")?.message == "expected 'nodes N' before 'run'")
+        #expect(parseError("# x\nnodes 3\nseed 2\n")?.message == "expected 'seed' before 'nodes'")
         #expect(parseError("# x\nnodes 3\nrun 5 s\n")?.message == "expected a duration")
         #expect(parseError("# x\nnodes 3\npartition 1,2 | 2,3\n")?.message == "expected no node on both sides")
     }

@@ -31,10 +31,9 @@ struct ScenarioExecution {
         trace += observer.collect()
     }
 
-    func finish() -> ScenarioResult {
+    /// Fails the run for every violation the script did not expect and closes the trace.
+    mutating func finish() -> ScenarioResult {
         let checker = observer.checker
-        var failures = failures
-        var trace = trace
         for violation in checker.violations where !expected.contains(violation.invariant) {
             failures.append("\(script.file): unexpected violation: \(violation)")
         }

@@ -45,7 +45,10 @@ struct ScenarioParser {
         let arguments = Array(words.dropFirst())
         switch words[0] {
         case "preset", "seed", "nodes":
-            guard nodes == nil else { throw Problem(message: "expected '\(words[0])' before 'nodes'") }
+            guard nodes == nil else {
+                throw Problem(message: words[0] == "nodes" ? "expected one 'nodes' line ('add-nodes N' starts more)"
+                                                           : "expected '\(words[0])' before 'nodes'")
+            }
             try readHeader(words[0], arguments)
         default:
             guard nodes != nil else { throw Problem(message: "expected 'nodes N' before '\(words[0])'") }
