@@ -63,7 +63,10 @@ let package = Package(
         .testTarget(name: "ChorusWireTests", dependencies: ["ChorusWire"]),
         .testTarget(name: "ChorusCryptoTests", dependencies: ["ChorusCrypto", "ChorusWire"]),
         .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto", "ChorusSimulator"]),
-        .testTarget(name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusWire"]),
+        .testTarget(
+            name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusWire"],
+            exclude: ["Scenarios"]  // scenario scripts and golden traces, read from the source tree
+        ),
         .testTarget(name: "ChorusAgentTests", dependencies: ["ChorusAgent", "ChorusCore"]),
         .testTarget(name: "ChorusProcessTests", dependencies: ["ChorusAgent"]),
     ],

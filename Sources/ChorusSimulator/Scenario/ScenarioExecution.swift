@@ -1,0 +1,101 @@
+import ChorusCore
+
+/// One run of a script in progress: the cluster, its observer and the trace so far.
+struct ScenarioExecution {
+    private let script: ScenarioScript
+    private var cluster: SimulatedCluster
+    private var observer: ScenarioObserver
+    private var trace: [String]
+    private var failures: [String] = []
+    /// Invariants the script says are broken: their violations do not fail the run.
+    private var expected: Set<Violation.Invariant> = []
+    private var lastRun: Set<MembershipEvent.Kind> = []
+
+    init(script: ScenarioScript, seed: UInt64, traceAllSteps: Bool) {
+        self.script = script
+        cluster = SimulatedCluster(size: script.nodes, seed: seed, settings: script.settings)
+        observer = ScenarioObserver(checker: InvariantChecker(settings: script.settings, clusterSize: script.nodes),
+                                    traceAllSteps: traceAllSteps)
+        trace = ["seed \(seed)", "preset \(script.preset)", "nodes \(script.nodes)"]
+    }
+
+    mutating func perform(_ step: ScenarioScript.Step) {
+        var line = step.text
+        if let problem = carryOut(step.command) {
+            line += ": FAILED: \(problem)"
+            failures.append("\(script.file):\(step.line): \(step.text): \(problem) (seed \(cluster.seed), step \(cluster.step))")
+        } else if case .expect = step.command {
+            line += ": ok"
+        }
+        trace.append(line)
+        trace += observer.collect()
+    }
+
+    /// Fails the run for every violation the script did not expect and closes the trace.
+    mutating func finish() -> ScenarioResult {
+        let checker = observer.checker
+        for violation in checker.violations where !expected.contains(violation.invariant) {
+            failures.append("\(script.file): unexpected violation: \(violation)")
+        }
+        let checks = Violation.Invariant.allCases.map { "\($0.rawValue) \(checker.checks[$0, default: 0])" }
+        trace.append("checks: " + checks.joined(separator: ", "))
+        trace.append(failures.isEmpty ? "passed" : "FAILED: \(failures.count) failure(s)")
+        return ScenarioResult(seed: cluster.seed, trace: trace.joined(separator: "\n") + "\n", failures: failures,
+                              violations: checker.violations, checks: checker.checks)
+    }
+
+    /// Carries out one command; returns why it failed, or nil.
+    private mutating func carryOut(_ command: ScenarioCommand) -> String? {
+        switch command {
+        case .addNodes(let count):
+            cluster.addNodes(count, observer: &observer)
+            // The bounds grow with the cluster: dissemination takes more rounds.
+            observer.checker.bounds = InvariantBounds(settings: script.settings, clusterSize: cluster.size)
+        case .kill(let nodes):
+            if let down = nodes.first(where: { !cluster.isRunning($0) }) { return "\(cluster.name(of: down)) is down" }
+            for node in nodes { cluster.crash(node) }
+        case .restart(let node, let version):
+            guard !cluster.isRunning(node) else { return "\(cluster.name(of: node)) is running" }
+            cluster.restart(node, appVersion: version, observer: &observer)
+        case .leave(let node):
+            if let problem = notRunningNormally(node) { return problem }
+            cluster.leave(node, observer: &observer)
+        case .pause(let node, let duration):
+            if let problem = notRunningNormally(node) { return problem }
+            cluster.pause(node, for: duration)
+        case .drift(let node, let ppm):
+            cluster.setDrift(node, ppm: ppm)
+        case .partition(let side, let other):
+            cluster.network.partition(side, from: other)
+        case .block(let senders, let receivers):
+            cluster.network.block(from: senders, to: receivers)
+        case .heal:
+            cluster.network.heal()
+        case .loss(let rate):
+            cluster.network.lossRate = rate
+        case .duplicate(let rate):
+            cluster.network.duplicateRate = rate
+        case .delay(let low, let high):
+            cluster.network.minimumDelay = low
+            cluster.network.maximumDelay = high
+        case .forge(let forgery, let target):
+            guard cluster.inject(forgery, to: target) else { return "nothing to build a \(forgery.rawValue) from yet" }
+        case .run(let duration):
+            cluster.run(for: duration, observer: &observer)
+            lastRun = observer.kinds
+        case .expect(let expectation):
+            if case .violation(let invariant) = expectation { expected.insert(invariant) }
+            return expectation.failure(in: cluster, checker: observer.checker, lastRun: lastRun)
+        }
+        return nil
+    }
+
+    /// Leave and pause need a node that is up, not paused and not already leaving.
+    private func notRunningNormally(_ node: Int) -> String? {
+        let name = cluster.name(of: node)
+        if !cluster.isRunning(node) { return "\(name) is down" }
+        if cluster.isPaused(node) { return "\(name) is paused" }
+        if cluster.hasLeft(node) { return "\(name) is leaving" }
+        return nil
+    }
+}

@@ -1,0 +1,54 @@
+import ChorusCore
+
+extension ScenarioExpectation {
+    /// Why the expectation does not hold now, or nil when it does.
+    /// `lastRun`: the event kinds the last `run` produced.
+    func failure(in cluster: SimulatedCluster, checker: InvariantChecker,
+                 lastRun: Set<MembershipEvent.Kind>) -> String? {
+        switch self {
+        case .member(let subject, let status, let observers):
+            return firstFailure(of: subject, at: observers, in: cluster) { view in
+                view?.status == status ? nil : view?.status.rawValue ?? "unknown"
+            }
+        case .version(let subject, let version, let observers):
+            return firstFailure(of: subject, at: observers, in: cluster) { view in
+                guard let view else { return "unknown" }
+                return view.version == version ? nil : "on \(view.version)"
+            }
+        case .incarnation(let subject, let floor, let observers):
+            return firstFailure(of: subject, at: observers, in: cluster) { view in
+                guard let view else { return "unknown" }
+                return view.incarnation > floor ? nil : "at incarnation \(view.incarnation)"
+            }
+        case .converged:
+            return InvariantChecker.disagreement(in: cluster)
+        case .noEvent(let kind):
+            return lastRun.contains(kind) ? "the last run had \(kind.rawValue) events" : nil
+        case .noViolations:
+            guard let first = checker.violations.first else { return nil }
+            return "\(checker.violations.count) violation(s), the first: \(first)"
+        case .violation(let invariant):
+            return checker.violations.contains { $0.invariant == invariant } ? nil : "no \(invariant.rawValue) violation"
+        }
+    }
+
+    /// The first observer whose view of `subject` is wrong, as "node-2 sees node-3 <what>".
+    private func firstFailure(of subject: Int, at observers: ScenarioObservers, in cluster: SimulatedCluster,
+                              _ wrong: (MemberSnapshot?) -> String?) -> String? {
+        let chosen: [Int]
+        switch observers {
+        case .all:
+            chosen = (0..<cluster.size).filter { $0 != subject && cluster.isRunning($0) }
+            guard !chosen.isEmpty else { return "no running node to ask" }
+        case .nodes(let nodes):
+            chosen = nodes
+        }
+        for observer in chosen {
+            guard cluster.isRunning(observer) else { return "\(cluster.name(of: observer)) is down" }
+            if let what = wrong(cluster.view(of: subject, seenBy: observer)) {
+                return "\(cluster.name(of: observer)) sees \(cluster.name(of: subject)) \(what)"
+            }
+        }
+        return nil
+    }
+}
