@@ -71,6 +71,7 @@ struct ScenarioObserver: SimulationObserver {
         case .resume: "resume"
         case .boot: "boot"
         case .leave: "leave"
+        case .command: "command"
         }
     }
 }
