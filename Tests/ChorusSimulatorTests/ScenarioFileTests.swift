@@ -11,21 +11,6 @@ import Testing
     static let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
         .filter { $0.hasSuffix(".scenario") }.sorted()
     static let updating = ProcessInfo.processInfo.environment["CHORUS_UPDATE_TRACES"] == "1"
-    /// Scenarios that find what looks like a protocol bug, with why. The scenario stays as it is;
-    /// remove the entry once the core is fixed (the script-seed test then reports the known
-    /// issue as not recorded).
-    static let knownIssues: [String: Comment] = [
-        "IsolatedNodeKeepsProbing.scenario": """
-            Core bug: stall detection (MembershipNode.advanceClock) takes any gap over stallThreshold \
-            since the last input for a frozen process. A node that hears nothing wakes only on its own \
-            timers; once local health scales its probe interval past the threshold (lan: health >= 3, \
-            0.5 s x 4 > 1.5 s), every wakeup looks like a stall, which cancels the probe in flight and \
-            raises health further. The isolated node never finishes a probe and keeps unreachable \
-            members alive forever (seed 4: node-3 still alive at node-5 after 60 s; fails on about half \
-            of all seeds). A stall should be measured against the wakeup the core asked for.
-            """,
-    ]
-
     @Test("the scenario directory holds the scenarios")
     func scenariosExist() {
         #expect(Self.files.count >= 30, "found \(Self.files.count) in \(Self.directory.path)")
@@ -36,11 +21,7 @@ import Testing
         let script = try Self.script(name)
         let result = ScenarioRunner.run(script)
         compareTrace(result.trace, of: name)
-        if let note = Self.knownIssues[name] {
-            withKnownIssue(note) { #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n"))") }
-        } else {
-            #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n"))")
-        }
+        #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n"))")
     }
 
     /// The expectations are about the protocol, not one run: they must hold on other seeds too
@@ -58,11 +39,7 @@ import Testing
         let script = try Self.script(name)
         for seed in Self.otherSeeds {
             let failures = ScenarioRunner.run(script, seed: seed).failures
-            if let note = Self.knownIssues[name] {
-                withKnownIssue(note, isIntermittent: true) { #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))") }
-            } else {
-                #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-            }
+            #expect(failures.isEmpty, "seed \(seed): \(failures.joined(separator: "\n"))")
         }
     }
 

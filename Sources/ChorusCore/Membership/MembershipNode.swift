@@ -47,7 +47,8 @@ public struct MembershipNode: Sendable {
     var nextAntiEntropyAt: Instant
     var nextJoinAt: Instant
     var joinBackoff: Duration
-    var lastInputAt: Instant
+    /// `nextWakeup` as it stood after the last input: the time the shell was asked to tick.
+    var requestedWakeup: Instant
     var unixSeconds: UInt64 = 0
 
     /// Lifeguard's local health score: 0 is healthy; each point stretches probe timing.
@@ -79,7 +80,7 @@ public struct MembershipNode: Sendable {
         nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval
         nextJoinAt = now
         joinBackoff = configuration.settings.joinRetryInitial
-        lastInputAt = now
+        requestedWakeup = now
         self.unixSeconds = unixSeconds
         hasJoined = configuration.seeds.isEmpty
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
@@ -176,21 +177,25 @@ public struct MembershipNode: Sendable {
 
     mutating func takeEffects() -> [MembershipEffect] {
         defer { effects.removeAll(keepingCapacity: true) }
+        requestedWakeup = nextWakeup
         return effects
     }
 
-    /// Notices stalls: a gap far beyond any timer means this process was frozen, so its own
-    /// timers are late, not its peers. Lifeguard: distrust yourself before accusing others.
+    /// Notices stalls: running far later than the wakeup this node asked for means the process
+    /// was frozen, so its own timers are late, not its peers. Lifeguard: distrust yourself before
+    /// accusing others. Measured against the requested wakeup, not the last input: a node that
+    /// hears nothing (isolated) wakes only on its own timers, whose gaps grow with local health,
+    /// and must not mistake that quiet for a stall.
     mutating func advanceClock(_ now: Instant) {
-        let gap = now - lastInputAt
-        if gap > settings.stallThreshold {
-            for id in members.keys { members[id]?.suspicion?.extend(by: gap) }
+        let lateness = now - requestedWakeup
+        if lateness > settings.stallThreshold {
+            for id in members.keys { members[id]?.suspicion?.extend(by: lateness) }
             probe = nil
             relays.removeAll()
             nextProbeAt = now
             raiseLocalHealth()
+            requestedWakeup = now
         }
-        if now > lastInputAt { lastInputAt = now }
     }
 
     mutating func raiseLocalHealth() { localHealth = min(settings.maxLocalHealth, localHealth + 1) }

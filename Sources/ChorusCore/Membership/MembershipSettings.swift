@@ -28,8 +28,9 @@ public struct MembershipSettings: Sendable, Equatable {
     /// Ceiling of the local health multiplier (Lifeguard LHM): probe interval and timeout are
     /// scaled by `1 + health score` while this node itself looks unhealthy. lan: 8.
     public var maxLocalHealth: Int
-    /// A gap between two ticks longer than this means this process was stalled (SIGSTOP, VM
-    /// pause, swap): its own timers are not trusted for that gap. lan: 3 * probeInterval.
+    /// Running later than the wakeup this node asked for by more than this means the process was
+    /// stalled (SIGSTOP, VM pause, swap): its own timers are not trusted for that gap.
+    /// lan: 3 * probeInterval.
     public var stallThreshold: Duration
     /// Time between anti-entropy digest exchanges with one random member. lan: 10 s.
     public var antiEntropyInterval: Duration
