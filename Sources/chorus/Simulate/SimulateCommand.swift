@@ -18,8 +18,8 @@ struct SimulateCommand: ParsableCommand {
 
     @Option(help: "Cluster size, or a range (5-25) from which each seed draws its size, or a list for --figures (100,1000).")
     var nodes = "5"
-    @Option(help: "First seed.")
-    var seed: UInt64 = 1
+    @Option(help: "The seed (the first one with --seeds); default 1, or a scenario's own seed.")
+    var seed: UInt64?
     @Option(help: "How many consecutive seeds to run, starting at --seed.")
     var seeds = 1
     @Option(help: "A scenario script (docs/scenarios.md).")
@@ -69,11 +69,13 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         let settings = MembershipSettings.preset(TimingPreset(rawValue: preset)!)
         if figures { return measureFigures(settings: settings) }
+        if let scenario { return try runScenario(at: scenario) }
         let sizes = NodeCountRange(nodes)!
         let started = Date()
         var failedSeeds: [UInt64] = []
         var totals = RunTotals()
-        for seed in seed..<(seed + UInt64(seeds)) {
+        let first = seed ?? 1
+        for seed in first..<(first + UInt64(seeds)) {
             var plan = RandomFaultRun(seed: seed, nodes: sizes.size(for: seed), duration: SimulationTime.parse(duration)!,
                                       settings: settings)
             if faults == "none" { plan.enabled = [] }
@@ -91,12 +93,35 @@ struct SimulateCommand: ParsableCommand {
 }
 
 extension SimulateCommand {
+    /// Runs a scenario script; the trace is printed, then every failed expectation or violation.
+    private func runScenario(at path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let script: ScenarioScript
+        do {
+            script = try ScenarioScript.parse(text, file: path)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let result = ScenarioRunner.run(script, seed: seed, traceAllSteps: trace)
+        Output.line(result.trace)
+        guard result.passed else {
+            Output.line("FAILED (seed \(result.seed)):")
+            for failure in result.failures { Output.line("  \(failure)") }
+            throw ExitCode(1)
+        }
+    }
+
     private func measureFigures(settings: MembershipSettings) {
         Output.line(FigureTable.header)
         for size in figureSizes! {
             for rate in lossRates! {
                 let started = Date()
-                var measurement = ScaleMeasurement(nodes: size, loss: rate, seed: seed)
+                var measurement = ScaleMeasurement(nodes: size, loss: rate, seed: seed ?? 1)
                 measurement.settings = settings
                 measurement.signatures = IdentityFactory.Signatures(rawValue: signatures)!
                 let result = measurement.run(progress: { message in
