@@ -45,9 +45,6 @@ extension MemberStatus {
     }
 }
 
-extension NodeID {
-    var prefix64: UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
-}
 
 extension Heartbeat {
     /// FNV-1a of every field but the sequence: differs when something worth syncing changed.
