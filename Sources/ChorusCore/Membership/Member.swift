@@ -5,9 +5,11 @@ import ChorusWire
 struct Member: Sendable {
     let id: NodeID
     var certificate: Certificate
-    var heartbeat: Heartbeat
-    /// The origin-signed heartbeat, relayed verbatim.
-    var heartbeatStatement: SignedStatement
+    private(set) var heartbeat: Heartbeat
+    /// The origin-signed heartbeat as a record, relayed verbatim: one buffer, not three.
+    private(set) var heartbeatRecord: Record
+    /// `heartbeat.fieldsHash`, kept because digests need it for every member.
+    private(set) var fieldsHash: UInt32
     var status: MemberStatus
     /// For suspect and dead: the incarnation accused; a heartbeat must exceed it to refute.
     var statusIncarnation: UInt64
@@ -15,6 +17,24 @@ struct Member: Sendable {
     var accusation: SignedStatement?
     var suspicion: Suspicion?
     var statusChangedAt: Instant
+
+    init(id: NodeID, certificate: Certificate, heartbeat: Heartbeat, statement: SignedStatement, status: MemberStatus,
+         now: Instant) {
+        self.id = id
+        self.certificate = certificate
+        self.heartbeat = heartbeat
+        heartbeatRecord = statement.record
+        fieldsHash = heartbeat.fieldsHash
+        self.status = status
+        statusIncarnation = heartbeat.incarnation
+        statusChangedAt = now
+    }
+
+    mutating func setHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement) {
+        self.heartbeat = heartbeat
+        heartbeatRecord = statement.record
+        fieldsHash = heartbeat.fieldsHash
+    }
 
     var name: String { certificate.name }
 
@@ -29,7 +49,7 @@ struct Member: Sendable {
 
     var digestEntry: DigestEntry {
         DigestEntry(idPrefix: id.prefix64, incarnation: max(heartbeat.incarnation, statusIncarnation),
-                    status: status.rank, fieldsHash: heartbeat.fieldsHash)
+                    status: status.rank, fieldsHash: fieldsHash)
     }
 }
 

@@ -31,9 +31,9 @@ extension MembershipNode {
         guard now >= nextGossipAt else { return }
         nextGossipAt = now + settings.gossipInterval
         guard !broadcasts.isEmpty else { return }
-        let targets = orderedMembers(where: \.isProbeable).shuffled(using: &random).prefix(settings.gossipFanout)
-        for target in targets where !broadcasts.isEmpty {
-            sendGossip(to: target.heartbeat.address, peer: target.id, leading: [])
+        for target in index.probeable.sample(settings.gossipFanout, using: &random) where !broadcasts.isEmpty {
+            guard let address = members[target]?.heartbeat.address else { continue }
+            sendGossip(to: address, peer: target, leading: [])
         }
     }
 
@@ -42,7 +42,7 @@ extension MembershipNode {
         guard let member = members[memberID] else { return }
         broadcasts.enqueue(.about(memberID), records: [
             Record(type: RecordType.certificate.rawValue, value: member.certificate.encoded),
-            member.heartbeatStatement.record,
+            member.heartbeatRecord,
         ])
     }
 
