@@ -13,10 +13,19 @@ struct Member: Sendable {
     var status: MemberStatus
     /// For suspect and dead: the incarnation accused; a heartbeat must exceed it to refute.
     var statusIncarnation: UInt64
-    /// The signed suspicion or death that set the status, relayed to the accused and in syncs.
-    var accusation: SignedStatement?
-    var suspicion: Suspicion?
     var statusChangedAt: Instant
+    private var dispute: Dispute?
+
+    /// The signed suspicion or death that set the status, relayed to the accused and in syncs.
+    var accusation: SignedStatement? {
+        get { dispute?.accusation }
+        set { dispute = Dispute.make(accusation: newValue, suspicion: suspicion) }
+    }
+
+    var suspicion: Suspicion? {
+        get { dispute?.suspicion }
+        set { dispute = Dispute.make(accusation: accusation, suspicion: newValue) }
+    }
 
     init(id: NodeID, certificate: Certificate, heartbeat: Heartbeat, statement: SignedStatement, status: MemberStatus,
          now: Instant) {
@@ -50,6 +59,23 @@ struct Member: Sendable {
     var digestEntry: DigestEntry {
         DigestEntry(idPrefix: id.prefix64, incarnation: max(heartbeat.incarnation, statusIncarnation),
                     status: status.rank, fieldsHash: fieldsHash)
+    }
+}
+
+/// What only a suspect or dead member has, boxed so that the common entry, an alive member,
+/// stays small. Immutable, so copies of a member never share a change.
+private final class Dispute: Sendable {
+    let accusation: SignedStatement?
+    let suspicion: Suspicion?
+
+    private init(_ accusation: SignedStatement?, _ suspicion: Suspicion?) {
+        self.accusation = accusation
+        self.suspicion = suspicion
+    }
+
+    /// nil when there is nothing to hold.
+    static func make(accusation: SignedStatement?, suspicion: Suspicion?) -> Dispute? {
+        accusation == nil && suspicion == nil ? nil : Dispute(accusation, suspicion)
     }
 }
 
