@@ -36,7 +36,7 @@ public struct Datagram: Sendable, Equatable {
         _ = try reader.readUInt8() // flags: reserved, ignored by v1 readers
         let cluster = try reader.readBytes(count: 8)
         guard cluster == expectedCluster else { throw .wrongCluster }
-        let sender = NodeID(bytes: try reader.readBytes(count: NodeID.byteCount))!
+        let sender = try reader.readNodeID()
         let signatureStart = bytes.count - SignatureSizes.signature
         var records: [Record] = []
         while reader.offset < signatureStart {
@@ -77,7 +77,7 @@ public struct DatagramBuilder: Sendable {
         writer.write(uint8: Datagram.currentVersion)
         writer.write(uint8: 0)
         writer.write(bytes: clusterID)
-        writer.write(bytes: sender.bytes)
+        writer.write(sender)
     }
 
     /// Room left for records, keeping space for the signature.

@@ -32,14 +32,14 @@ public struct Ping: Sendable, Equatable {
     public var record: Record {
         var writer = ByteWriter(capacity: 36)
         writer.write(uint32: sequence)
-        writer.write(bytes: target.bytes)
+        writer.write(target)
         return Record(type: RecordType.ping.rawValue, value: writer.bytes)
     }
 
     public static func decode(_ value: [UInt8]) throws(WireError) -> Ping {
         var reader = ByteReader(value)
         let sequence = try reader.readUInt32()
-        let target = NodeID(bytes: try reader.readBytes(count: NodeID.byteCount))!
+        let target = try reader.readNodeID()
         return Ping(sequence: sequence, target: target)
     }
 }
@@ -76,7 +76,7 @@ public struct PingRequest: Sendable, Equatable {
     public var record: Record {
         var writer = ByteWriter(capacity: 60)
         writer.write(uint32: sequence)
-        writer.write(bytes: target.bytes)
+        writer.write(target)
         targetAddress.encode(into: &writer)
         return Record(type: RecordType.pingRequest.rawValue, value: writer.bytes)
     }
@@ -84,7 +84,7 @@ public struct PingRequest: Sendable, Equatable {
     public static func decode(_ value: [UInt8]) throws(WireError) -> PingRequest {
         var reader = ByteReader(value)
         let sequence = try reader.readUInt32()
-        let target = NodeID(bytes: try reader.readBytes(count: NodeID.byteCount))!
+        let target = try reader.readNodeID()
         let address = try PeerAddress.decode(from: &reader)
         return PingRequest(sequence: sequence, target: target, targetAddress: address)
     }

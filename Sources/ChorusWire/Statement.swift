@@ -37,7 +37,7 @@ public struct SignedStatement: Sendable, Hashable {
         writer.write(bytes: domain)
         writer.write(bytes: clusterID)
         writer.write(uint8: kind)
-        writer.write(bytes: origin.bytes)
+        writer.write(origin)
         writer.write(bytes: body)
         return writer.bytes
     }
@@ -53,7 +53,7 @@ public struct SignedStatement: Sendable, Hashable {
     public var record: Record {
         var writer = ByteWriter(capacity: 1 + 32 + 2 + body.count + 64)
         writer.write(uint8: kind)
-        writer.write(bytes: origin.bytes)
+        writer.write(origin)
         writer.write(uint16: UInt16(body.count))
         writer.write(bytes: body)
         writer.write(bytes: signature)
@@ -63,7 +63,7 @@ public struct SignedStatement: Sendable, Hashable {
     public static func decode(_ value: [UInt8]) throws(WireError) -> SignedStatement {
         var reader = ByteReader(value)
         let kind = try reader.readUInt8()
-        let origin = NodeID(bytes: try reader.readBytes(count: NodeID.byteCount))!
+        let origin = try reader.readNodeID()
         let length = Int(try reader.readUInt16())
         guard length <= maxBodySize else { throw .invalidField("statement body of \(length) bytes") }
         let body = try reader.readBytes(count: length)
@@ -135,14 +135,14 @@ public struct Accusation: Sendable, Equatable {
 
     public var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 40)
-        writer.write(bytes: subject.bytes)
+        writer.write(subject)
         writer.write(uint64: incarnation)
         return writer.bytes
     }
 
     public static func decode(_ body: [UInt8]) throws(WireError) -> Accusation {
         var reader = ByteReader(body)
-        let subject = NodeID(bytes: try reader.readBytes(count: NodeID.byteCount))!
+        let subject = try reader.readNodeID()
         return Accusation(subject: subject, incarnation: try reader.readUInt64())
     }
 }

@@ -5,16 +5,45 @@ import ChorusWire
 struct Member: Sendable {
     let id: NodeID
     var certificate: Certificate
-    var heartbeat: Heartbeat
-    /// The origin-signed heartbeat, relayed verbatim.
-    var heartbeatStatement: SignedStatement
+    private(set) var heartbeat: Heartbeat
+    /// The origin-signed heartbeat as a record, relayed verbatim: one buffer, not three.
+    private(set) var heartbeatRecord: Record
+    /// `heartbeat.fieldsHash`, kept because digests need it for every member.
+    private(set) var fieldsHash: UInt32
     var status: MemberStatus
     /// For suspect and dead: the incarnation accused; a heartbeat must exceed it to refute.
     var statusIncarnation: UInt64
-    /// The signed suspicion or death that set the status, relayed to the accused and in syncs.
-    var accusation: SignedStatement?
-    var suspicion: Suspicion?
     var statusChangedAt: Instant
+    private var dispute: Dispute?
+
+    /// The signed suspicion or death that set the status, relayed to the accused and in syncs.
+    var accusation: SignedStatement? {
+        get { dispute?.accusation }
+        set { dispute = Dispute.make(accusation: newValue, suspicion: suspicion) }
+    }
+
+    var suspicion: Suspicion? {
+        get { dispute?.suspicion }
+        set { dispute = Dispute.make(accusation: accusation, suspicion: newValue) }
+    }
+
+    init(id: NodeID, certificate: Certificate, heartbeat: Heartbeat, statement: SignedStatement, status: MemberStatus,
+         now: Instant) {
+        self.id = id
+        self.certificate = certificate
+        self.heartbeat = heartbeat
+        heartbeatRecord = statement.record
+        fieldsHash = heartbeat.fieldsHash
+        self.status = status
+        statusIncarnation = heartbeat.incarnation
+        statusChangedAt = now
+    }
+
+    mutating func setHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement) {
+        self.heartbeat = heartbeat
+        heartbeatRecord = statement.record
+        fieldsHash = heartbeat.fieldsHash
+    }
 
     var name: String { certificate.name }
 
@@ -29,7 +58,24 @@ struct Member: Sendable {
 
     var digestEntry: DigestEntry {
         DigestEntry(idPrefix: id.prefix64, incarnation: max(heartbeat.incarnation, statusIncarnation),
-                    status: status.rank, fieldsHash: heartbeat.fieldsHash)
+                    status: status.rank, fieldsHash: fieldsHash)
+    }
+}
+
+/// What only a suspect or dead member has, boxed so that the common entry, an alive member,
+/// stays small. Immutable, so copies of a member never share a change.
+private final class Dispute: Sendable {
+    let accusation: SignedStatement?
+    let suspicion: Suspicion?
+
+    private init(_ accusation: SignedStatement?, _ suspicion: Suspicion?) {
+        self.accusation = accusation
+        self.suspicion = suspicion
+    }
+
+    /// nil when there is nothing to hold.
+    static func make(accusation: SignedStatement?, suspicion: Suspicion?) -> Dispute? {
+        accusation == nil && suspicion == nil ? nil : Dispute(accusation, suspicion)
     }
 }
 
@@ -45,9 +91,6 @@ extension MemberStatus {
     }
 }
 
-extension NodeID {
-    var prefix64: UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
-}
 
 extension Heartbeat {
     /// FNV-1a of every field but the sequence: differs when something worth syncing changed.

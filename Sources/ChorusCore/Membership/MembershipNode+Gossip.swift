@@ -4,9 +4,7 @@ import ChorusWire
 /// round sends them to a few random members when there is news.
 extension MembershipNode {
     /// Each broadcast is sent `retransmitMultiplier * ceil(log10(N + 1))` times.
-    var retransmitLimit: Int {
-        settings.retransmitMultiplier * Int(Logarithm.base10(Double(clusterSize + 1)).rounded(.up))
-    }
+    var retransmitLimit: Int { settings.retransmitLimit(clusterSize: clusterSize) }
 
     /// Sends `leading` records to `address`, adding our certificate if `peer` may lack it and
     /// filling the rest of the datagram with queued broadcasts.
@@ -31,9 +29,9 @@ extension MembershipNode {
         guard now >= nextGossipAt else { return }
         nextGossipAt = now + settings.gossipInterval
         guard !broadcasts.isEmpty else { return }
-        let targets = orderedMembers(where: \.isProbeable).shuffled(using: &random).prefix(settings.gossipFanout)
-        for target in targets where !broadcasts.isEmpty {
-            sendGossip(to: target.heartbeat.address, peer: target.id, leading: [])
+        for target in index.probeable.sample(settings.gossipFanout, using: &random) where !broadcasts.isEmpty {
+            guard let address = members[target]?.heartbeat.address else { continue }
+            sendGossip(to: address, peer: target, leading: [])
         }
     }
 
@@ -42,7 +40,7 @@ extension MembershipNode {
         guard let member = members[memberID] else { return }
         broadcasts.enqueue(.about(memberID), records: [
             Record(type: RecordType.certificate.rawValue, value: member.certificate.encoded),
-            member.heartbeatStatement.record,
+            member.heartbeatRecord,
         ])
     }
 

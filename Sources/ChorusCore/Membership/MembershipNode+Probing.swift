@@ -67,12 +67,12 @@ extension MembershipNode {
         guard let target = members[current.target] else { return 0 }
         sendGossip(to: target.heartbeat.address, peer: target.id,
                    leading: [Ping(sequence: current.sequence, target: target.id).record, ownStatement.record])
-        let helpers = orderedMembers { $0.status == .alive && $0.id != current.target }
-            .shuffled(using: &random).prefix(settings.indirectProbes)
+        let helpers = index.alive.sample(settings.indirectProbes, excluding: current.target, using: &random)
         let request = PingRequest(sequence: current.sequence, target: target.id, targetAddress: target.heartbeat.address)
         for helper in helpers {
+            guard let address = members[helper]?.heartbeat.address else { continue }
             counters.indirectProbesSent += 1
-            sendGossip(to: helper.heartbeat.address, peer: helper.id, leading: [request.record])
+            sendGossip(to: address, peer: helper, leading: [request.record])
         }
         return helpers.count
     }
@@ -96,7 +96,7 @@ extension MembershipNode {
                 probeIndex += 1
                 if let member = members[candidate], member.isProbeable { return member }
             }
-            probeOrder = orderedMembers(where: \.isProbeable).map(\.id).shuffled(using: &random)
+            probeOrder = index.probeable.ids.shuffled(using: &random)
             probeIndex = 0
             if probeOrder.isEmpty { return nil }
         }

@@ -22,10 +22,8 @@ extension MembershipNode {
             }
             forgotten[origin] = nil
             retireTombstones(named: certificate.name)
-            insertMember(Member(
-                id: origin, certificate: certificate, heartbeat: heartbeat, heartbeatStatement: statement,
-                status: leaving ? .left : .alive, statusIncarnation: heartbeat.incarnation, accusation: nil,
-                suspicion: nil, statusChangedAt: now))
+            store(Member(id: origin, certificate: certificate, heartbeat: heartbeat, statement: statement,
+                         status: leaving ? .left : .alive, now: now))
             broadcastHeartbeat(of: origin)
             emit(leaving ? .memberLeave : .memberJoin, origin)
             expediteAntiEntropy(now: now)
@@ -36,9 +34,9 @@ extension MembershipNode {
             return
         }
         let previous = member.heartbeat
-        let fieldsChanged = heartbeat.fieldsHash != previous.fieldsHash
-        member.heartbeat = heartbeat
-        member.heartbeatStatement = statement
+        let previousFieldsHash = member.fieldsHash
+        member.setHeartbeat(heartbeat, statement: statement)
+        let fieldsChanged = member.fieldsHash != previousFieldsHash
         member.certificate = certificate
         var event: MembershipEvent.Kind?
         if leaving {
@@ -62,7 +60,7 @@ extension MembershipNode {
             member.statusIncarnation = heartbeat.incarnation
             event = .memberUpdate
         }
-        members[origin] = member
+        store(member)
         if event != nil || fieldsChanged { broadcastHeartbeat(of: origin) }
         if let event { emit(event, origin) }
         if heartbeat.incarnation != previous.incarnation { certificateHolders.remove(origin) }
@@ -89,13 +87,14 @@ extension MembershipNode {
                 incarnation: accusation.incarnation, accuser: statement.origin, startedAt: now,
                 minimum: minimumSuspicionTimeout, maximum: minimumSuspicionTimeout.scaled(by: settings.suspicionMaxMultiplier),
                 expectedConfirmations: min(settings.suspicionConfirmations, clusterSize - 2))
-            members[accusation.subject] = member
+            store(member)
             counters.suspicionsRaised += 1
             broadcasts.enqueue(.suspicion(subject: accusation.subject, accuser: statement.origin), records: [statement.record])
             emit(.memberSuspect, accusation.subject)
         case .suspect:
             guard accusation.incarnation == member.statusIncarnation,
-                  members[accusation.subject]?.suspicion?.confirm(by: statement.origin) == true else { return }
+                  member.suspicion?.confirm(by: statement.origin) == true else { return }
+            store(member)
             // Lifeguard: spread confirmations so every node's timer shrinks, not only ours.
             broadcasts.enqueue(.suspicion(subject: accusation.subject, accuser: statement.origin), records: [statement.record])
         case .dead, .left:
@@ -120,7 +119,7 @@ extension MembershipNode {
         member.accusation = statement
         member.suspicion = nil
         member.statusChangedAt = now
-        members[accusation.subject] = member
+        store(member)
         counters.membersDeclaredDead += 1
         broadcasts.enqueue(.about(accusation.subject), records: [statement.record])
         emit(.memberFailed, accusation.subject)
@@ -143,43 +142,37 @@ extension MembershipNode {
     }
 
     /// `minimum = suspicionMultiplier * max(1, log10(N)) * probeInterval`
-    var minimumSuspicionTimeout: Duration {
-        settings.probeInterval.scaled(by: settings.suspicionMultiplier * max(1, Logarithm.base10(Double(clusterSize))))
-    }
+    var minimumSuspicionTimeout: Duration { settings.minimumSuspicionTimeout(clusterSize: clusterSize) }
 
     /// A node that restarted with a wiped data directory comes back under a new key with the
     /// same name; its old dead or left entry is then only noise and is dropped.
     private mutating func retireTombstones(named name: String) {
-        for old in orderedMembers(where: { $0.name == name && ($0.status == .dead || $0.status == .left) }) {
-            forget(old.id)
-        }
-    }
-
-    mutating func forget(_ memberID: NodeID) {
-        guard let member = members.removeValue(forKey: memberID) else { return }
-        memberIDs.removeAll { $0 == memberID }
-        forgotten[memberID] = member.heartbeat
-        trust.forget(memberID)
-        certificateHolders.remove(memberID)
+        for old in index.tombstones.ids.filter({ members[$0]?.name == name }).sorted() { forget(old) }
     }
 
     mutating func expireSuspicions(now: Instant) {
-        let expired = orderedMembers { member in
-            guard let suspicion = member.suspicion else { return false }
-            return now >= suspicion.deadline
+        guard let earliest = index.earliestSuspicionDeadline, now >= earliest else { return }
+        let expired = index.suspected.ids.filter { id in
+            members[id]?.suspicion.map { now >= $0.deadline } ?? false
         }
-        for member in expired {
-            members[member.id]?.suspicion = nil
-            let accusation = Accusation(subject: member.id, incarnation: member.statusIncarnation)
+        for id in expired.sorted() {
+            guard var member = members[id] else { continue }
+            member.suspicion = nil
+            store(member)
+            let accusation = Accusation(subject: id, incarnation: member.statusIncarnation)
             let statement = SignedStatement.sign(kind: .dead, body: accusation.encoded, clusterID: clusterID, signer: signer)
             applyDeath(accusation, statement: statement, now: now)
         }
     }
 
+    /// Scans the tombstones only once the earliest of them is due.
     mutating func reapTombstones(now: Instant) {
-        let expired = orderedMembers {
-            ($0.status == .dead || $0.status == .left) && now - $0.statusChangedAt >= settings.tombstoneDuration
+        guard let due = index.nextReapAt, now >= due else { return }
+        let expired = index.tombstones.ids.filter { id in
+            members[id].map { now - $0.statusChangedAt >= settings.tombstoneDuration } ?? false
         }
-        for member in expired { forget(member.id) }
+        for id in expired { forget(id) }
+        index.nextReapAt = index.tombstones.ids.compactMap { members[$0]?.statusChangedAt }.min()
+            .map { $0 + settings.tombstoneDuration }
     }
 }

@@ -20,11 +20,10 @@ extension MembershipNode {
         guard now >= nextAntiEntropyAt else { return }
         nextAntiEntropyAt = now + settings.antiEntropyInterval
         guard !isLeaving else { return }
-        if let peer = orderedMembers(where: { $0.status == .alive }).randomElement(using: &random) {
-            sendDigest(to: peer.heartbeat.address, peer: peer.id, wantsReply: true)
-        }
-        if let lost = orderedMembers(where: { $0.status == .dead }).randomElement(using: &random) {
-            sendDigest(to: lost.heartbeat.address, peer: lost.id, wantsReply: true)
+        for set in [index.alive, index.dead] {
+            if let peer = set.ids.randomElement(using: &random), let member = members[peer] {
+                sendDigest(to: member.heartbeat.address, peer: peer, wantsReply: true)
+            }
         }
     }
 
@@ -36,15 +35,17 @@ extension MembershipNode {
     }
 
     /// Sends as much of our digest as fits in one datagram, rotating through the view when it
-    /// does not fit whole.
+    /// does not fit whole. Only the entries sent are built.
     private mutating func sendDigest(to address: PeerAddress, peer: NodeID, wantsReply: Bool) {
-        var entries = [ownDigestEntry] + members.values.map(\.digestEntry).sorted { $0.idPrefix < $1.idPrefix }
+        let total = 1 + memberIDs.count
         let budget = settings.maxDatagramSize - Datagram.overhead - Certificate.encodedSizeBound - 3
         let capacity = Digest.capacity(budget: budget)
-        let complete = entries.count <= capacity
-        if !complete {
-            let start = Int(random.next(upperBound: UInt64(entries.count)))
-            entries = Array((entries[start...] + entries[..<start]).prefix(capacity))
+        let complete = total <= capacity
+        let start = complete ? 0 : Int(random.next(upperBound: UInt64(total)))
+        // Position 0 is this node, then members in id order (hence in id-prefix order).
+        let entries = (0..<min(total, capacity)).compactMap { offset -> DigestEntry? in
+            let position = (start + offset) % total
+            return position == 0 ? ownDigestEntry : members[memberIDs[position - 1]]?.digestEntry
         }
         let digest = Digest(wantsReply: wantsReply, isComplete: complete, entries: entries)
         sendGossip(to: address, peer: peer, leading: [digest.record])
@@ -55,24 +56,44 @@ extension MembershipNode {
                     fieldsHash: ownHeartbeat.fieldsHash)
     }
 
+    /// A complete digest is compared with our whole view (what it lacks is news to the sender);
+    /// a partial one only with the members it names, found by id prefix in `memberIDs`.
     mutating func handleDigest(_ digest: Digest, sender: NodeID, source: PeerAddress) {
         var byPrefix: [UInt64: DigestEntry] = [:]
         for entry in digest.entries { byPrefix[entry.idPrefix] = entry }
         var newer: [NodeID] = []
-        if let theirs = byPrefix[id.prefix64] {
-            if ownDigestEntry.isNewer(than: theirs) { newer.append(id) }
-        } else if digest.isComplete {
-            newer.append(id)
-        }
-        for member in members.values {
-            if let theirs = byPrefix[member.id.prefix64] {
-                if member.digestEntry.isNewer(than: theirs) { newer.append(member.id) }
+        func compare(_ memberID: NodeID, _ ours: DigestEntry) {
+            if let theirs = byPrefix[memberID.prefix64] {
+                if ours.isNewer(than: theirs) { newer.append(memberID) }
             } else if digest.isComplete {
-                newer.append(member.id)
+                newer.append(memberID)
+            }
+        }
+        compare(id, ownDigestEntry)
+        if digest.isComplete {
+            for member in members.values { compare(member.id, member.digestEntry) }
+        } else {
+            for prefix in byPrefix.keys {
+                for memberID in memberIDs(withPrefix: prefix) {
+                    if let member = members[memberID] { compare(memberID, member.digestEntry) }
+                }
             }
         }
         sendState(of: Array(newer.sorted().prefix(Self.maxMembersPerDigestAnswer)), to: source)
         if digest.wantsReply { sendDigest(to: source, peer: sender, wantsReply: false) }
+    }
+
+    /// The members whose id starts with `prefix`: a contiguous run of the sorted `memberIDs`.
+    private func memberIDs(withPrefix prefix: UInt64) -> ArraySlice<NodeID> {
+        var low = 0
+        var high = memberIDs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if memberIDs[mid].prefix64 < prefix { low = mid + 1 } else { high = mid }
+        }
+        var end = low
+        while end < memberIDs.count, memberIDs[end].prefix64 == prefix { end += 1 }
+        return memberIDs[low..<end]
     }
 
     /// Answers a join request: everything we know, split over as many datagrams as it takes.
@@ -103,7 +124,7 @@ extension MembershipNode {
         }
         guard let member = members[memberID] else { return [] }
         var records = [Record(type: RecordType.certificate.rawValue, value: member.certificate.encoded),
-                       member.heartbeatStatement.record]
+                       member.heartbeatRecord]
         if let accusation = member.accusation { records.append(accusation.record) }
         return records
     }

@@ -26,6 +26,7 @@ public struct MembershipNode: Sendable {
     let appVersion: String
     var ownStatement: SignedStatement
 
+    /// Written only through `store` and `forget`, which keep `memberIDs` and `index` in step.
     var members: [NodeID: Member] = [:]
     /// The keys of `members`, sorted: dictionaries iterate in a per-instance order, so every
     /// choice that must replay from the seed walks this list instead.
@@ -33,6 +34,7 @@ public struct MembershipNode: Sendable {
     /// Last (incarnation, sequence) of members reaped from tombstones, so a replay of their old
     /// heartbeats cannot bring them back.
     var forgotten: [NodeID: Heartbeat] = [:]
+    var index = MemberIndex()
     var trust: TrustStore
     /// Peers known to hold our certificate; others get it attached to what we send them.
     var certificateHolders: Set<NodeID> = []
@@ -129,10 +131,9 @@ public struct MembershipNode: Sendable {
         probe = nil
         refreshHeartbeat()
         broadcastOwnHeartbeat()
-        let targets = orderedMembers(where: \.isProbeable).shuffled(using: &random)
-            .prefix(settings.leaveDirectNotifications)
-        for member in targets {
-            sendGossip(to: member.heartbeat.address, peer: member.id, leading: [ownStatement.record])
+        for target in index.probeable.sample(settings.leaveDirectNotifications, using: &random) {
+            guard let member = members[target] else { continue }
+            sendGossip(to: member.heartbeat.address, peer: target, leading: [ownStatement.record])
         }
         return takeEffects()
     }
@@ -150,9 +151,7 @@ public struct MembershipNode: Sendable {
         if !broadcasts.isEmpty { wake = min(wake, nextGossipAt) }
         if !hasJoined { wake = min(wake, nextJoinAt) }
         for relay in relays.values where !relay.nackSent { wake = min(wake, relay.nackAt) }
-        for member in members.values {
-            if let suspicion = member.suspicion { wake = min(wake, suspicion.deadline) }
-        }
+        if let deadline = index.earliestSuspicionDeadline { wake = min(wake, deadline) }
         return wake
     }
 
@@ -171,7 +170,7 @@ public struct MembershipNode: Sendable {
     }
 
     /// Members other than this node that are alive, plus this node: the N of the timeout formulas.
-    var clusterSize: Int { 1 + members.values.count(where: \.isProbeable) }
+    var clusterSize: Int { 1 + index.probeable.count }
 
     // MARK: Internals shared by the concern files
 
@@ -189,7 +188,8 @@ public struct MembershipNode: Sendable {
     mutating func advanceClock(_ now: Instant) {
         let lateness = now - requestedWakeup
         if lateness > settings.stallThreshold {
-            for id in members.keys { members[id]?.suspicion?.extend(by: lateness) }
+            for id in index.suspected.ids { members[id]?.suspicion?.extend(by: lateness) }
+            refreshSuspicionDeadline()
             probe = nil
             relays.removeAll()
             nextProbeAt = now
@@ -223,23 +223,6 @@ public struct MembershipNode: Sendable {
     }
 
     public func snapshot(of id: NodeID) -> MemberSnapshot? { members[id]?.snapshot() }
-
-    /// Members matching `predicate`, in id order.
-    func orderedMembers(where predicate: (Member) -> Bool) -> [Member] {
-        memberIDs.compactMap { members[$0] }.filter(predicate)
-    }
-
-    mutating func insertMember(_ member: Member) {
-        if members.updateValue(member, forKey: member.id) == nil {
-            var low = 0
-            var high = memberIDs.count
-            while low < high {
-                let mid = (low + high) / 2
-                if memberIDs[mid] < member.id { low = mid + 1 } else { high = mid }
-            }
-            memberIDs.insert(member.id, at: low)
-        }
-    }
 
     mutating func emit(_ kind: MembershipEvent.Kind, _ id: NodeID) {
         if let member = snapshot(of: id) { effects.append(.event(MembershipEvent(kind: kind, member: member))) }

@@ -50,9 +50,8 @@ extension SimulatedCluster {
 
     private mutating func fireTimer<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
                                                                  observer: inout Observer) {
-        guard var core = hosts[index].core else { return }
-        let effects = core.tick(now: localNow(index), unixSeconds: unixSeconds)
-        hosts[index].store(core)
+        let (local, unix) = (localNow(index), unixSeconds)
+        guard let effects = hosts[index].updateCore({ $0.tick(now: local, unixSeconds: unix) }) else { return }
         finishStep(index, cause: cause, effects: effects, hostileChange: false, observer: &observer)
     }
 
@@ -66,13 +65,15 @@ extension SimulatedCluster {
                 hosts[index].socketBuffer.append((bytes, from))
             }
             return
-        case .running(var core), .leaving(var core, _):
-            let before = from == nil ? core.memberSnapshots : []
+        case .running, .leaving:
             let source = from.map { hosts[$0].address } ?? Self.hostileAddress
-            let effects = core.receive(bytes, from: source, now: localNow(index))
+            let local = localNow(index)
+            let (effects, changed) = hosts[index].updateCore { core in
+                let before = from == nil ? core.memberSnapshots : []
+                let effects = core.receive(bytes, from: source, now: local)
+                return (effects, from == nil && core.memberSnapshots != before)
+            }!
             if from != nil { hosts[index].lastReceived = bytes }
-            let changed = from == nil && core.memberSnapshots != before
-            hosts[index].store(core)
             finishStep(index, cause: .datagram(from: from), effects: effects,
                        hostileChange: changed, observer: &observer)
         }

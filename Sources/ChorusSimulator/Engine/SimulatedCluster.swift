@@ -143,8 +143,10 @@ public struct SimulatedCluster: Sendable {
 
     /// Graceful leave: announce, keep running for the agent's grace period, then exit.
     public mutating func leave<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
-        guard case .running(var core) = hosts[index].process else { return }
-        let effects = core.leave(now: localNow(index))
+        guard case .running = hosts[index].process else { return }
+        let local = localNow(index)
+        let effects = hosts[index].updateCore { $0.leave(now: local) }!
+        guard case .running(let core) = hosts[index].process else { return }
         let exitAt = now + settings.leaveGrace
         hosts[index].hasLeft = true
         hosts[index].disruptedAt = now
@@ -194,9 +196,9 @@ extension SimulatedCluster {
     /// Drains or undrains a running host: a heartbeat change that must reach every member.
     public mutating func setServing<Observer: SimulationObserver>(_ index: Int, _ state: ServingState,
                                                                  observer: inout Observer) {
-        guard case .running(var core) = hosts[index].process else { return }
-        let effects = core.setServing(state, now: localNow(index))
-        hosts[index].process = .running(core)
+        guard case .running = hosts[index].process else { return }
+        let local = localNow(index)
+        let effects = hosts[index].updateCore { $0.setServing(state, now: local) }!
         finishStep(index, cause: .command, effects: effects, hostileChange: false, observer: &observer)
     }
 }

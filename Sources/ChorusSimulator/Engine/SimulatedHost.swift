@@ -53,13 +53,25 @@ struct SimulatedHost: Sendable {
 
     var isPaused: Bool { if case .paused = process { true } else { false } }
 
-    /// Swaps in the core after it handled an input, keeping the process state.
-    mutating func store(_ core: MembershipNode) {
+    /// Runs `body` on the core in place. The process is emptied first so the core's storage is
+    /// referenced once and mutated where it is; a copy taken out of the enum would make the first
+    /// write copy the whole view, an O(N) cost on every step.
+    mutating func updateCore<Result>(_ body: (inout MembershipNode) -> Result) -> Result? {
         switch process {
-        case .running: process = .running(core)
-        case .paused(_, let until): process = .paused(core, until: until)
-        case .leaving(_, let exitAt): process = .leaving(core, exitAt: exitAt)
-        case .down: break
+        case .running(var core):
+            process = .down
+            defer { process = .running(core) }
+            return body(&core)
+        case .paused(var core, let until):
+            process = .down
+            defer { process = .paused(core, until: until) }
+            return body(&core)
+        case .leaving(var core, let exitAt):
+            process = .down
+            defer { process = .leaving(core, exitAt: exitAt) }
+            return body(&core)
+        case .down:
+            return nil
         }
     }
 }
