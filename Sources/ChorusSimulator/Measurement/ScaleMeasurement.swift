@@ -10,6 +10,8 @@ public struct ScaleMeasurement {
         public let signatures: IdentityFactory.Signatures
         /// Simulated seconds until every node had joined every other.
         public let convergedAfter: Double?
+        /// Simulated seconds until the join's news had died down and the idle window began.
+        public let settledAt: Double
         /// Seconds from a heartbeat change at one node until the last other node has it.
         public let propagation: Summary?
         /// Relay generations until the last node had it (gossip rounds, against log2 N).
@@ -59,6 +61,18 @@ public struct ScaleMeasurement {
             }
         }
         progress("joined after \(convergedAfter.map { "\($0) s" } ?? "never")")
+        // The join storm's news is still being retransmitted; idle starts when the send rate
+        // stops falling (two 5 s windows within 5% of each other).
+        var previous = UInt64.max
+        while cluster.now < Instant.zero + .seconds(600) {
+            let before = cluster.datagramsSent
+            cluster.run(for: .seconds(5), observer: &observer)
+            let rate = cluster.datagramsSent - before
+            if Double(rate) >= Double(previous) * 0.95 { break }
+            previous = rate
+        }
+        let settledAt = Self.seconds(cluster.now - .zero)
+        progress("settled at \(settledAt) s")
         cluster.network.lossRate = loss
         observer.countFalseDeaths = true
         let measuredFrom = cluster.now
@@ -100,7 +114,7 @@ public struct ScaleMeasurement {
         let measuredSeconds = Self.seconds(cluster.now - measuredFrom)
         let nodeSeconds = measuredSeconds * Double(nodes)
         return Figures(
-            nodes: nodes, loss: loss, signatures: signatures, convergedAfter: convergedAfter,
+            nodes: nodes, loss: loss, signatures: signatures, convergedAfter: convergedAfter, settledAt: settledAt,
             propagation: Summary(propagation), propagationRounds: Summary(rounds),
             detection: Summary(detection),
             idleMessages: Double(idle.messages - sentBefore.messages) / idleSeconds,

@@ -5,16 +5,16 @@ import Foundation
 /// separate processes concatenate into one table (tools/bench/simulator-scale).
 enum FigureTable {
     static let header = """
-        | nodes | loss | signatures | joined s | propagation s (median / p99 / max) | rounds (median / max) | log2 N \
+        | nodes | loss | signatures | joined s | settled s | propagation s (median / p99 / max) | rounds (median / max) | log2 N \
         | detection s (median / p99 / max) | idle msg/node/s | idle B/node/s | all msg/node/s | all B/node/s \
         | false deaths | per node-hour | simulated s | wall s | max RSS MiB |
-        |---:|---:|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+        |---:|---:|---|---:|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
         """
 
     static func row(_ figures: ScaleMeasurement.Figures, wallSeconds: Double, maxResidentMiB: Int) -> String {
         let cells = [
             "\(figures.nodes)", "\(Int((figures.loss * 100).rounded()))%", figures.signatures.rawValue,
-            figures.convergedAfter.map { fixed($0, 1) } ?? "never",
+            figures.convergedAfter.map { fixed($0, 1) } ?? "never", fixed(figures.settledAt, 0),
             triple(figures.propagation), rounds(figures),
             fixed(figures.roundsFloor, 1), triple(figures.detection),
             fixed(figures.idleMessages, 2), fixed(figures.idleBytes, 0),

@@ -1,0 +1,119 @@
+import ChorusCore
+
+/// Carries out a random-fault run: the cluster, the checker, the pending restarts and heal, and
+/// the one generator every fault is drawn from (draw order is part of what a seed replays).
+struct FaultDriver {
+    var cluster: SimulatedCluster
+    var random: SeededRandom
+    private var observer: ObserverPair<InvariantChecker, TraceObserver>
+    private let trace: ((String) -> Void)?
+    private let nodes: Int
+    private var faults: [RandomFaultRun.Fault: Int] = [:]
+    private var restartAt: [Int: Instant] = [:]
+    private var healAt: Instant?
+
+    init(plan: RandomFaultRun, trace: ((String) -> Void)?) {
+        cluster = SimulatedCluster(size: plan.nodes, seed: plan.seed, settings: plan.settings, verifier: plan.verifier)
+        random = SeededRandom(seed: plan.seed ^ 0x6661_756C_7473_2121)
+        observer = ObserverPair(InvariantChecker(settings: plan.settings, clusterSize: plan.nodes), TraceObserver(emit: trace))
+        self.trace = trace
+        nodes = plan.nodes
+    }
+
+    mutating func run(for duration: Duration) { cluster.run(for: duration, observer: &observer) }
+
+    /// Boots the crashed and departed nodes whose time has come, a quarter on a newer version.
+    mutating func restartDueNodes() {
+        for (index, at) in restartAt.sorted(by: { $0.key < $1.key }) where at <= cluster.now && !cluster.isRunning(index) {
+            restartAt[index] = nil
+            let version = random.next(upperBound: UInt64(4)) == 0 ? "1.1.0" : nil
+            log("fault restart \(cluster.name(of: index))\(version.map { " on \($0)" } ?? "")")
+            cluster.restart(index, appVersion: version, observer: &observer)
+            faults[.restart, default: 0] += 1
+        }
+    }
+
+    /// Ends the network faults when they are due, and at once when a calm phase begins.
+    mutating func healNetworkIfDue(calm: Bool) {
+        if calm, healAt != nil { healAt = cluster.now }
+        guard let at = healAt, at <= cluster.now else { return }
+        healAt = nil
+        healNetwork()
+        log("fault heal")
+        faults[.heal, default: 0] += 1
+    }
+
+    private mutating func healNetwork() {
+        cluster.network.heal()
+        cluster.network.lossRate = 0
+        cluster.network.duplicateRate = 0
+        cluster.network.maximumDelay = .milliseconds(2)
+    }
+
+    mutating func inject(_ fault: RandomFaultRun.Fault, stormy: Bool) {
+        let target = Int(random.next(upperBound: UInt64(nodes)))
+        guard apply(fault, to: target, stormy: stormy) else { return }
+        faults[fault, default: 0] += 1
+        log("fault \(fault.rawValue) \(cluster.name(of: target)) "
+            + "(loss \(Int(cluster.network.lossRate * 100))%, partitioned \(cluster.network.isPartitioned))")
+    }
+
+    /// False when the fault does not apply now (the target is down, a partition is already on).
+    private mutating func apply(_ fault: RandomFaultRun.Fault, to target: Int, stormy: Bool) -> Bool {
+        let down = (0..<nodes).count { !cluster.isRunning($0) }
+        switch fault {
+        case .kill, .leave:
+            // Keep most of the cluster up, as a chaos test on real hosts would.
+            guard cluster.isRunning(target), !cluster.isPaused(target), down < nodes / 3 else { return false }
+            if fault == .kill { cluster.crash(target) } else { cluster.leave(target, observer: &observer) }
+            if random.next(upperBound: UInt64(3)) > 0 {
+                restartAt[target] = cluster.now + .milliseconds(Int64(1_000 + random.next(upperBound: UInt64(25_000))))
+            }
+        case .pause:
+            guard cluster.isRunning(target), !cluster.isPaused(target) else { return false }
+            cluster.pause(target, for: .milliseconds(Int64(200 + random.next(upperBound: UInt64(12_000)))))
+        case .partition, .oneWay:
+            guard !cluster.network.isPartitioned else { return false }
+            let cut = 1 + Int(random.next(upperBound: UInt64(max(1, nodes / 2))))
+            let side = Array((0..<nodes).shuffled(using: &random).prefix(cut))
+            let rest = (0..<nodes).filter { !side.contains($0) }
+            if fault == .partition { cluster.network.partition(side, from: rest) } else { cluster.network.block(from: rest, to: side) }
+            healAt = cluster.now + .milliseconds(Int64(2_000 + random.next(upperBound: UInt64(20_000))))
+        case .loss:
+            let rates = stormy ? [0.10, 0.20, 0.30] : [0.02, 0.05, 0.10]
+            cluster.network.lossRate = rates[Int(random.next(upperBound: UInt64(rates.count)))]
+            healAt = healAt ?? cluster.now + .milliseconds(Int64(3_000 + random.next(upperBound: UInt64(20_000))))
+        case .duplicate:
+            cluster.network.duplicateRate = 0.05 + Double(random.next(upperBound: UInt64(20))) / 100
+            healAt = healAt ?? cluster.now + .seconds(10)
+        case .delay:
+            cluster.network.maximumDelay = .milliseconds(Int64(5 + random.next(upperBound: UInt64(300))))
+            healAt = healAt ?? cluster.now + .milliseconds(Int64(2_000 + random.next(upperBound: UInt64(10_000))))
+        case .drift:
+            cluster.setDrift(target, ppm: Int64(random.next(upperBound: UInt64(10_001))) - 5_000)
+        case .forge:
+            return cluster.inject(Forgery.allCases.randomElement(using: &random)!, to: target)
+        case .restart, .heal:
+            return false
+        }
+        return true
+    }
+
+    /// Heals everything, brings back the nodes due for a restart, waits out the pauses, and
+    /// gives convergence its full bound, so every run ends with a convergence check.
+    mutating func finish() -> RandomFaultRun.Result {
+        healNetwork()
+        for index in 0..<nodes where !cluster.isRunning(index) && restartAt[index] != nil {
+            cluster.restart(index, observer: &observer)
+            faults[.restart, default: 0] += 1
+        }
+        while cluster.hasPausedHosts { run(for: .seconds(1)) }
+        log("healed; quiet until the convergence check")
+        run(for: observer.first.bounds.convergence + .seconds(2))
+        return RandomFaultRun.Result(
+            seed: cluster.seed, nodes: nodes, simulated: cluster.now - .zero, steps: cluster.step, faults: faults,
+            violations: observer.first.violations, checks: observer.first.checks)
+    }
+
+    private func log(_ line: String) { trace?("\(SimulationTime.format(cluster.now)) \(line)") }
+}
