@@ -47,6 +47,9 @@ struct SimulateCommand: ParsableCommand {
         guard IdentityFactory.Signatures(rawValue: signatures) != nil else {
             throw ValidationError("--signatures must be ed25519 or forgeable-hash")
         }
+        if signatures != IdentityFactory.Signatures.ed25519.rawValue, !figures {
+            throw ValidationError("--signatures forgeable-hash is for --figures only; invariant runs use Ed25519")
+        }
         if figures {
             guard figureSizes != nil, lossRates != nil else {
                 throw ValidationError("--figures takes --nodes 100,1000 and --loss 0,5 (percent)")
