@@ -61,15 +61,11 @@ public struct ScaleMeasurement {
             }
         }
         progress("joined after \(convergedAfter.map { "\($0) s" } ?? "never")")
-        // The join storm's news is still being retransmitted; idle starts when the send rate
-        // stops falling (two 5 s windows within 5% of each other).
-        var previous = UInt64.max
-        while cluster.now < Instant.zero + .seconds(600) {
-            let before = cluster.datagramsSent
-            cluster.run(for: .seconds(5), observer: &observer)
-            let rate = cluster.datagramsSent - before
-            if Double(rate) >= Double(previous) * 0.95 { break }
-            previous = rate
+        // The join storm's news is still being retransmitted (each of N joins, to every node, a
+        // log-scaled number of times); idle begins when no node has anything left to gossip.
+        while cluster.now < Instant.zero + .seconds(900),
+              (0..<nodes).contains(where: { cluster.core(of: $0)?.hasQueuedNews == true }) {
+            cluster.run(for: .seconds(1), observer: &observer)
         }
         let settledAt = Self.seconds(cluster.now - .zero)
         progress("settled at \(settledAt) s")
