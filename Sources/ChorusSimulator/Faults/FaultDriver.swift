@@ -5,7 +5,7 @@ import ChorusCore
 struct FaultDriver {
     var cluster: SimulatedCluster
     var random: SeededRandom
-    private var observer: ObserverPair<InvariantChecker, TraceObserver>
+    private var observer: ObserverPair<InvariantChecker, ObserverPair<TraceObserver, DetectionTimer>>
     private let trace: ((String) -> Void)?
     private let nodes: Int
     private var faults: [RandomFaultRun.Fault: Int] = [:]
@@ -15,7 +15,8 @@ struct FaultDriver {
     init(plan: RandomFaultRun, trace: ((String) -> Void)?) {
         cluster = SimulatedCluster(size: plan.nodes, seed: plan.seed, settings: plan.settings, verifier: plan.verifier)
         random = SeededRandom(seed: plan.seed ^ 0x6661_756C_7473_2121)
-        observer = ObserverPair(InvariantChecker(settings: plan.settings, clusterSize: plan.nodes), TraceObserver(emit: trace))
+        let checker = InvariantChecker(settings: plan.settings, clusterSize: plan.nodes)
+        observer = ObserverPair(checker, ObserverPair(TraceObserver(emit: trace), DetectionTimer(bound: checker.bounds.detection)))
         self.trace = trace
         nodes = plan.nodes
     }
@@ -112,7 +113,9 @@ struct FaultDriver {
         run(for: observer.first.bounds.convergence + .seconds(2))
         return RandomFaultRun.Result(
             seed: cluster.seed, nodes: nodes, simulated: cluster.now - .zero, steps: cluster.step, faults: faults,
-            violations: observer.first.violations, checks: observer.first.checks)
+            violations: observer.first.violations, checks: observer.first.checks,
+            detectionSeconds: observer.second.second.seconds, datagramsSent: cluster.datagramsSent,
+            bytesSent: cluster.bytesSent)
     }
 
     private func log(_ line: String) { trace?("\(SimulationTime.format(cluster.now)) \(line)") }

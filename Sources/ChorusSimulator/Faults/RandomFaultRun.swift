@@ -22,6 +22,11 @@ public struct RandomFaultRun {
         public let faults: [Fault: Int]
         public let violations: [Violation]
         public let checks: [Violation.Invariant: Int]
+        /// Seconds from each timed crash until every running node declared it dead.
+        public let detectionSeconds: [Double]
+        /// Everything sent, lost or not: the load figures of the run.
+        public let datagramsSent: UInt64
+        public let bytesSent: UInt64
     }
 
     /// Length of each calm and each stormy phase.
