@@ -58,7 +58,9 @@ public struct IdentityFactory: Sendable {
             // A 32-byte seed of the right length cannot fail to make a key pair.
             return try! Ed25519KeyPair(seed: material)
         case .forgeableHash:
-            return ForgeableHashScheme.Signer(publicKey: material)
+            // Hashed, so keys look as random as Ed25519's: ids are ordered and digested by their
+            // leading bytes, which the raw material (the seed first) would make all equal.
+            return ForgeableHashScheme.Signer(publicKey: Array(ForgeableHashScheme.tag(material, key: []).prefix(32)))
         }
     }
 }
