@@ -50,17 +50,14 @@ public struct SimulatedCluster: Sendable {
     }
 
     public var size: Int { hosts.count }
-    public var addresses: [PeerAddress] { hosts.map(\.address) }
     public func name(of index: Int) -> String { hosts[index].name }
-    public func nodeID(of index: Int) -> NodeID { NodeID(bytes: hosts[index].identity.signer.publicKey)! }
+    public func nodeID(of index: Int) -> NodeID { hosts[index].id }
     public func index(of id: NodeID) -> Int? { indexByID[id] }
 
     /// Up: running, paused or leaving (the process exists).
     public func isRunning(_ index: Int) -> Bool { hosts[index].isUp }
     public func isPaused(_ index: Int) -> Bool { hosts[index].isPaused }
     public func core(of index: Int) -> MembershipNode? { hosts[index].core }
-    public func counters(of index: Int) -> CoreCounters? { hosts[index].core?.counters }
-    public func clock(of index: Int) -> LocalClock { hosts[index].clock }
     public func lastDisruption(of index: Int) -> Instant? { hosts[index].disruptedAt }
     public func hasLeft(_ index: Int) -> Bool { hosts[index].hasLeft }
     public func lastBoot(of index: Int) -> Instant { hosts[index].bootedAt }
@@ -89,10 +86,11 @@ public struct SimulatedCluster: Sendable {
                                       port: 7720)
             // Monotonic clocks of different hosts share no epoch.
             let origin = Int64(random.next(upperBound: UInt64(1) << 40))
-            hosts.append(SimulatedHost(identity: identity, address: address, name: identity.certificate.name,
-                                       clock: LocalClock(origin: origin), appVersion: "1.0.0"))
+            let host = SimulatedHost(identity: identity, address: address, clock: LocalClock(origin: origin),
+                                     appVersion: "1.0.0")
+            hosts.append(host)
             indexByAddress[address] = index
-            indexByID[NodeID(bytes: identity.signer.publicKey)!] = index
+            indexByID[host.id] = index
             boot(index, observer: &observer)
         }
     }

@@ -23,6 +23,7 @@ struct SimulatedHost: Sendable {
 
     let identity: SimulatedIdentity
     let address: PeerAddress
+    let id: NodeID
     let name: String
     var process: Process = .down
     var durable = DurableState()
@@ -41,6 +42,16 @@ struct SimulatedHost: Sendable {
     /// The pending timer in the event queue; older queued timers are stale.
     var timerGeneration: UInt64 = 0
     var timerAt: Instant?
+
+    init(identity: SimulatedIdentity, address: PeerAddress, clock: LocalClock, appVersion: String) {
+        self.identity = identity
+        self.address = address
+        // A key pair's public key is 32 bytes, which always makes an id.
+        id = NodeID(bytes: identity.signer.publicKey)!
+        name = identity.certificate.name
+        self.clock = clock
+        self.appVersion = appVersion
+    }
 
     var core: MembershipNode? {
         switch process {

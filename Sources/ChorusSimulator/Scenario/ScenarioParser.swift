@@ -203,16 +203,12 @@ struct ScenarioParser {
         arguments == ["all"] ? .all : .nodes(try nodeList(arguments.joined()))
     }
 
-    /// An integer with a unit: `250ms`, `30s`, `2m`.
+    /// A number with a unit: `250ms`, `30s`, `2m` (the CLI's `SimulationTime.parse`).
     private func duration(_ word: String) throws(Problem) -> Duration {
-        let units: [(suffix: String, make: (Int64) -> Duration)] = [
-            ("ms", { .milliseconds($0) }), ("s", { .seconds($0) }), ("m", { .seconds($0 * 60) }),
-        ]
-        for unit in units where word.hasSuffix(unit.suffix) {
-            guard let value = Int64(word.dropLast(unit.suffix.count)), value >= 0 else { break }
-            return unit.make(value)
+        guard let duration = SimulationTime.parse(word) else {
+            throw Problem(message: "expected a duration like 250ms, 30s or 2m, got '\(word)'")
         }
-        throw Problem(message: "expected a duration like 250ms, 30s or 2m, got '\(word)'")
+        return duration
     }
 
     /// nil: `unknown`, the observer has no entry for the member.
