@@ -87,6 +87,20 @@ import Testing
         #expect(a.status(of: fixture.id(1)) == .left)
     }
 
+    @Test func aLeaveBeforeTheJoinIsAnsweredReachesTheSeed() {
+        // Found by a random-fault seed: restart and leave at once, and the leave reached nobody,
+        // so every member declared the departed node dead.
+        var seed = fixture.node(0)
+        var joiner = fixture.node(1, seeds: [0])
+        _ = seed.start(now: .zero)
+        let join = joiner.start(now: .zero)
+        let leave = joiner.leave(now: .zero)
+        _ = fixture.deliver(join, from: 1, to: 0, node: &seed, at: .ms(1))
+        #expect(!fixture.datagrams(in: leave, to: 0).isEmpty, "the leave was not sent to the seed")
+        _ = fixture.deliver(leave, from: 1, to: 0, node: &seed, at: .ms(2))
+        #expect(seed.status(of: fixture.id(1)) == .left)
+    }
+
     @Test func aRestartFromANewAddressIsFollowed() {
         var (a, _) = fixture.joinedPair()
         let moved = Heartbeat(incarnation: 2, sequence: 0, address: PeerAddress(ipv4: 192, 0, 2, 9, port: 9000), appVersion: "1.1.0",

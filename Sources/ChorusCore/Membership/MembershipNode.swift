@@ -135,6 +135,13 @@ public struct MembershipNode: Sendable {
             guard let member = members[target] else { continue }
             sendGossip(to: member.heartbeat.address, peer: target, leading: [ownStatement.record])
         }
+        // Not joined yet (a leave right after boot): the seeds have seen our join request and
+        // will announce us, so they must hear the leave too, or we would be declared dead.
+        if !hasJoined {
+            for seed in seeds where seed != advertiseAddress {
+                sendGossip(to: seed, peer: nil, leading: [ownStatement.record])
+            }
+        }
         return takeEffects()
     }
 
