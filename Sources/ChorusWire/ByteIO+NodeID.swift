@@ -1,6 +1,6 @@
 /// Node ids move as four big-endian words, so encoding and decoding one allocates nothing.
 extension ByteWriter {
-    mutating func write(_ id: NodeID) {
+    public mutating func write(_ id: NodeID) {
         write(uint64: id.w0)
         write(uint64: id.w1)
         write(uint64: id.w2)
@@ -9,7 +9,7 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    mutating func readNodeID() throws(WireError) -> NodeID {
+    public mutating func readNodeID() throws(WireError) -> NodeID {
         NodeID(words: try readUInt64(), try readUInt64(), try readUInt64(), try readUInt64())
     }
 }

@@ -16,6 +16,13 @@ public enum RecordType: UInt8, Sendable {
     case joinRequest = 7
     /// Anti-entropy: a compact summary of the sender's membership view.
     case digest = 8
+    /// Decision protocol (`QuorumMessage`): Paxos phases 1a, 1b, 2a, a refusal, a catch-up request.
+    /// Phase 2b, the vote, is a signed statement.
+    case prepare = 9
+    case promise = 10
+    case accept = 11
+    case refuse = 12
+    case catchUp = 13
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.

@@ -9,6 +9,8 @@ public struct SignedStatement: Sendable, Hashable {
         case suspect = 2
         /// The origin declares a subject dead (body: `Accusation`).
         case dead = 3
+        /// The origin, a voter, accepted a decision value (body: `Vote`).
+        case vote = 4
     }
 
     static let domain: [UInt8] = Array("chorus-statement-v1".utf8)

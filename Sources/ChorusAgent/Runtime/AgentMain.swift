@@ -26,14 +26,16 @@ public enum AgentMain {
         let advertise = try advertiseAddress(configuration: configuration, bound: channel.channel.localAddress)
         let settings = MembershipSettings.preset(configuration.preset)
 
-        let core = MembershipNode(
-            configuration: MembershipConfiguration(
-                signer: nodeKey, certificate: trust.certificate, authorityKey: trust.authorityKey, scheme: Ed25519Scheme(),
-                settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
-                restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max)),
-            now: clock.now(), unixSeconds: clock.unixSeconds())
+        var decisionStore = DecisionStore(directory: dataDirectory)
+        var membershipConfiguration = MembershipConfiguration(
+            signer: nodeKey, certificate: trust.certificate, authorityKey: trust.authorityKey, scheme: Ed25519Scheme(),
+            settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
+            restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max))
+        membershipConfiguration.restoredDecisions = try decisionStore.load()
+        membershipConfiguration.foundsCluster = seeds.isEmpty
+        let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
-                                  logger: logger)
+                                  decisionStore: decisionStore, logger: logger)
         logger.info("starting", metadata: [
             "name": "\(configuration.name)", "id": "\(core.id.short)", "gossip": "\(advertise)", "http": "\(http)",
             "version": "\(configuration.appVersion)", "preset": "\(configuration.preset.rawValue)",

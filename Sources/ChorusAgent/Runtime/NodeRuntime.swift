@@ -9,13 +9,15 @@ public actor NodeRuntime: AgentStatusSource {
     private var core: MembershipNode
     private let clock: MonotonicClock
     private let persistIncarnation: @Sendable (UInt64) throws -> Void
+    private var decisionStore: DecisionStore
     private let logger: Logger
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
-         logger: Logger) {
+         decisionStore: DecisionStore, logger: Logger) {
         self.core = core
         self.clock = clock
         self.persistIncarnation = persistIncarnation
+        self.decisionStore = decisionStore
         self.logger = logger
     }
 
@@ -49,6 +51,14 @@ public actor NodeRuntime: AgentStatusSource {
                     "member": "\(event.member.name)", "address": "\(event.member.address)",
                     "status": "\(event.member.status.rawValue)", "incarnation": "\(event.member.incarnation)",
                 ])
+            case .decision(.persistAcceptor(let state)):
+                try decisionStore.store(state)
+            case .decision(.persistDecision(let decided)):
+                try decisionStore.append(decided)
+            case .decision(.decided(let slot, let value, let applied)):
+                logger.info("decided", metadata: ["slot": "\(slot)", "value": "\(value)", "applied": "\(applied)"])
+            case .decision:
+                break // commands and upgrade tasks: wired with the endpoint
             }
         }
         return outgoing

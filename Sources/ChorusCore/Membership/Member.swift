@@ -93,10 +93,12 @@ extension MemberStatus {
 
 
 extension Heartbeat {
-    /// FNV-1a of every field but the sequence: differs when something worth syncing changed.
+    /// FNV-1a of every field but the sequence and the decisions digest: differs when something
+    /// worth syncing changed. Decisions travel with their own proofs, not by heartbeat churn.
     var fieldsHash: UInt32 {
         var copy = self
         copy.sequence = 0
+        copy.decisionsDigest = []
         var hash: UInt32 = 2_166_136_261
         for byte in copy.encoded {
             hash ^= UInt32(byte)

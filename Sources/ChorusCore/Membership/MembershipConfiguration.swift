@@ -17,6 +17,12 @@ public struct MembershipConfiguration: Sendable {
     /// The last incarnation this node persisted; it starts at the next one.
     public var restoredIncarnation: UInt64
     public var randomSeed: UInt64
+    public var decisionSettings = DecisionSettings()
+    /// Found the cluster (decision slot 0) when there is no log: the agent sets this for a node
+    /// started without seeds; exactly one node of a new cluster should have it.
+    public var foundsCluster = false
+    /// The decision log and acceptor state this node persisted.
+    public var restoredDecisions = DurableDecisions()
 
     public init(signer: any MessageSigner, certificate: Certificate, authorityKey: [UInt8],
                 scheme: any SignatureScheme, settings: MembershipSettings, advertiseAddress: PeerAddress,

@@ -3,11 +3,14 @@ import ChorusWire
 /// What the shell must do after a core input, in order.
 ///
 /// The shell MUST carry out effects in the order given: a `persistIncarnation` is durably
-/// written (fsync) before any later `send`, so a restarted node never reuses an incarnation.
+/// written (fsync) before any later `send`, so a restarted node never reuses an incarnation;
+/// so are a decision's `persistAcceptor` and `persistDecision`, so it never votes twice.
 public enum MembershipEffect: Sendable, Equatable {
     case persistIncarnation(UInt64)
     case send([UInt8], to: PeerAddress)
     case event(MembershipEvent)
+    /// From the decision engine; `persist…` ones follow the same durable-before-send rule.
+    case decision(DecisionEffect)
 }
 
 /// A change of a member as seen by this node (SPEC §8 names).

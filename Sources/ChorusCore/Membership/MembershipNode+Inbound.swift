@@ -49,7 +49,14 @@ extension MembershipNode {
             case .certificate:
                 break
             case .statement:
-                handleStatement(try SignedStatement.decode(record.value), now: now)
+                let statement = try SignedStatement.decode(record.value)
+                if statement.kind == SignedStatement.Kind.vote.rawValue {
+                    handleVote(statement, sender: sender, now: now)
+                } else {
+                    handleStatement(statement, now: now)
+                }
+            case .prepare, .promise, .accept, .refuse, .catchUp:
+                try handleQuorumRecord(record, sender: sender, now: now)
             case .ping:
                 handlePing(try Ping.decode(record.value), sender: sender, source: source)
             case .ack:
@@ -88,7 +95,7 @@ extension MembershipNode {
                 applySuspicion(try Accusation.decode(statement.body), statement: statement, now: now)
             case .dead:
                 applyDeath(try Accusation.decode(statement.body), statement: statement, now: now)
-            case nil:
+            case .vote, nil:
                 break
             }
         } catch {

@@ -14,6 +14,7 @@ extension MembershipNode {
             return
         }
         guard let certificate = trust.certificate(of: origin, unixSeconds: unixSeconds) else { return }
+        defer { noteDecisionsDigest(of: heartbeat, origin: origin, now: now) }
         let leaving = ServingState(wireValue: heartbeat.serving) == .leaving
         guard var member = members[origin] else {
             if let watermark = forgotten[origin], !heartbeat.isNewer(than: watermark) {

@@ -8,8 +8,6 @@ import ChorusWire
 /// `tick` no later than `nextWakeup`. Not thread-safe: one owner drives it.
 public struct MembershipNode: Sendable {
     public static let protocolVersion: UInt8 = 1
-    /// Placeholder digest until cluster decisions exist (issue 4): eight zero bytes.
-    static let emptyDecisionsDigest = [UInt8](repeating: 0, count: 8)
 
     let settings: MembershipSettings
     let signer: any MessageSigner
@@ -65,6 +63,11 @@ public struct MembershipNode: Sendable {
     var random: SeededRandom
     var effects: [MembershipEffect] = []
 
+    /// The cluster's decision log and this node's part in agreeing on it.
+    public internal(set) var decisions: DecisionEngine
+    var decisionView: [NodeID: MemberFacts] = [:]
+    var decisionViewRefreshedAt = Instant.zero
+
     public init(configuration: MembershipConfiguration, now: Instant, unixSeconds: UInt64) {
         settings = configuration.settings
         signer = configuration.signer
@@ -85,6 +88,11 @@ public struct MembershipNode: Sendable {
         requestedWakeup = now
         self.unixSeconds = unixSeconds
         hasJoined = configuration.seeds.isEmpty
+        decisions = DecisionEngine(
+            id: id, signer: configuration.signer, clusterID: clusterID, scheme: configuration.scheme,
+            settings: configuration.decisionSettings, mayFound: configuration.foundsCluster,
+            appVersion: configuration.appVersion, restored: configuration.restoredDecisions,
+            randomSeed: configuration.randomSeed, now: now)
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
         _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
         ownStatement = signOwnHeartbeat()
@@ -97,6 +105,7 @@ public struct MembershipNode: Sendable {
         effects.append(.persistIncarnation(incarnation))
         advanceClock(now)
         joinIfNeeded(now: now)
+        tickDecisions(now: now)
         return takeEffects()
     }
 
@@ -118,6 +127,7 @@ public struct MembershipNode: Sendable {
         gossipIfDue(now: now)
         antiEntropyIfDue(now: now)
         reapTombstones(now: now)
+        tickDecisions(now: now)
         return takeEffects()
     }
 
@@ -159,6 +169,7 @@ public struct MembershipNode: Sendable {
         if !hasJoined { wake = min(wake, nextJoinAt) }
         for relay in relays.values where !relay.nackSent { wake = min(wake, relay.nackAt) }
         if let deadline = index.earliestSuspicionDeadline { wake = min(wake, deadline) }
+        if let decisionWake = decisions.nextWakeup { wake = min(wake, decisionWake) }
         return wake
     }
 
@@ -216,7 +227,7 @@ public struct MembershipNode: Sendable {
         Heartbeat(
             incarnation: incarnation, sequence: heartbeatSequence, address: advertiseAddress,
             appVersion: appVersion, protocolVersion: Self.protocolVersion, serving: serving.wireValue,
-            decisionsDigest: Self.emptyDecisionsDigest)
+            decisionsDigest: decisionsDigest)
     }
 
     func signOwnHeartbeat() -> SignedStatement {

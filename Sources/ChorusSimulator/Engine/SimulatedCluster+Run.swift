@@ -101,6 +101,12 @@ extension SimulatedCluster {
                 }
             case .event(let event):
                 events.append(event)
+            case .decision(.persistAcceptor(let state)):
+                hosts[index].durable.decisions.acceptor = state
+            case .decision(.persistDecision(let decided)):
+                hosts[index].durable.decisions.log.append(decided)
+            case .decision:
+                break
             }
         }
         rescheduleTimer(index)

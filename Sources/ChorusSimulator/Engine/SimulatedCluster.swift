@@ -52,6 +52,8 @@ public struct SimulatedCluster: Sendable {
     public var size: Int { hosts.count }
     public func name(of index: Int) -> String { hosts[index].name }
     public func nodeID(of index: Int) -> NodeID { hosts[index].id }
+    /// What the host has written durably of the decision log (survives its crashes).
+    public func decisionLog(of index: Int) -> [DecidedSlot] { hosts[index].durable.decisions.log }
     public func index(of id: NodeID) -> Int? { indexByID[id] }
 
     /// Up: running, paused or leaving (the process exists).
@@ -171,12 +173,14 @@ public struct SimulatedCluster: Sendable {
     private mutating func boot<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
         let host = hosts[index]
         let seeds = (0..<min(Self.seedCount, hosts.count)).filter { $0 != index }.map { hosts[$0].address }
-        let configuration = MembershipConfiguration(
+        var configuration = MembershipConfiguration(
             signer: host.identity.signer, certificate: host.identity.certificate,
             authorityKey: identities.authorityKey, scheme: scheme, settings: settings,
             advertiseAddress: host.address, appVersion: host.appVersion, seeds: seeds,
             restoredIncarnation: host.durable.incarnation,
             randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
+        configuration.restoredDecisions = host.durable.decisions
+        configuration.foundsCluster = index == 0
         let localNow = localNow(index)
         var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)
         let effects = core.start(now: localNow)

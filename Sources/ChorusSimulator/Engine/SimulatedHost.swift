@@ -7,6 +7,7 @@ struct SimulatedHost: Sendable {
     /// What the host's data directory holds; a restart reads only this.
     struct DurableState: Sendable {
         var incarnation: UInt64 = 0
+        var decisions = DurableDecisions()
     }
 
     enum Process: Sendable {

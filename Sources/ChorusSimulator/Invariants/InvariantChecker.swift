@@ -20,6 +20,7 @@ public struct InvariantChecker: SimulationObserver {
     private var convergenceCheckedAfter: Instant?
     private var crashesSeen = 0
     private var pendingDetections: [(node: Int, crashedAt: Instant, deadline: Instant)] = []
+    private var decisionLogs = DecisionLogChecker()
 
     public init(settings: MembershipSettings, clusterSize: Int) {
         bounds = InvariantBounds(settings: settings, clusterSize: clusterSize)
@@ -38,6 +39,22 @@ public struct InvariantChecker: SimulationObserver {
         }
         checkDetections(record, in: cluster)
         checkConvergenceWhenQuiet(record, in: cluster)
+        checkDecisionLog(record, in: cluster)
+    }
+
+    private mutating func checkDecisionLog(_ record: StepRecord, in cluster: SimulatedCluster) {
+        let (checked, findings) = decisionLogs.check(host: record.node, log: cluster.decisionLog(of: record.node))
+        guard checked > 0 else { return }
+        checks[.agreement, default: 0] += checked
+        checks[.quorum, default: 0] += checked
+        for finding in findings {
+            switch finding {
+            case .disagreement(let slot, let held, let chosen):
+                report(.agreement, record, cluster, "\(cluster.name(of: record.node)) decided \(held) in slot \(slot), another host \(chosen)")
+            case .noQuorum(let slot, let votes, let needed):
+                report(.quorum, record, cluster, "\(cluster.name(of: record.node)) decided slot \(slot) on \(votes) votes, a majority is \(needed)")
+            }
+        }
     }
 
     // MARK: Fault bookkeeping

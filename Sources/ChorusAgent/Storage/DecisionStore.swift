@@ -1,0 +1,57 @@
+import ChorusCore
+import ChorusWire
+
+/// The decision log and acceptor state in the data directory (`decisions`, `acceptor`), each
+/// replaced atomically and fsync'ed (DurableFile) before the runtime sends anything after it.
+/// The log file is rewritten whole on each decision: decisions are rare (operator commands,
+/// admissions, lease renewals), and a whole-file write can never leave a torn entry.
+struct DecisionStore: Sendable {
+    static let logFileName = "decisions"
+    static let acceptorFileName = "acceptor"
+    static let magic: [UInt8] = Array("CHRSLOG1".utf8)
+
+    let logPath: String
+    let acceptorPath: String
+    private(set) var log: [DecidedSlot] = []
+
+    init(directory: DataDirectory) {
+        logPath = directory.path + "/" + Self.logFileName
+        acceptorPath = directory.path + "/" + Self.acceptorFileName
+    }
+
+    /// Loads what a previous run stored. A file that does not decode is an error, not an empty
+    /// log: starting blank would let this node vote again in slots it already voted in.
+    mutating func load() throws -> DurableDecisions {
+        var restored = DurableDecisions()
+        if let bytes = try DurableFile.read(logPath) {
+            var reader = ByteReader(bytes)
+            do {
+                guard try reader.readBytes(count: Self.magic.count) == Self.magic else { throw WireError.badMagic }
+                while !reader.isAtEnd { restored.log.append(try DecidedSlot.decode(from: &reader)) }
+            } catch {
+                throw DataDirectoryError.malformed(path: logPath, reason: "decision log does not decode: \(error)")
+            }
+        }
+        if let bytes = try DurableFile.read(acceptorPath) {
+            do {
+                restored.acceptor = try AcceptorState.decode(bytes)
+            } catch {
+                throw DataDirectoryError.malformed(path: acceptorPath, reason: "acceptor state does not decode: \(error)")
+            }
+        }
+        log = restored.log
+        return restored
+    }
+
+    mutating func append(_ decided: DecidedSlot) throws {
+        log.append(decided)
+        var writer = ByteWriter(capacity: 256 * log.count)
+        writer.write(bytes: Self.magic)
+        for entry in log { entry.encode(into: &writer) }
+        try DurableFile.write(writer.bytes, to: logPath, mode: 0o600)
+    }
+
+    func store(_ acceptor: AcceptorState) throws {
+        try DurableFile.write(acceptor.encoded, to: acceptorPath, mode: 0o600)
+    }
+}

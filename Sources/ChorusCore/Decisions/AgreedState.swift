@@ -1,0 +1,126 @@
+import ChorusWire
+
+/// What the decision log alone says: voters, cluster version, upgrade phase, task lease.
+/// Every agent applies the same log in the same order, so every agent holds the same value;
+/// nothing here depends on a clock or on gossip.
+public struct AgreedState: Sendable, Equatable {
+    public enum Phase: Sendable, Equatable {
+        case stable
+        /// Upgrade mode: members may be restarted on a newer version (READY_TO_UPGRADE, MIXED,
+        /// READY_TO_RUN_UPGRADE_TASKS are told apart by the members' versions).
+        case upgrading(originalVersion: String)
+        case runningTasks(originalVersion: String, targetVersion: String)
+        case tasksFailed(originalVersion: String, targetVersion: String, reason: String)
+    }
+
+    public struct Lease: Sendable, Equatable {
+        public var runner: NodeID
+        public var term: UInt32
+        /// The slot of the grant or of the latest renewal.
+        public var renewedInSlot: UInt64
+    }
+
+    public private(set) var founder: NodeID?
+    /// Sorted, so every agent iterates voters in the same order.
+    public private(set) var voters: [NodeID] = []
+    public private(set) var removed: Set<NodeID> = []
+    public private(set) var clusterVersion = ""
+    public private(set) var phase = Phase.stable
+    public private(set) var lease: Lease?
+    /// The highest fencing term ever granted; a new grant must take the next one.
+    public private(set) var lastTerm: UInt32 = 0
+    /// Attempts at the tasks of the current upgrade (grants since the approval).
+    public private(set) var attempts: UInt32 = 0
+
+    public init() {}
+
+    public var isFounded: Bool { founder != nil }
+    /// A majority of voters: any two such sets share a member.
+    public var quorum: Int { voters.count / 2 + 1 }
+
+    public func isVoter(_ id: NodeID) -> Bool { voters.contains(id) }
+
+    public var targetVersion: String? {
+        switch phase {
+        case .runningTasks(_, let target), .tasksFailed(_, let target, _): target
+        case .stable, .upgrading: nil
+        }
+    }
+
+    public var originalVersion: String? {
+        switch phase {
+        case .stable: nil
+        case .upgrading(let original), .runningTasks(let original, _), .tasksFailed(let original, _, _): original
+        }
+    }
+
+    /// Why `value` would have no effect in slot `slot` of this log, or nil when it applies.
+    public func voidReason(of value: DecisionValue, slot: UInt64) -> String? {
+        switch value {
+        case .found:
+            return slot == 0 && !isFounded ? nil : "the cluster is already founded"
+        case .admit(let member):
+            if removed.contains(member) { return "member was removed" }
+            return isVoter(member) ? "already a voter" : nil
+        case .remove(let member):
+            return isVoter(member) ? nil : "not a voter"
+        case .startUpgrade:
+            return phase == .stable ? nil : "an upgrade is already in progress"
+        case .cancelUpgrade, .approveUpgrade:
+            if case .upgrading = phase { return nil }
+            return "the cluster is not in upgrade mode"
+        case .retryUpgrade:
+            if case .tasksFailed = phase { return nil }
+            return "the upgrade tasks have not failed"
+        case .grantLease(_, let term):
+            guard case .runningTasks = phase else { return "no upgrade tasks to run" }
+            return term == lastTerm + 1 ? nil : "stale lease term \(term)"
+        case .renewLease(let term), .finishTasks(let term), .failTasks(let term, _):
+            guard case .runningTasks = phase else { return "no upgrade tasks are running" }
+            return lease?.term == term ? nil : "term \(term) is not the current lease"
+        }
+    }
+
+    /// Applies a decided value; a void one (see `voidReason`) changes nothing. Returns whether it applied.
+    @discardableResult
+    public mutating func apply(_ value: DecisionValue, slot: UInt64) -> Bool {
+        guard voidReason(of: value, slot: slot) == nil else { return false }
+        switch value {
+        case .found(let founderID, let version):
+            founder = founderID
+            voters = [founderID]
+            clusterVersion = version
+        case .admit(let member):
+            voters.insert(member, at: voters.firstIndex { $0 > member } ?? voters.endIndex)
+        case .remove(let member):
+            voters.removeAll { $0 == member }
+            removed.insert(member)
+            if lease?.runner == member { lease = nil }
+        case .startUpgrade:
+            phase = .upgrading(originalVersion: clusterVersion)
+        case .cancelUpgrade:
+            phase = .stable
+        case .approveUpgrade(let target):
+            phase = .runningTasks(originalVersion: clusterVersion, targetVersion: target)
+            attempts = 0
+        case .retryUpgrade:
+            phase = .upgrading(originalVersion: clusterVersion)
+        case .grantLease(let runner, let term):
+            lease = Lease(runner: runner, term: term, renewedInSlot: slot)
+            lastTerm = term
+            attempts += 1
+        case .renewLease:
+            lease?.renewedInSlot = slot
+        case .finishTasks:
+            if case .runningTasks(_, let target) = phase { clusterVersion = target }
+            phase = .stable
+            lease = nil
+        case .failTasks(_, let reason):
+            if case .runningTasks(let original, let target) = phase {
+                phase = .tasksFailed(originalVersion: original, targetVersion: target, reason: reason)
+            }
+            lease = nil
+        }
+        return true
+    }
+}

@@ -1,0 +1,87 @@
+import ChorusWire
+
+/// Acceptor side. Every promise and acceptance is persisted before it is answered, and an
+/// acceptor answers only for its next undecided slot: older slots get their proof instead,
+/// newer ones a refusal that makes the proposer (or this node) catch up first.
+extension DecisionEngine {
+    mutating func handlePrepare(slot: UInt64, ballot: Ballot, from proposer: NodeID, now: Instant) {
+        guard admitsSlot(slot, from: proposer, now: now) else { return }
+        if let promised = acceptor.promised, ballot < promised {
+            reply(.refuse(slot: slot, promised: promised, nextSlot: nextSlot), to: proposer, now: now)
+            return
+        }
+        if acceptor.promised != ballot {
+            acceptor.promised = ballot
+            acceptor.highestRound = max(acceptor.highestRound, ballot.round)
+            persistAcceptor()
+        }
+        reply(.promise(slot: slot, ballot: ballot, accepted: acceptor.accepted), to: proposer, now: now)
+    }
+
+    mutating func handleAccept(slot: UInt64, ballot: Ballot, value: DecisionValue, from proposer: NodeID, now: Instant) {
+        guard admitsSlot(slot, from: proposer, now: now) else { return }
+        if let promised = acceptor.promised, ballot < promised {
+            reply(.refuse(slot: slot, promised: promised, nextSlot: nextSlot), to: proposer, now: now)
+            return
+        }
+        if case .grantLease = value, !leaseHasExpiredHere(now: now) {
+            // Not yet: the current runner may still hold a valid lease by its own clock.
+            reply(.refuse(slot: slot, promised: nil, nextSlot: nextSlot), to: proposer, now: now)
+            return
+        }
+        let accepted = QuorumMessage.AcceptedValue(ballot: ballot, value: value)
+        if acceptor.accepted != accepted || acceptor.promised != ballot {
+            acceptor.promised = ballot
+            acceptor.accepted = accepted
+            acceptor.highestRound = max(acceptor.highestRound, ballot.round)
+            acceptedAt = now
+            persistAcceptor()
+        }
+        let vote = SignedStatement.sign(kind: .vote, body: Vote(slot: slot, ballot: ballot, value: value).encoded,
+                                        clusterID: clusterID, signer: signer)
+        if proposer == id {
+            handleVote(vote, from: id, now: now)
+        } else {
+            effects.append(.send([vote.record], to: proposer))
+            recordVote(vote, slot: slot)
+        }
+    }
+
+    /// Only a voter answers, and only for its next undecided slot.
+    private mutating func admitsSlot(_ slot: UInt64, from proposer: NodeID, now: Instant) -> Bool {
+        if slot < nextSlot {
+            if proposer != id { sendProof(fromSlot: slot, to: proposer) }
+            return false
+        }
+        guard isVoter else { return false }
+        if slot > nextSlot {
+            reply(.refuse(slot: slot, promised: nil, nextSlot: nextSlot), to: proposer, now: now)
+            requestCatchUp(from: proposer, now: now)
+            return false
+        }
+        return true
+    }
+
+    /// Answers a proposer; this node's own proposals are answered in place.
+    private mutating func reply(_ message: QuorumMessage, to proposer: NodeID, now: Instant) {
+        guard proposer == id else {
+            send(message, to: proposer)
+            return
+        }
+        switch message {
+        case .promise(let slot, let ballot, let accepted):
+            handlePromise(slot: slot, ballot: ballot, accepted: accepted, from: id, now: now)
+        case .refuse(let slot, let promised, let theirNext):
+            handleRefuse(slot: slot, promised: promised, theirNext: theirNext, from: id, now: now)
+        case .prepare, .accept, .catchUp:
+            break
+        }
+    }
+
+    /// A takeover needs the old lease expired by this acceptor's clock, counted from when it
+    /// learned the grant or last renewal, which is after the runner started counting.
+    func leaseHasExpiredHere(now: Instant) -> Bool {
+        guard agreed.lease != nil, let learnedAt = lease.learnedAt else { return true }
+        return now >= learnedAt + settings.leaseDuration
+    }
+}

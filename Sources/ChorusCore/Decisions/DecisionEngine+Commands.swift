@@ -1,0 +1,120 @@
+import ChorusWire
+
+/// Operator commands and automatic decisions, checked against the agreed state and this
+/// node's view before anything is proposed; one proposal at a time, commands first.
+extension DecisionEngine {
+    mutating func advance(now: Instant) {
+        if log.isEmpty {
+            foundIfAlone(now: now)
+            return
+        }
+        guard proposal == nil else { return }
+        while let command = commands.first {
+            switch decisionValue(for: command.command) {
+            case .failure(let rejection):
+                commands.removeFirst()
+                effects.append(.commandFinished(requestID: command.requestID, outcome: .rejected(reason: rejection.reason)))
+            case .success(let value):
+                propose(value, purpose: .command(requestID: command.requestID), now: now)
+                return
+            }
+        }
+        if let value = automaticDecision(now: now) { propose(value, purpose: .automatic, now: now) }
+    }
+
+    mutating func expireCommands(now: Instant) {
+        let expired = commands.filter { now >= $0.deadline }
+        guard !expired.isEmpty else { return }
+        commands.removeAll { now >= $0.deadline }
+        for command in expired {
+            effects.append(.commandFinished(requestID: command.requestID, outcome: .noQuorum))
+            if case .command(command.requestID) = proposal?.purpose { proposal = nil }
+        }
+    }
+
+    /// The value a command proposes, or why the state forbids it (answered 409).
+    func decisionValue(for command: OperatorCommand) -> Result<DecisionValue, CommandRejection> {
+        let status = upgradeStatus
+        switch command {
+        case .startUpgrade:
+            guard agreed.phase == .stable else { return .failure(CommandRejection("an upgrade is already in progress (\(status.state.rawValue))")) }
+            for voter in agreed.voters {
+                guard let facts = members[voter], facts.status == .alive || voter == id else {
+                    return .failure(CommandRejection("voter \(voter.short) is not alive; every voter must be alive to start"))
+                }
+                guard facts.version == agreed.clusterVersion else {
+                    return .failure(CommandRejection("voter \(voter.short) runs \(facts.version), not the cluster version \(agreed.clusterVersion)"))
+                }
+            }
+            return .success(.startUpgrade)
+        case .cancelUpgrade:
+            guard status.state == .readyToUpgrade else {
+                let detail = status.state == .mixed ? ": members run a newer version; restart them on \(agreed.clusterVersion) first" : ""
+                return .failure(CommandRejection("cancel needs READY_TO_UPGRADE, the cluster is \(status.state.rawValue)\(detail)"))
+            }
+            return .success(.cancelUpgrade)
+        case .approveUpgrade:
+            guard status.state == .readyToRunUpgradeTasks, let target = status.targetVersion else {
+                let detail = status.waitingFor.map { ": \($0)" } ?? ""
+                return .failure(CommandRejection("approve needs READY_TO_RUN_UPGRADE_TASKS, the cluster is \(status.state.rawValue)\(detail)"))
+            }
+            return .success(.approveUpgrade(targetVersion: target))
+        case .retryUpgrade:
+            guard status.state == .upgradeTasksFailed else {
+                return .failure(CommandRejection("retry needs UPGRADE_TASKS_FAILED, the cluster is \(status.state.rawValue)"))
+            }
+            return .success(.retryUpgrade)
+        case .removeMember(let member):
+            guard agreed.isVoter(member) else { return .failure(CommandRejection("\(member.short) is not a voting member")) }
+            if member == id || members[member]?.status == .alive || members[member]?.status == .suspect {
+                return .failure(CommandRejection("\(member.short) is alive; only a dead or departed member can be removed"))
+            }
+            return .success(.remove(member))
+        }
+    }
+
+    /// Decisions the cluster makes for itself: admissions, the task lease, auto-approval.
+    /// The first live voter in id order acts at once; the others after a grace period.
+    mutating func automaticDecision(now: Instant) -> DecisionValue? {
+        if let value = leaseProposal(now: now) { return value }
+        if let accepted = acceptor.accepted, let since = acceptedAt, now >= since + settings.recoveryDelay {
+            // A slot stalled with a value accepted here (its proposer died?): finish it.
+            return accepted.value
+        }
+        guard isVoter else { return nil }
+        if settings.autoApprove, case .success(let value) = decisionValue(for: .approveUpgrade), isFirstInLine {
+            return value
+        }
+        return admission(now: now)
+    }
+
+    private mutating func admission(now: Instant) -> DecisionValue? {
+        var candidate: NodeID?
+        for (member, facts) in members.sorted(by: { $0.key < $1.key }) {
+            guard facts.status == .alive, !agreed.isVoter(member), !agreed.removed.contains(member),
+                  SemanticVersion.incompatibility(of: facts.version, clusterVersion: agreed.clusterVersion) == nil else {
+                firstSeenUnadmitted[member] = nil
+                continue
+            }
+            let since = firstSeenUnadmitted[member] ?? now
+            firstSeenUnadmitted[member] = since
+            if candidate == nil, isFirstInLine || now >= since + settings.automaticGrace { candidate = member }
+        }
+        return candidate.map { .admit($0) }
+    }
+
+    /// Slot 0: an agent with no seeds and no log founds the cluster, alone.
+    private mutating func foundIfAlone(now: Instant) {
+        guard mayFound else { return }
+        let value = DecisionValue.found(founder: id, clusterVersion: appVersion)
+        let ballot = Ballot(round: 0, proposer: id)
+        let vote = SignedStatement.sign(kind: .vote, body: Vote(slot: 0, ballot: ballot, value: value).encoded,
+                                        clusterID: clusterID, signer: signer)
+        decide(DecidedSlot(slot: 0, ballot: ballot, value: value, votes: [vote]), now: now)
+    }
+}
+
+public struct CommandRejection: Error, Sendable, Equatable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}

@@ -1,0 +1,90 @@
+import ChorusWire
+
+/// Learning: a value is decided once a majority of the slot's voters signed votes for the same
+/// ballot and value. Proofs travel as those votes: to everyone after a decision, and on request
+/// to anyone who is behind.
+extension DecisionEngine {
+    static let catchUpBatch: UInt64 = 8
+    /// Votes are kept for this many slots past the next undecided one; further ones are dropped.
+    static let pendingSlotWindow: UInt64 = 64
+
+    mutating func handleVote(_ statement: SignedStatement, from sender: NodeID, now: Instant) {
+        guard statement.kind == SignedStatement.Kind.vote.rawValue,
+              let vote = try? Vote.decode(statement.body),
+              vote.slot >= nextSlot, vote.slot < nextSlot + Self.pendingSlotWindow,
+              statement.verify(clusterID: clusterID, scheme: scheme) else { return }
+        if vote.slot > nextSlot { requestCatchUp(from: sender, now: now) }
+        recordVote(statement, slot: vote.slot)
+        decideReadySlots(now: now)
+    }
+
+    mutating func recordVote(_ statement: SignedStatement, slot: UInt64) {
+        pendingVotes[slot, default: [:]][statement.origin] = statement
+    }
+
+    /// Decides every slot, in order, whose votes now make a quorum under the log before it.
+    mutating func decideReadySlots(now: Instant) {
+        while let votes = pendingVotes[nextSlot], let decided = quorumProof(in: votes) {
+            decide(decided, now: now)
+        }
+    }
+
+    /// The decided value in `votes` for the next slot, if a quorum of its voters agree.
+    private func quorumProof(in votes: [NodeID: SignedStatement]) -> DecidedSlot? {
+        var groups: [Ballot: (DecisionValue, [SignedStatement])] = [:]
+        for (voter, statement) in votes.sorted(by: { $0.key < $1.key }) {
+            guard let vote = try? Vote.decode(statement.body) else { continue }
+            if nextSlot == 0 {
+                // Slot 0 is the founding, proven by the founder alone.
+                guard case .found(let founder, _) = vote.value, founder == voter else { continue }
+                return DecidedSlot(slot: 0, ballot: vote.ballot, value: vote.value, votes: [statement])
+            }
+            guard agreed.isVoter(voter) else { continue }
+            var group = groups[vote.ballot] ?? (vote.value, [])
+            guard group.0 == vote.value else { continue } // one ballot carries one value
+            group.1.append(statement)
+            groups[vote.ballot] = group
+        }
+        for (ballot, (value, statements)) in groups.sorted(by: { $0.key < $1.key })
+        where statements.count >= agreed.quorum {
+            let proof = statements.sorted { $0.origin < $1.origin }.prefix(agreed.quorum)
+            return DecidedSlot(slot: nextSlot, ballot: ballot, value: value, votes: Array(proof))
+        }
+        return nil
+    }
+
+    /// Appends a proven slot: durable first, then applied, then told to everyone concerned.
+    mutating func decide(_ decided: DecidedSlot, now: Instant) {
+        effects.append(.persistDecision(decided))
+        log.append(decided)
+        pendingVotes[decided.slot] = nil
+        let applied = agreed.apply(decided.value, slot: decided.slot)
+        acceptor = AcceptorState(slot: nextSlot, highestRound: acceptor.highestRound)
+        acceptedAt = nil
+        effects.append(.decided(slot: decided.slot, value: decided.value, applied: applied))
+        if applied { noteLeaseDecision(decided, now: now) }
+        if proposal?.slot == decided.slot, proposal?.ballot == decided.ballot {
+            // Our ballot won: we are the one who knows first, so we spread the proof.
+            for member in members.keys.sorted() where member != id {
+                effects.append(.send(decided.votes.map(\.record), to: member))
+            }
+        }
+        settleProposal(decided: decided)
+    }
+
+    /// Sends the proofs of up to `catchUpBatch` decided slots from `fromSlot`.
+    mutating func sendProof(fromSlot: UInt64, to peer: NodeID) {
+        guard fromSlot < nextSlot, peer != id else { return }
+        let end = min(nextSlot, fromSlot + Self.catchUpBatch)
+        let records = log[Int(fromSlot)..<Int(end)].flatMap { $0.votes.map(\.record) }
+        effects.append(.send(records, to: peer))
+    }
+
+    /// Asks `peer` for the slots we miss, at most once per round timeout.
+    mutating func requestCatchUp(from peer: NodeID, now: Instant) {
+        guard peer != id else { return }
+        if let last = lastCatchUpRequest, now < last + settings.roundTimeout { return }
+        lastCatchUpRequest = now
+        send(.catchUp(fromSlot: nextSlot), to: peer)
+    }
+}

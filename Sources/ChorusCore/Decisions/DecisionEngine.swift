@@ -1,0 +1,199 @@
+import ChorusWire
+
+/// One agent's part in the cluster's decision log: single-decree Paxos per slot, every agent
+/// a proposer, every voter an acceptor, slots decided strictly in order (docs/decisions.md).
+///
+/// Pure like `MembershipNode`: no IO, no clock. Inputs take the current time; effects come
+/// back in order, and a `persist…` effect must be durable before any later effect is done.
+public struct DecisionEngine: Sendable {
+    public let id: NodeID
+    let signer: any MessageSigner
+    let clusterID: [UInt8]
+    let scheme: any SignatureScheme
+    let settings: DecisionSettings
+    /// No seeds: this agent founds the cluster when it has no log.
+    let mayFound: Bool
+    let appVersion: String
+
+    public internal(set) var log: [DecidedSlot] = []
+    public internal(set) var agreed = AgreedState()
+    var acceptor: AcceptorState
+    var proposal: Proposal?
+    var commands: [PendingCommand] = []
+    /// Verified votes for slots not yet decided here, by slot and voter.
+    var pendingVotes: [UInt64: [NodeID: SignedStatement]] = [:]
+    /// When this acceptor accepted the value it still holds undecided.
+    var acceptedAt: Instant?
+    var lease = LeaseClock()
+    var firstSeenUnadmitted: [NodeID: Instant] = [:]
+    var lastCatchUpRequest: Instant?
+    /// What the membership layer last said about every member, this node included.
+    var members: [NodeID: MemberFacts] = [:]
+    /// The time of the latest input: timers at or before it had their chance and are not
+    /// reported as wakeups (an overdue wakeup would look like a stall to membership).
+    var lastInputAt = Instant.zero
+    var random: SeededRandom
+    var effects: [DecisionEffect] = []
+
+    public init(id: NodeID, signer: any MessageSigner, clusterID: [UInt8], scheme: any SignatureScheme,
+                settings: DecisionSettings, mayFound: Bool, appVersion: String, restored: DurableDecisions,
+                randomSeed: UInt64, now: Instant) {
+        self.id = id
+        self.signer = signer
+        self.clusterID = clusterID
+        self.scheme = scheme
+        self.settings = settings
+        self.mayFound = mayFound
+        self.appVersion = appVersion
+        random = SeededRandom(seed: randomSeed ^ 0x5eed_dec1_5100)
+        for decided in restored.log where decided.slot == UInt64(log.count) {
+            agreed.apply(decided.value, slot: decided.slot)
+            log.append(decided)
+        }
+        let next = UInt64(log.count)
+        if let saved = restored.acceptor, saved.slot == next {
+            acceptor = saved
+        } else {
+            acceptor = AcceptorState(slot: next, highestRound: restored.acceptor?.highestRound ?? 0)
+        }
+        // The time a lease was learned is not durable: after a restart, count it from now, so a
+        // restarted acceptor never helps take over a lease that may still be valid.
+        if agreed.lease != nil { lease.learnedAt = now }
+    }
+
+    public var nextSlot: UInt64 { UInt64(log.count) }
+    public var isVoter: Bool { agreed.isVoter(id) }
+
+    // MARK: Inputs
+
+    /// Takes an operator command. It is answered by a `commandFinished` effect with `requestID`:
+    /// at once when the state forbids it, else when decided or when `commandTimeout` passes.
+    /// `members` is the current view (this node included): a command is judged on fresh facts.
+    public mutating func submit(_ command: OperatorCommand, requestID: UInt64, now: Instant,
+                                members: [NodeID: MemberFacts]) -> [DecisionEffect] {
+        self.members = members
+        lastInputAt = now
+        commands.append(PendingCommand(requestID: requestID, command: command, deadline: now + settings.commandTimeout))
+        advance(now: now)
+        return takeEffects()
+    }
+
+    /// Handles a verified datagram's quorum message from `sender`.
+    public mutating func receive(_ message: QuorumMessage, from sender: NodeID, now: Instant) -> [DecisionEffect] {
+        lastInputAt = now
+        switch message {
+        case .prepare(let slot, let ballot): handlePrepare(slot: slot, ballot: ballot, from: sender, now: now)
+        case .accept(let slot, let ballot, let value): handleAccept(slot: slot, ballot: ballot, value: value, from: sender, now: now)
+        case .promise(let slot, let ballot, let accepted): handlePromise(slot: slot, ballot: ballot, accepted: accepted, from: sender, now: now)
+        case .refuse(let slot, let promised, let theirNext): handleRefuse(slot: slot, promised: promised, theirNext: theirNext, from: sender, now: now)
+        case .catchUp(let fromSlot): sendProof(fromSlot: fromSlot, to: sender)
+        }
+        advance(now: now)
+        return takeEffects()
+    }
+
+    /// Handles a vote statement (relayed or direct). Its signature is checked here.
+    public mutating func receive(vote statement: SignedStatement, from sender: NodeID, now: Instant) -> [DecisionEffect] {
+        lastInputAt = now
+        handleVote(statement, from: sender, now: now)
+        advance(now: now)
+        return takeEffects()
+    }
+
+    /// A peer's heartbeat says it has decided `decidedCount` slots: ask it for what we miss.
+    public mutating func peerHasDecided(_ decidedCount: UInt64, peer: NodeID, now: Instant) -> [DecisionEffect] {
+        lastInputAt = now
+        if decidedCount > nextSlot { requestCatchUp(from: peer, now: now) }
+        return takeEffects()
+    }
+
+    /// Timers: round timeouts, command deadlines, stalled slots, leases, automatic decisions.
+    /// `members` is the membership layer's current view, this node included.
+    public mutating func tick(now: Instant, members: [NodeID: MemberFacts]) -> [DecisionEffect] {
+        lastInputAt = now
+        self.members = members
+        expireCommands(now: now)
+        checkRound(now: now)
+        checkLease(now: now)
+        advance(now: now)
+        return takeEffects()
+    }
+
+    /// The shell's tasks command of lease `term` ended.
+    public mutating func tasksEnded(term: UInt32, failure: String?, now: Instant) -> [DecisionEffect] {
+        lastInputAt = now
+        if lease.runningTerm == term {
+            lease.outcome = TaskOutcome(term: term, failure: failure)
+        }
+        advance(now: now)
+        return takeEffects()
+    }
+
+    /// The derived upgrade status under the current view.
+    public var upgradeStatus: UpgradeStatus { UpgradeStatus.derive(agreed, members: members) }
+
+    /// When `tick` has timed work to do, if it has any: a round or command deadline, the
+    /// lease, a stalled slot. Admissions need no timer; they ride on membership's own ticks.
+    public var nextWakeup: Instant? {
+        var times: [Instant] = commands.map(\.deadline)
+        if let proposal {
+            if case .waiting(let until) = proposal.stage { times.append(until) } else { times.append(proposal.roundDeadline) }
+        }
+        if let acceptedAt { times.append(acceptedAt + settings.recoveryDelay) }
+        if let validUntil = lease.validUntil { times.append(validUntil) }
+        if let learnedAt = lease.learnedAt {
+            times.append(learnedAt + (lease.runningTerm != nil ? settings.leaseDuration / 3 : settings.leaseDuration))
+        }
+        return times.filter { $0 > lastInputAt }.min()
+    }
+
+    // MARK: Plumbing
+
+    mutating func takeEffects() -> [DecisionEffect] {
+        defer { effects.removeAll(keepingCapacity: true) }
+        return effects
+    }
+
+    mutating func send(_ message: QuorumMessage, to peer: NodeID) {
+        effects.append(.send([message.record], to: peer))
+    }
+
+    mutating func persistAcceptor() {
+        effects.append(.persistAcceptor(acceptor))
+    }
+
+    /// Voters other than this node, in id order.
+    var otherVoters: [NodeID] { agreed.voters.filter { $0 != id } }
+
+    func isAlive(_ member: NodeID) -> Bool {
+        member == id || members[member]?.status == .alive
+    }
+
+    /// First in line for automatic decisions: the lowest-id live voter in this node's view.
+    var isFirstInLine: Bool {
+        agreed.voters.first(where: isAlive) == id
+    }
+}
+
+struct PendingCommand: Sendable {
+    var requestID: UInt64
+    var command: OperatorCommand
+    var deadline: Instant
+}
+
+struct TaskOutcome: Sendable {
+    var term: UInt32
+    var failure: String?
+}
+
+/// This node's local timing of the agreed task lease.
+struct LeaseClock: Sendable {
+    /// When this node learned the grant or latest renewal: others may take over only after
+    /// `leaseDuration` from here, by their own clocks.
+    var learnedAt: Instant?
+    /// This node is the runner: its lease is valid until here (counted from before the
+    /// acceptors voted, and shortened for clock drift).
+    var validUntil: Instant?
+    var runningTerm: UInt32?
+    var outcome: TaskOutcome?
+}

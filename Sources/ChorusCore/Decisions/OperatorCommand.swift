@@ -1,0 +1,42 @@
+import ChorusWire
+
+/// A command an operator (or script) gives any agent (SPEC §5, §7).
+public enum OperatorCommand: Sendable, Equatable {
+    case startUpgrade
+    case cancelUpgrade
+    case approveUpgrade
+    case retryUpgrade
+    case removeMember(NodeID)
+}
+
+/// How a command ended, mapped by the endpoint to 200, 409 or 503.
+public enum CommandOutcome: Sendable, Equatable {
+    /// Decided in `slot` (possibly by a concurrent identical command).
+    case committed(slot: UInt64, value: DecisionValue)
+    /// The cluster's state forbids it; `reason` says why.
+    case rejected(reason: String)
+    /// No majority decided it in time. It may still be decided later.
+    case noQuorum
+}
+
+/// The runner's marching orders for the upgrade tasks (SPEC §4).
+public struct TaskAssignment: Sendable, Equatable {
+    public var term: UInt32
+    public var fromVersion: String
+    public var toVersion: String
+    public var attempt: UInt32
+}
+
+public enum DecisionEffect: Sendable, Equatable {
+    /// Must be durable before any later effect is carried out.
+    case persistAcceptor(AcceptorState)
+    /// Must be durable before any later effect is carried out.
+    case persistDecision(DecidedSlot)
+    case send([Record], to: NodeID)
+    /// A slot was decided; `applied` is false for a void value (it changed nothing).
+    case decided(slot: UInt64, value: DecisionValue, applied: Bool)
+    case commandFinished(requestID: UInt64, outcome: CommandOutcome)
+    case startTasks(TaskAssignment)
+    /// The lease ran out (or moved): kill the tasks command of this term.
+    case stopTasks(term: UInt32)
+}

@@ -1,0 +1,97 @@
+import ChorusWire
+
+/// The decision engine rides on membership: its messages travel in the same signed datagrams,
+/// its view of voters comes from the member list, and heartbeats carry how many slots this
+/// node has decided, so a node that is behind learns it and catches up.
+extension MembershipNode {
+    /// How often the decision engine's view of members is rebuilt when nothing else asks for it.
+    static let decisionViewRefresh = Duration.milliseconds(250)
+
+    /// Takes an operator command; its outcome comes back as a `commandFinished` effect.
+    public mutating func submit(_ command: OperatorCommand, requestID: UInt64, now: Instant) -> [MembershipEffect] {
+        advanceClock(now)
+        refreshDecisionView(now: now, force: true)
+        let decided = decisions.submit(command, requestID: requestID, now: now, members: decisionView)
+        carryOut(decided)
+        return takeEffects()
+    }
+
+    /// The shell's upgrade-tasks command of lease `term` ended (`failure` nil on success).
+    public mutating func tasksEnded(term: UInt32, failure: String?, now: Instant) -> [MembershipEffect] {
+        advanceClock(now)
+        carryOut(decisions.tasksEnded(term: term, failure: failure, now: now))
+        return takeEffects()
+    }
+
+    public var upgradeStatus: UpgradeStatus { decisions.upgradeStatus }
+
+    /// The heartbeat's decisions digest: the number of decided slots, big-endian.
+    var decisionsDigest: [UInt8] {
+        let count = decisions.nextSlot
+        return (0..<8).map { UInt8(truncatingIfNeeded: count >> (56 - 8 * UInt64($0))) }
+    }
+
+    static func decidedCount(in digest: [UInt8]) -> UInt64 {
+        digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func handleQuorumRecord(_ record: Record, sender: NodeID, now: Instant) throws(WireError) {
+        guard let message = try QuorumMessage.decode(record) else { return }
+        carryOut(decisions.receive(message, from: sender, now: now))
+    }
+
+    mutating func handleVote(_ statement: SignedStatement, sender: NodeID, now: Instant) {
+        carryOut(decisions.receive(vote: statement, from: sender, now: now))
+    }
+
+    mutating func noteDecisionsDigest(of heartbeat: Heartbeat, origin: NodeID, now: Instant) {
+        carryOut(decisions.peerHasDecided(Self.decidedCount(in: heartbeat.decisionsDigest), peer: origin, now: now))
+    }
+
+    mutating func tickDecisions(now: Instant) {
+        refreshDecisionView(now: now)
+        carryOut(decisions.tick(now: now, members: decisionView))
+    }
+
+    private mutating func refreshDecisionView(now: Instant, force: Bool = false) {
+        guard force || now >= decisionViewRefreshedAt + Self.decisionViewRefresh || decisionView.isEmpty else { return }
+        decisionViewRefreshedAt = now
+        var view = [id: MemberFacts(status: isLeaving ? .left : .alive, version: appVersion)]
+        for memberID in memberIDs {
+            guard let member = members[memberID] else { continue }
+            view[memberID] = MemberFacts(status: member.status, version: member.heartbeat.appVersion)
+        }
+        decisionView = view
+    }
+
+    /// Turns the engine's effects into ours, in order: sends become datagrams to the member's
+    /// address (split across as many as the records need), the rest pass through unchanged.
+    mutating func carryOut(_ decisionEffects: [DecisionEffect]) {
+        for effect in decisionEffects {
+            guard case .send(let records, let peer) = effect else {
+                effects.append(.decision(effect))
+                continue
+            }
+            guard let address = members[peer]?.heartbeat.address else { continue }
+            sendRecords(records, to: address, peer: peer)
+        }
+    }
+
+    private mutating func sendRecords(_ records: [Record], to address: PeerAddress, peer: NodeID) {
+        var builder = newBuilder(for: peer)
+        for record in records where !builder.append(record) {
+            send(builder, to: address)
+            builder = newBuilder(for: peer)
+            builder.append(record)
+        }
+        if !builder.isEmpty { send(builder, to: address) }
+    }
+
+    private func newBuilder(for peer: NodeID) -> DatagramBuilder {
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
+        if !certificateHolders.contains(peer) {
+            builder.append(Record(type: RecordType.certificate.rawValue, value: certificate.encoded))
+        }
+        return builder
+    }
+}

@@ -1,0 +1,95 @@
+/// What a quorum decision says (SPEC §5). One value fills one slot of the cluster's decision
+/// log; every agent applies the log in slot order, so all derive the same agreed state.
+public enum DecisionValue: Sendable, Hashable {
+    /// Slot 0: the first agent founds the cluster as its only voter, at its own version.
+    case found(founder: NodeID, clusterVersion: String)
+    /// A compatible member becomes a voter.
+    case admit(NodeID)
+    /// An operator removes a (dead) member; it stops counting as a voter.
+    case remove(NodeID)
+    case startUpgrade
+    case cancelUpgrade
+    case approveUpgrade(targetVersion: String)
+    case retryUpgrade
+    /// `runner` holds the upgrade-tasks lease with fencing term `term` (a takeover bumps it).
+    case grantLease(runner: NodeID, term: UInt32)
+    case renewLease(term: UInt32)
+    case finishTasks(term: UInt32)
+    case failTasks(term: UInt32, reason: String)
+
+    public static let maxTextLength = 200
+
+    private enum Tag: UInt8 {
+        case found = 1, admit, remove, startUpgrade, cancelUpgrade, approveUpgrade, retryUpgrade
+        case grantLease, renewLease, finishTasks, failTasks
+    }
+
+    public func encode(into writer: inout ByteWriter) {
+        switch self {
+        case .found(let founder, let version):
+            writer.write(uint8: Tag.found.rawValue)
+            writer.write(founder)
+            writer.write(shortString: version)
+        case .admit(let member):
+            writer.write(uint8: Tag.admit.rawValue)
+            writer.write(member)
+        case .remove(let member):
+            writer.write(uint8: Tag.remove.rawValue)
+            writer.write(member)
+        case .startUpgrade:
+            writer.write(uint8: Tag.startUpgrade.rawValue)
+        case .cancelUpgrade:
+            writer.write(uint8: Tag.cancelUpgrade.rawValue)
+        case .approveUpgrade(let target):
+            writer.write(uint8: Tag.approveUpgrade.rawValue)
+            writer.write(shortString: target)
+        case .retryUpgrade:
+            writer.write(uint8: Tag.retryUpgrade.rawValue)
+        case .grantLease(let runner, let term):
+            writer.write(uint8: Tag.grantLease.rawValue)
+            writer.write(runner)
+            writer.write(uint32: term)
+        case .renewLease(let term):
+            writer.write(uint8: Tag.renewLease.rawValue)
+            writer.write(uint32: term)
+        case .finishTasks(let term):
+            writer.write(uint8: Tag.finishTasks.rawValue)
+            writer.write(uint32: term)
+        case .failTasks(let term, let reason):
+            writer.write(uint8: Tag.failTasks.rawValue)
+            writer.write(uint32: term)
+            writer.write(shortString: String(decoding: Array(reason.utf8.prefix(Self.maxTextLength)), as: UTF8.self))
+        }
+    }
+
+    public var encoded: [UInt8] {
+        var writer = ByteWriter(capacity: 48)
+        encode(into: &writer)
+        return writer.bytes
+    }
+
+    public static func decode(from reader: inout ByteReader) throws(WireError) -> DecisionValue {
+        let raw = try reader.readUInt8()
+        guard let tag = Tag(rawValue: raw) else { throw .invalidField("decision kind \(raw)") }
+        switch tag {
+        case .found:
+            let founder = try reader.readNodeID()
+            return .found(founder: founder, clusterVersion: try reader.readShortString(maxLength: Heartbeat.maxVersionLength))
+        case .admit: return .admit(try reader.readNodeID())
+        case .remove: return .remove(try reader.readNodeID())
+        case .startUpgrade: return .startUpgrade
+        case .cancelUpgrade: return .cancelUpgrade
+        case .approveUpgrade:
+            return .approveUpgrade(targetVersion: try reader.readShortString(maxLength: Heartbeat.maxVersionLength))
+        case .retryUpgrade: return .retryUpgrade
+        case .grantLease:
+            let runner = try reader.readNodeID()
+            return .grantLease(runner: runner, term: try reader.readUInt32())
+        case .renewLease: return .renewLease(term: try reader.readUInt32())
+        case .finishTasks: return .finishTasks(term: try reader.readUInt32())
+        case .failTasks:
+            let term = try reader.readUInt32()
+            return .failTasks(term: term, reason: try reader.readShortString(maxLength: maxTextLength))
+        }
+    }
+}
