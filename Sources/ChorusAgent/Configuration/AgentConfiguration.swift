@@ -27,8 +27,14 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var authorityKey: String?
     public var logFormat: LogFormat
     public var logLevel: String
-    /// `[upgrade] tasks_command`: parsed and kept for the upgrade coordinator (issue 4).
+    /// `[upgrade] tasks_command`: run by `/bin/sh -c` on the elected node once an upgrade is approved.
     public var upgradeTasksCommand: String?
+    /// `[upgrade] tasks_timeout`: the tasks fail when they run longer. Default 30 minutes.
+    public var upgradeTasksTimeout: Duration = .seconds(1800)
+    /// `[upgrade] auto_approve`: approve as soon as every voter runs the new version. Default false.
+    public var upgradeAutoApprove = false
+    /// `[events] hooks`: "EVENT=COMMAND" entries (EVENT may be `*`).
+    public var eventHooks: [String] = []
 
     public enum LogFormat: String, Sendable, Equatable, CaseIterable {
         case text, json

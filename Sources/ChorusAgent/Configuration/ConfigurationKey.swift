@@ -9,6 +9,9 @@ enum ConfigurationKey: String, CaseIterable {
     case logFormat = "log_format"
     case logLevel = "log_level"
     case upgradeTasksCommand = "upgrade.tasks_command"
+    case upgradeTasksTimeout = "upgrade.tasks_timeout"
+    case upgradeAutoApprove = "upgrade.auto_approve"
+    case eventHooks = "events.hooks"
 
     var fileKey: String { rawValue }
 
@@ -16,13 +19,16 @@ enum ConfigurationKey: String, CaseIterable {
         "CHORUS_" + String(rawValue.uppercased().map { $0 == "." ? "_" : $0 })
     }
 
-    /// nil for settings that only the file or the environment carry.
+    /// nil for settings that only the file or the environment carry: the dotted (table) ones.
     var flag: String? {
-        self == .upgradeTasksCommand ? nil : "--" + String(rawValue.map { $0 == "_" ? "-" : $0 })
+        rawValue.contains(".") ? nil : "--" + String(rawValue.map { $0 == "_" ? "-" : $0 })
     }
 
-    /// `join` is the one list; every other setting holds exactly one string.
-    var isList: Bool { self == .join }
+    /// Settings a file may give as a TOML boolean or integer, not only as a string.
+    var acceptsScalar: Bool { self == .upgradeAutoApprove || self == .upgradeTasksTimeout }
+
+    /// `join` and `events.hooks` are lists; every other setting holds exactly one value.
+    var isList: Bool { self == .join || self == .eventHooks }
 
     /// Table headers a file may contain: the prefixes of the dotted keys.
     static let fileTables: Set<String> = Set(allCases.compactMap { key in
@@ -34,7 +40,7 @@ enum ConfigurationKey: String, CaseIterable {
         let single: String?
         switch self {
         case .join: return flags.join.isEmpty ? nil : flags.join
-        case .upgradeTasksCommand: return nil
+        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks: return nil
         case .name: single = flags.name
         case .bind: single = flags.bind
         case .advertise: single = flags.advertise

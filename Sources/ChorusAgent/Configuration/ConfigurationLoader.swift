@@ -80,6 +80,10 @@ public struct ConfigurationLoader {
             switch (value, key.isList) {
             case (.string(let text), false):
                 layer[key] = RawSetting(values: [text], origin: origin)
+            case (.boolean(let flag), false) where key.acceptsScalar:
+                layer[key] = RawSetting(values: [String(flag)], origin: origin)
+            case (.integer(let number), false) where key.acceptsScalar:
+                layer[key] = RawSetting(values: [String(number)], origin: origin)
             case (.stringArray(let list), true):
                 layer[key] = RawSetting(values: list, origin: origin)
             case (_, true):

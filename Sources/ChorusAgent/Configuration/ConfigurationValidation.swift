@@ -55,7 +55,31 @@ enum ConfigurationValidation {
             configuration.logLevel = value
         case .upgradeTasksCommand:
             configuration.upgradeTasksCommand = try nonEmpty(value, fail)
+        case .upgradeTasksTimeout:
+            guard let duration = parseDuration(value), duration > .zero else {
+                throw fail("'\(value)' is not a duration (seconds, or a number followed by s, m or h, e.g. 30m)")
+            }
+            configuration.upgradeTasksTimeout = duration
+        case .upgradeAutoApprove:
+            guard let flag = Bool(value) else { throw fail(oneOf(value, ["true", "false"])) }
+            configuration.upgradeAutoApprove = flag
+        case .eventHooks:
+            do {
+                _ = try EventHooks(entries: setting.values)
+            } catch {
+                throw fail("\(error)")
+            }
+            configuration.eventHooks = setting.values
         }
+    }
+
+    /// "90", "90s", "15m", "2h".
+    static func parseDuration(_ text: String) -> Duration? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
+        let unit = text.last.flatMap { units[$0] }
+        guard let number = Int64(unit == nil ? text : String(text.dropLast())), number >= 0,
+              number <= 1_000_000 else { return nil }
+        return .seconds(number * (unit ?? 1))
     }
 
     private static func nonEmpty(_ value: String, _ fail: (String) -> ConfigurationError) throws(ConfigurationError) -> String {

@@ -13,4 +13,9 @@ public protocol AgentStatusSource: Sendable {
     /// True once this node has exchanged state with at least one other member, or it is alone with no seeds configured.
     func hasJoined() async -> Bool
     func counters() async -> CoreCounters
+    /// The upgrade state and the decisions it rests on.
+    func clusterSnapshot() async -> ClusterSnapshot
+    /// Gives an operator command to the cluster; returns when it is decided, refused or timed out.
+    /// The one call that waits on the network: only mutations (POST, DELETE) make it.
+    func submit(_ command: OperatorCommand) async throws -> CommandOutcome
 }

@@ -6,18 +6,24 @@ import ServiceLifecycle
 /// The local HTTP endpoint (SPEC §7) as a `Service`, for the agent's `ServiceGroup`, which
 /// starts it and shuts it down gracefully with the rest of the agent.
 public func makeHTTPService(
-    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, logger: Logger
+    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
+    journal: EventJournal, logger: Logger
 ) -> some Service {
-    makeHTTPApplication(host: host, port: port, source: source, metrics: metrics, logger: logger)
+    makeHTTPApplication(host: host, port: port, source: source, metrics: metrics, adminToken: adminToken,
+                        journal: journal, logger: logger)
 }
 
 /// The application behind `makeHTTPService`; `onServerRunning` reports the bound channel, which
 /// tests use to learn the port when they bind port 0.
 func makeHTTPApplication(
-    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, logger: Logger,
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
+    journal: EventJournal, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<BasicRequestContext>> {
+    let authorization = AdminAuthorization(token: adminToken)
     let routes = StatusRoutes.routes(source: source, metrics: metrics)
+        + ClusterRoutes.routes(source: source, authorization: authorization)
+        + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
+        + EventRoutes.routes(journal: journal)
     let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: JSONErrorMiddleware(routes: routes, logger: logger))
     for route in routes {

@@ -10,7 +10,8 @@ enum StatusRoutes {
                 try JSONResponse.make(HealthResponse(status: "ok", node: await source.localMember().name))
             },
             HTTPRoute(.get, "/v1/health/lb") { _, _ in
-                let refusal = refusal(local: await source.localMember(), joined: await source.hasJoined())
+                let refusal = refusal(local: await source.localMember(), joined: await source.hasJoined(),
+                                      incompatibility: await source.clusterSnapshot().localIncompatibility)
                 guard let refusal else { return try JSONResponse.make(LoadBalancerOKResponse(status: "ok")) }
                 return try JSONResponse.make(
                     ErrorResponse(error: "unavailable", reason: refusal.rawValue), status: .serviceUnavailable)
@@ -35,12 +36,14 @@ enum StatusRoutes {
     /// Why a node must not take traffic, in kebab-case for the 503 body; nil when it should.
     enum Refusal: String {
         case notJoined = "not-joined"
-        case draining, leaving
+        case draining, leaving, incompatible
     }
 
     /// An operator's intent (drain, leave) is reported before the join state: it is the reason
     /// that will still hold once the node has joined.
-    static func refusal(local: MemberSnapshot, joined: Bool) -> Refusal? {
+    /// An incompatible version (SPEC §4) refuses traffic whatever the operator intends.
+    static func refusal(local: MemberSnapshot, joined: Bool, incompatibility: String? = nil) -> Refusal? {
+        if incompatibility != nil { return .incompatible }
         switch local.serving {
         case .leaving: return .leaving
         case .draining: return .draining

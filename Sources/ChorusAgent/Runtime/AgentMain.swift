@@ -15,7 +15,7 @@ public enum AgentMain {
         let dataDirectory = DataDirectory(path: configuration.dataDir)
         try dataDirectory.prepare()
         let nodeKey = try dataDirectory.loadOrCreateNodeKey()
-        _ = try dataDirectory.loadOrCreateAdminToken()
+        let adminToken = try dataDirectory.loadOrCreateAdminToken()
         let clock = MonotonicClock()
         let trust = try NodeTrust.load(configuration: configuration, nodeKey: nodeKey, unixSeconds: clock.unixSeconds())
 
@@ -33,9 +33,15 @@ public enum AgentMain {
             restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max))
         membershipConfiguration.restoredDecisions = try decisionStore.load()
         membershipConfiguration.foundsCluster = seeds.isEmpty
+        membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
+        let journal = EventJournal(node: configuration.name)
+        let hooks = try EventHooks(entries: configuration.eventHooks)
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
-                                  decisionStore: decisionStore, logger: logger)
+                                  decisionStore: decisionStore, journal: journal,
+                                  taskRunner: UpgradeTaskRunner(command: configuration.upgradeTasksCommand,
+                                                                timeout: configuration.upgradeTasksTimeout, logger: logger),
+                                  logger: logger)
         logger.info("starting", metadata: [
             "name": "\(configuration.name)", "id": "\(core.id.short)", "gossip": "\(advertise)", "http": "\(http)",
             "version": "\(configuration.appVersion)", "preset": "\(configuration.preset.rawValue)",
@@ -45,7 +51,10 @@ public enum AgentMain {
             firstChannel: channel, bindAddress: bind, runtime: runtime,
             leaveGrace: settings.leaveGrace,
             maxTimerSleep: settings.gossipInterval, logger: logger)
-        let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(), logger: logger)
+        let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(),
+                                       adminToken: adminToken, journal: journal, logger: logger)
+        let hookRunner = Task { await hooks.run(journal: journal, logger: logger) }
+        defer { hookRunner.cancel() }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: gossip), .init(service: endpoint)],
             gracefulShutdownSignals: [.sigterm, .sigint],

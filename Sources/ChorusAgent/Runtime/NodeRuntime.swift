@@ -2,24 +2,35 @@ import ChorusCore
 import ChorusWire
 import Logging
 
-/// Owns the membership core and is the only way in or out of it: the UDP loop, the timer loop
-/// and the HTTP endpoint all go through this actor. Each input is applied whole, durable
-/// effects are written before the datagrams they precede are handed out.
+/// Owns the membership core and is the only way in or out of it: the UDP loop, the timer loop,
+/// the HTTP endpoint and the upgrade-tasks runner all go through this actor. Each input is
+/// applied whole; durable effects are written before the datagrams they precede are handed out.
 public actor NodeRuntime: AgentStatusSource {
     private var core: MembershipNode
     private let clock: MonotonicClock
     private let persistIncarnation: @Sendable (UInt64) throws -> Void
     private var decisionStore: DecisionStore
+    private let journal: EventJournal
+    private let taskRunner: UpgradeTaskRunner
     private let logger: Logger
+    /// Where datagrams go that no caller waits for (commands, task results); set by the gossip service.
+    private var outbound: (@Sendable ([OutgoingDatagram]) -> Void)?
+    private var nextRequestID: UInt64 = 1
+    private var waitingCommands: [UInt64: CheckedContinuation<CommandOutcome, any Error>] = [:]
+    private var lastUpgradeState: UpgradeState?
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
-         decisionStore: DecisionStore, logger: Logger) {
+         decisionStore: DecisionStore, journal: EventJournal, taskRunner: UpgradeTaskRunner, logger: Logger) {
         self.core = core
         self.clock = clock
         self.persistIncarnation = persistIncarnation
         self.decisionStore = decisionStore
+        self.journal = journal
+        self.taskRunner = taskRunner
         self.logger = logger
     }
+
+    func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
 
     func start() throws -> [OutgoingDatagram] { try carryOut(core.start(now: clock.now())) }
 
@@ -28,7 +39,9 @@ public actor NodeRuntime: AgentStatusSource {
     }
 
     func tick() throws -> [OutgoingDatagram] {
-        try carryOut(core.tick(now: clock.now(), unixSeconds: clock.unixSeconds()))
+        let outgoing = try carryOut(core.tick(now: clock.now(), unixSeconds: clock.unixSeconds()))
+        noteDerivedState()
+        return outgoing
     }
 
     func leave() throws -> [OutgoingDatagram] { try carryOut(core.leave(now: clock.now())) }
@@ -36,8 +49,37 @@ public actor NodeRuntime: AgentStatusSource {
     /// How long the timer loop may sleep before the core has work.
     func timeUntilNextWakeup() -> Duration { core.nextWakeup - clock.now() }
 
+    /// Gives an operator command to the cluster and waits for its outcome (at most the
+    /// decision settings' command timeout).
+    public func submit(_ command: OperatorCommand) async throws -> CommandOutcome {
+        let requestID = nextRequestID
+        nextRequestID += 1
+        return try await withCheckedThrowingContinuation { continuation in
+            waitingCommands[requestID] = continuation
+            do {
+                post(try carryOut(core.submit(command, requestID: requestID, now: clock.now())))
+            } catch {
+                waitingCommands[requestID] = nil
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    private func tasksEnded(term: UInt32, failure: String?) {
+        do {
+            post(try carryOut(core.tasksEnded(term: term, failure: failure, now: clock.now())))
+        } catch {
+            logger.critical("cannot persist after the upgrade tasks ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func post(_ batch: [OutgoingDatagram]) {
+        guard !batch.isEmpty else { return }
+        outbound?(batch)
+    }
+
     /// Persists in order and fails hard if it cannot: sending after a failed persist could make a
-    /// restarted node reuse an incarnation, so the agent stops instead.
+    /// restarted node reuse an incarnation or contradict its vote, so the agent stops instead.
     private func carryOut(_ effects: [MembershipEffect]) throws -> [OutgoingDatagram] {
         var outgoing: [OutgoingDatagram] = []
         for effect in effects {
@@ -51,17 +93,65 @@ public actor NodeRuntime: AgentStatusSource {
                     "member": "\(event.member.name)", "address": "\(event.member.address)",
                     "status": "\(event.member.status.rawValue)", "incarnation": "\(event.member.incarnation)",
                 ])
-            case .decision(.persistAcceptor(let state)):
-                try decisionStore.store(state)
-            case .decision(.persistDecision(let decided)):
-                try decisionStore.append(decided)
-            case .decision(.decided(let slot, let value, let applied)):
-                logger.info("decided", metadata: ["slot": "\(slot)", "value": "\(value)", "applied": "\(applied)"])
-            case .decision:
-                break // commands and upgrade tasks: wired with the endpoint
+                journal.record(event.kind.rawValue, member: MemberResponse(event.member))
+            case .decision(let decision):
+                try carryOut(decision)
             }
         }
         return outgoing
+    }
+
+    private func carryOut(_ effect: DecisionEffect) throws {
+        switch effect {
+        case .persistAcceptor(let state):
+            try decisionStore.store(state)
+        case .persistDecision(let decided):
+            try decisionStore.append(decided)
+        case .send:
+            break // turned into datagrams by the core
+        case .decided(let slot, let value, let applied):
+            logger.info("decided", metadata: ["slot": "\(slot)", "decision": "\(value.name)", "applied": "\(applied)"])
+            if applied, let name = Self.eventName(of: value) { recordUpgradeEvent(name) }
+        case .commandFinished(let requestID, let outcome):
+            waitingCommands.removeValue(forKey: requestID)?.resume(returning: outcome)
+        case .startTasks(let assignment):
+            taskRunner.start(assignment) { [weak self] failure in
+                Task { await self?.tasksEnded(term: assignment.term, failure: failure) }
+            }
+        case .stopTasks(let term):
+            taskRunner.stop(term: term)
+        }
+    }
+
+    /// SPEC §8 names of the decisions that are upgrade events.
+    private static func eventName(of value: DecisionValue) -> String? {
+        switch value {
+        case .startUpgrade: "upgrade-started"
+        case .cancelUpgrade: "upgrade-cancelled"
+        case .approveUpgrade: "upgrade-approved"
+        case .failTasks: "upgrade-tasks-failed"
+        case .finishTasks: "upgrade-finished"
+        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease: nil
+        }
+    }
+
+    private func recordUpgradeEvent(_ name: String) {
+        let snapshot = core.clusterSnapshot
+        lastUpgradeState = snapshot.status.state
+        journal.record(name, cluster: ClusterResponse(snapshot))
+    }
+
+    /// MIXED and READY_TO_RUN_UPGRADE_TASKS follow from versions, not decisions: noticed on ticks.
+    private func noteDerivedState() {
+        let snapshot = core.clusterSnapshot
+        let state = snapshot.status.state
+        defer { lastUpgradeState = state }
+        guard let previous = lastUpgradeState, previous != state else { return }
+        switch state {
+        case .mixed: journal.record("upgrade-mixed", cluster: ClusterResponse(snapshot))
+        case .readyToRunUpgradeTasks: journal.record("upgrade-ready", cluster: ClusterResponse(snapshot))
+        case .stable, .readyToUpgrade, .runningUpgradeTasks, .upgradeTasksFailed: break
+        }
     }
 
     // MARK: AgentStatusSource
@@ -70,6 +160,7 @@ public actor NodeRuntime: AgentStatusSource {
     public func memberSnapshots() -> [MemberSnapshot] { core.memberSnapshots }
     public func hasJoined() -> Bool { core.hasJoined }
     public func counters() -> CoreCounters { core.counters }
+    public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }
 }
 
 struct OutgoingDatagram: Sendable {

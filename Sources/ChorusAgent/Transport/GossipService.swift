@@ -41,6 +41,7 @@ struct GossipService: Service, CustomStringConvertible {
     var description: String { "GossipService(\(bindAddress))" }
 
     func run() async throws {
+        await runtime.attachOutbound { [post] batch in post(batch) }
         let startup = try await runtime.start()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await superviseSocket(firstBatch: startup) }

@@ -53,7 +53,7 @@ struct Member: Sendable {
         MemberSnapshot(
             name: name, id: id, address: heartbeat.address, status: status, version: heartbeat.appVersion,
             incarnation: heartbeat.incarnation, serving: ServingState(wireValue: heartbeat.serving),
-            protocolVersion: heartbeat.protocolVersion, voter: status != .left, isLocal: false)
+            protocolVersion: heartbeat.protocolVersion, voter: false, isLocal: false)
     }
 
     var digestEntry: DigestEntry {

@@ -95,3 +95,47 @@ extension MembershipNode {
         return builder
     }
 }
+
+/// The cluster as this node sees it, for the endpoint (`GET /v1/cluster`) and the CLI.
+public struct ClusterSnapshot: Sendable, Equatable {
+    public var status: UpgradeStatus
+    public var agreed: AgreedState
+    /// Voters by name (sorted); a voter this node never heard of is named by its short id.
+    public var voterNames: [String]
+    /// The task runner's name while the tasks run.
+    public var taskRunner: String?
+    /// Every live member reports as many decided slots as this node.
+    public var converged: Bool
+    public var decidedSlots: UInt64
+    /// Why this node's own version cannot vote in this cluster, if it cannot.
+    public var localIncompatibility: String?
+
+    public init(status: UpgradeStatus, agreed: AgreedState, voterNames: [String], taskRunner: String?,
+                converged: Bool, decidedSlots: UInt64, localIncompatibility: String?) {
+        self.status = status
+        self.agreed = agreed
+        self.voterNames = voterNames
+        self.taskRunner = taskRunner
+        self.converged = converged
+        self.decidedSlots = decidedSlots
+        self.localIncompatibility = localIncompatibility
+    }
+}
+
+extension MembershipNode {
+    public var clusterSnapshot: ClusterSnapshot {
+        let agreed = decisions.agreed
+        func name(of member: NodeID) -> String {
+            member == id ? certificate.name : members[member]?.name ?? member.short
+        }
+        let converged = index.alive.ids.allSatisfy { member in
+            members[member].map { Self.decidedCount(in: $0.heartbeat.decisionsDigest) == decisions.nextSlot } ?? true
+        }
+        let incompatibility = agreed.isFounded
+            ? SemanticVersion.incompatibility(of: appVersion, clusterVersion: agreed.clusterVersion) : nil
+        return ClusterSnapshot(
+            status: UpgradeStatus.derive(agreed, members: decisionView), agreed: agreed,
+            voterNames: agreed.voters.map(name).sorted(), taskRunner: agreed.lease.map { name(of: $0.runner) },
+            converged: converged, decidedSlots: decisions.nextSlot, localIncompatibility: incompatibility)
+    }
+}

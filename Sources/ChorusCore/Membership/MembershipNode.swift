@@ -177,12 +177,12 @@ public struct MembershipNode: Sendable {
         MemberSnapshot(
             name: certificate.name, id: id, address: advertiseAddress, status: isLeaving ? .left : .alive,
             version: appVersion, incarnation: incarnation, serving: serving,
-            protocolVersion: Self.protocolVersion, voter: !isLeaving, isLocal: true)
+            protocolVersion: Self.protocolVersion, voter: decisions.isVoter, isLocal: true)
     }
 
     /// Every known member including this node, sorted by name then id.
     public var memberSnapshots: [MemberSnapshot] {
-        ([localMember] + members.values.map { $0.snapshot() }).sorted {
+        ([localMember] + members.values.map { snapshot(of: $0) }).sorted {
             ($0.name, $0.id) < ($1.name, $1.id)
         }
     }
@@ -240,7 +240,14 @@ public struct MembershipNode: Sendable {
         ownStatement = signOwnHeartbeat()
     }
 
-    public func snapshot(of id: NodeID) -> MemberSnapshot? { members[id]?.snapshot() }
+    public func snapshot(of id: NodeID) -> MemberSnapshot? { members[id].map(snapshot(of:)) }
+
+    /// A member as reported: `voter` is what the decision log says, not what gossip says.
+    private func snapshot(of member: Member) -> MemberSnapshot {
+        var snapshot = member.snapshot()
+        snapshot.voter = decisions.agreed.isVoter(member.id)
+        return snapshot
+    }
 
     mutating func emit(_ kind: MembershipEvent.Kind, _ id: NodeID) {
         if let member = snapshot(of: id) { effects.append(.event(MembershipEvent(kind: kind, member: member))) }

@@ -29,6 +29,12 @@ public struct UpgradeStatus: Sendable, Equatable {
     /// Why the state is not further along (a dead voter, a voter still on the old version).
     public var waitingFor: String?
 
+    public init(state: UpgradeState, targetVersion: String? = nil, waitingFor: String? = nil) {
+        self.state = state
+        self.targetVersion = targetVersion
+        self.waitingFor = waitingFor
+    }
+
     /// Derives the state (SPEC §4). `members` must include this node itself.
     public static func derive(_ agreed: AgreedState, members: [NodeID: MemberFacts]) -> UpgradeStatus {
         switch agreed.phase {

@@ -9,6 +9,10 @@ actor FakeStatusSource: AgentStatusSource {
     var others: [MemberSnapshot]
     var joined: Bool
     var coreCounters = CoreCounters()
+    var cluster = FakeStatusSource.stableCluster
+    /// What the next command answers; every command given is recorded.
+    var nextOutcome = CommandOutcome.noQuorum
+    var commands: [OperatorCommand] = []
 
     init(local: MemberSnapshot, others: [MemberSnapshot] = [], joined: Bool = false) {
         self.local = local
@@ -20,6 +24,26 @@ actor FakeStatusSource: AgentStatusSource {
     func memberSnapshots() -> [MemberSnapshot] { [local] + others }
     func hasJoined() -> Bool { joined }
     func counters() -> CoreCounters { coreCounters }
+    func clusterSnapshot() -> ClusterSnapshot { cluster }
+
+    func submit(_ command: OperatorCommand) -> CommandOutcome {
+        commands.append(command)
+        return nextOutcome
+    }
+
+    func answerCommands(with outcome: CommandOutcome) { nextOutcome = outcome }
+    func setCluster(_ snapshot: ClusterSnapshot) { cluster = snapshot }
+
+    /// A founded three-voter cluster on 1.2.3 with no upgrade in progress.
+    static var stableCluster: ClusterSnapshot {
+        var agreed = AgreedState()
+        let ids = (1...3).map { NodeID(bytes: Array(repeating: UInt8($0), count: 32))! }
+        agreed.apply(.found(founder: ids[0], clusterVersion: "1.2.3"), slot: 0)
+        agreed.apply(.admit(ids[1]), slot: 1)
+        agreed.apply(.admit(ids[2]), slot: 2)
+        return ClusterSnapshot(status: UpgradeStatus(state: .stable), agreed: agreed, voterNames: ["a", "b", "c"],
+                               taskRunner: nil, converged: true, decidedSlots: 3, localIncompatibility: nil)
+    }
 
     func update(joined: Bool? = nil, serving: ServingState? = nil, counters: CoreCounters? = nil) {
         if let joined { self.joined = joined }

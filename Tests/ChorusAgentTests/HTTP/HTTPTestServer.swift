@@ -10,11 +10,13 @@ import FoundationNetworking
 
 /// Runs the real endpoint on 127.0.0.1 with an ephemeral port for the duration of `body`.
 func withHTTPServer(
-    source: FakeStatusSource, _ body: @Sendable (HTTPTestClient) async throws -> Void
+    source: FakeStatusSource, journal: EventJournal = EventJournal(node: "test"),
+    _ body: @Sendable (HTTPTestClient) async throws -> Void
 ) async throws {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let application = makeHTTPApplication(
-        host: "127.0.0.1", port: 0, source: source, metrics: MetricsExporter(),
+        host: "127.0.0.1", port: 0, source: source, metrics: MetricsExporter(), adminToken: testAdminToken,
+        journal: journal,
         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
         onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -25,6 +27,8 @@ func withHTTPServer(
         group.cancelAll()
     }
 }
+
+let testAdminToken = "test-admin-token"
 
 /// What a test needs from a response.
 struct HTTPTestResponse {
@@ -43,9 +47,10 @@ struct HTTPTestResponse {
 struct HTTPTestClient: Sendable {
     let base: String
 
-    func request(_ path: String, method: String = "GET") async throws -> HTTPTestResponse {
+    func request(_ path: String, method: String = "GET", token: String? = nil) async throws -> HTTPTestResponse {
         var request = URLRequest(url: try #require(URL(string: base + path)))
         request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         request.timeoutInterval = 5
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = try #require(response as? HTTPURLResponse)

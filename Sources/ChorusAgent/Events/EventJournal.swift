@@ -1,0 +1,52 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The agent's recent events, in order, with live subscribers (SSE clients, the hook runner).
+/// Keeps the last `capacity` events so a client reconnecting with `Last-Event-ID` gets what it
+/// missed; ids start at 1 on each agent start (documented in docs/events.md).
+public final class EventJournal: Sendable {
+    public static let defaultCapacity = 1024
+
+    private struct State {
+        var events: [AgentEvent] = []
+        var nextID: UInt64 = 1
+        var subscribers: [UUID: AsyncStream<AgentEvent>.Continuation] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let capacity: Int
+    private let node: String
+
+    public init(node: String, capacity: Int = EventJournal.defaultCapacity) {
+        self.node = node
+        self.capacity = capacity
+    }
+
+    /// Appends an event and hands it to every subscriber, in the order appended.
+    public func record(_ name: String, member: MemberResponse? = nil, cluster: ClusterResponse? = nil) {
+        let time = Date().formatted(.iso8601)
+        state.withLockedValue { state in
+            let event = AgentEvent(id: state.nextID, event: name, time: time, node: node, member: member, cluster: cluster)
+            state.nextID += 1
+            state.events.append(event)
+            if state.events.count > capacity { state.events.removeFirst(state.events.count - capacity) }
+            for subscriber in state.subscribers.values { subscriber.yield(event) }
+        }
+    }
+
+    /// Events after `lastID` still held, then every new one, until the stream is dropped.
+    public func subscribe(after lastID: UInt64?) -> AsyncStream<AgentEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: AgentEvent.self, bufferingPolicy: .bufferingNewest(capacity))
+        let key = UUID()
+        state.withLockedValue { state in
+            for event in state.events where event.id > (lastID ?? 0) { continuation.yield(event) }
+            state.subscribers[key] = continuation
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: key) }
+        }
+        return stream
+    }
+
+    public var recent: [AgentEvent] { state.withLockedValue { $0.events } }
+}

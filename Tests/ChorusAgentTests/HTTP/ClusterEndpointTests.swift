@@ -1,0 +1,130 @@
+import ChorusCore
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@testable import ChorusAgent
+
+@Suite("Cluster endpoint: state, commands, Jira paths, events", .serialized)
+struct ClusterEndpointTests {
+    static func source() -> FakeStatusSource {
+        FakeStatusSource(
+            local: FakeStatusSource.member("node-b", seed: 2, isLocal: true),
+            others: [FakeStatusSource.member("node-a", seed: 1, status: .dead)], joined: true)
+    }
+
+    @Test func clusterHasTheSpecFields() async throws {
+        try await withHTTPServer(source: Self.source()) { client in
+            let response = try await client.request("/v1/cluster")
+            #expect(response.status == 200)
+            let body = try response.jsonObject()
+            #expect(Set(body.keys).isSuperset(of: [
+                "state", "clusterVersion", "originalVersion", "targetVersion", "voters", "quorum", "taskRunner",
+                "maintenance", "banner", "converged",
+            ]))
+            #expect(body["taskRunner"] is NSNull)
+            #expect(body["state"] as? String == "STABLE")
+            #expect(body["clusterVersion"] as? String == "1.2.3")
+            #expect(body["voters"] as? [String] == ["a", "b", "c"])
+            #expect(body["quorum"] as? Int == 2)
+            #expect(body["converged"] as? Bool == true)
+            let maintenance = try #require(body["maintenance"] as? [String: Any])
+            #expect(maintenance["enabled"] as? Bool == false)
+            #expect(maintenance["message"] is NSNull)
+        }
+    }
+
+    @Test func mutationsNeedTheAdminToken() async throws {
+        let source = Self.source()
+        try await withHTTPServer(source: source) { client in
+            let missing = try await client.request("/v1/upgrade/start", method: "POST")
+            #expect(missing.status == 401)
+            #expect(try missing.jsonObject()["error"] as? String == "unauthorized")
+            let wrong = try await client.request("/v1/upgrade/start", method: "POST", token: "guess")
+            #expect(wrong.status == 401)
+            let jira = try await client.request("/rest/api/2/cluster/zdu/approve", method: "POST")
+            #expect(jira.status == 401)
+        }
+        #expect(await source.commands.isEmpty)
+    }
+
+    @Test func commandOutcomesMapToStatusCodes() async throws {
+        let source = Self.source()
+        try await withHTTPServer(source: source) { client in
+            await source.answerCommands(with: .committed(slot: 7, value: .startUpgrade))
+            let committed = try await client.request("/v1/upgrade/start", method: "POST", token: testAdminToken)
+            #expect(committed.status == 200)
+            #expect(try committed.jsonObject()["decision"] as? String == "start")
+            #expect(try committed.jsonObject()["slot"] as? Int == 7)
+
+            await source.answerCommands(with: .rejected(reason: "approve needs READY_TO_RUN_UPGRADE_TASKS"))
+            let rejected = try await client.request("/v1/upgrade/approve", method: "POST", token: testAdminToken)
+            #expect(rejected.status == 409)
+            #expect(try rejected.jsonObject()["reason"] as? String == "approve needs READY_TO_RUN_UPGRADE_TASKS")
+
+            await source.answerCommands(with: .noQuorum)
+            let noQuorum = try await client.request("/rest/api/2/cluster/zdu/retryUpgrade", method: "POST", token: testAdminToken)
+            #expect(noQuorum.status == 503)
+            #expect(try noQuorum.jsonObject()["error"] as? String == "no-quorum")
+        }
+        #expect(await source.commands == [.startUpgrade, .approveUpgrade, .retryUpgrade])
+    }
+
+    @Test func removingAMemberByName() async throws {
+        let source = Self.source()
+        try await withHTTPServer(source: source) { client in
+            let unknown = try await client.request("/v1/members/nobody", method: "DELETE", token: testAdminToken)
+            #expect(unknown.status == 404)
+            await source.answerCommands(with: .committed(slot: 4, value: .remove(FakeStatusSource.member("node-a", seed: 1).id)))
+            let removed = try await client.request("/v1/members/node-a", method: "DELETE", token: testAdminToken)
+            #expect(removed.status == 200)
+        }
+        #expect(await source.commands == [.removeMember(FakeStatusSource.member("node-a", seed: 1).id)])
+    }
+
+    @Test func jiraStateAndNodes() async throws {
+        try await withHTTPServer(source: Self.source()) { client in
+            let state = try await client.request("/rest/api/2/cluster/zdu/state").jsonObject()
+            #expect(state["state"] as? String == "STABLE")
+            let build = try #require(state["build"] as? [String: Any])
+            #expect(build["version"] as? String == "1.2.3")
+            #expect(build["buildNumber"] as? String == "1002003")
+            let nodes = try #require(JSONSerialization.jsonObject(
+                with: try await client.request("/rest/api/2/cluster/nodes").body) as? [[String: Any]])
+            #expect(nodes.map { $0["nodeId"] as? String } == ["node-a", "node-b"])
+            #expect(nodes.map { $0["state"] as? String } == ["OFFLINE", "ACTIVE"])
+        }
+    }
+
+    @Test func incompatibleNodeFailsTheLoadBalancerCheck() async throws {
+        let source = Self.source()
+        var snapshot = FakeStatusSource.stableCluster
+        snapshot.localIncompatibility = "major version 2 differs from the cluster's 1"
+        await source.setCluster(snapshot)
+        try await withHTTPServer(source: source) { client in
+            let response = try await client.request("/v1/health/lb")
+            #expect(response.status == 503)
+            #expect(try response.jsonObject()["reason"] as? String == "incompatible")
+        }
+    }
+
+    @Test func eventsStreamAndResumeFromLastEventID() async throws {
+        let journal = EventJournal(node: "node-b")
+        journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-a", seed: 1)))
+        journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record("upgrade-cancelled", cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        try await withHTTPServer(source: Self.source(), journal: journal) { client in
+            let text = try readStream(base: client.base, path: "/v1/events", headers: ["Last-Event-ID": "1"]) {
+                $0.components(separatedBy: "\nevent: ").count > 2
+            }
+            #expect(text.contains("Content-Type: text/event-stream") || text.contains("content-type: text/event-stream"))
+            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+            let ids = lines.filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
+            let names = lines.filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+            #expect(ids == ["2", "3"], "\(text)")
+            #expect(names == ["upgrade-started", "upgrade-cancelled"])
+        }
+    }
+}
