@@ -7,5 +7,8 @@ struct ChorusCommand: AsyncParsableCommand {
         commandName: "chorus",
         abstract: "Peer-to-peer coordination of zero-downtime cluster upgrades.",
         version: "0.1.0 (wire protocol 1)",
-        subcommands: [AgentCommand.self, StatusCommand.self, MembersCommand.self, KeysCommand.self, SimulateCommand.self])
+        subcommands: [
+            AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
+            KeysCommand.self, SimulateCommand.self,
+        ])
 }

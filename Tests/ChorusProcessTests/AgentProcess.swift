@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -25,13 +26,14 @@ final class AgentProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/chorus")
     }
 
-    func start(join seed: Int?, trust: URL, version: String = "1.0.0") throws {
-        try start(joining: seed.map { ["127.0.0.1:\($0)"] } ?? [], trust: trust, version: version)
+    func start(join seed: Int?, trust: URL, version: String = "1.0.0", environment: [String: String] = [:]) throws {
+        try start(joining: seed.map { ["127.0.0.1:\($0)"] } ?? [], trust: trust, version: version, environment: environment)
     }
 
-    func start(joining seeds: [String], trust: URL, version: String = "1.0.0") throws {
+    func start(joining seeds: [String], trust: URL, version: String = "1.0.0", environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = Self.binary
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         var arguments = ["agent", "--name", name, "--bind", "127.0.0.1:\(gossipPort)", "--http", "127.0.0.1:\(httpPort)",
                          "--data-dir", dataDirectory.path, "--app-version", version,
                          "--authority-key", trust.appendingPathComponent("authority.key").path]
@@ -82,6 +84,37 @@ final class AgentProcess: @unchecked Sendable {
     }
 }
 
+extension AgentProcess {
+    struct Cluster: Decodable {
+        let state: String
+        let clusterVersion: String
+        let taskRunner: String?
+        let voters: [String]
+    }
+
+    /// This agent's /v1/cluster, or nil when it does not answer.
+    func cluster() async -> Cluster? {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/cluster") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        return try? JSONDecoder().decode(Cluster.self, from: data)
+    }
+
+    /// POSTs (or DELETEs) with this agent's admin token; returns the status code.
+    func command(_ path: String, method: String = "POST") async throws -> Int {
+        let token = try String(contentsOf: dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 15
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+}
+
 /// Polls `condition` every 100 ms until it holds or `bound` passes; returns how long it took.
 func eventually(within bound: Duration, _ condition: () async -> Bool) async -> Duration? {
     let start = ContinuousClock.now
@@ -90,4 +123,15 @@ func eventually(within bound: Duration, _ condition: () async -> Bool) async -> 
         try? await Task.sleep(for: .milliseconds(100))
     }
     return nil
+}
+
+/// Runs a short `chorus` command (e.g. `keys init`) and expects it to succeed.
+func runChorus(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = AgentProcess.binary
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "chorus \(arguments.joined(separator: " ")) failed")
 }

@@ -105,13 +105,4 @@ import Testing
         return lines.joined(separator: " | ")
     }
 
-    private func runChorus(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = AgentProcess.binary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "chorus \(arguments.joined(separator: " ")) failed")
-    }
 }

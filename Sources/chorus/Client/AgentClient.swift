@@ -5,7 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A small HTTP/1.1 GET client for the agent's local endpoint.
+/// A small HTTP/1.1 client for the agent's local endpoint.
 ///
 /// Every failure ends the command with the exit code scripts rely on (SPEC §9): 2 when the
 /// agent cannot be reached (message on stderr naming the address), 1 when it answered with an
@@ -18,16 +18,25 @@ struct AgentClient {
 
     /// The status and body of `GET path`; transport failures exit with code 2.
     func get(_ path: String) async throws -> (status: Int, body: Data) {
+        try await send("GET", path)
+    }
+
+    /// The status and body of a request; transport failures exit with code 2. Commands wait
+    /// for a decision (the agent gives up after its command timeout), so the timeout is longer.
+    func send(_ method: String, _ path: String, token: String? = nil, timeout: Double = 5) async throws -> (status: Int, body: Data) {
         guard let url = URL(string: "http://\(address)\(path)") else {
             throw ValidationError("cannot form a URL from '\(address)'")
         }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 5
-        configuration.timeoutIntervalForResource = 5
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
         do {
-            let (data, response) = try await session.data(from: url)
+            let (data, response) = try await session.data(for: request)
             guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
             return (http.statusCode, data)
         } catch {

@@ -3,11 +3,12 @@ import ChorusAgent
 import ChorusCore
 import Foundation
 
-/// `chorus status`: this node, its load-balancer check, and how many members are in each state.
+/// `chorus status`: this node, its load-balancer check, member counts, and the cluster's upgrade
+/// state (versions, voters and quorum, task runner).
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show this agent's node, its load-balancer check and member counts.",
+        abstract: "Show this agent's node, its load-balancer check, member counts and the upgrade state.",
         discussion: """
             A failing load-balancer check (503) is reported, not treated as an error. \
             Exit codes: 0 ok, 1 the agent answered with an error, 2 the agent is unreachable.
@@ -20,11 +21,12 @@ struct StatusCommand: AsyncParsableCommand {
         let node = try await client.get("/v1/self", as: MemberResponse.self)
         let members = try await client.get("/v1/members", as: [MemberResponse].self)
         let lb = try await loadBalancerCheck(client)
+        let cluster = try await client.get("/v1/cluster", as: ClusterResponse.self)
         let counts = Dictionary(grouping: members, by: \.status).mapValues(\.count)
         let report = StatusReport(
             node: node,
             members: Dictionary(uniqueKeysWithValues: MemberStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-            lb: lb)
+            lb: lb, cluster: cluster)
         if options.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -46,14 +48,16 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
-/// The `--json` shape of `chorus status`: `{"self": ..., "members": {status: count}, "lb": {"ok", "reason"}}`.
+/// The `--json` shape of `chorus status`:
+/// `{"self": ..., "members": {status: count}, "lb": {"ok", "reason"}, "cluster": GET /v1/cluster}`.
 struct StatusReport: Encodable {
     var node: MemberResponse
     var members: [String: Int]
     var lb: LoadBalancerCheck
+    var cluster: ClusterResponse
 
     enum CodingKeys: String, CodingKey {
-        case node = "self", members, lb
+        case node = "self", members, lb, cluster
     }
 
     struct LoadBalancerCheck: Encodable {
@@ -83,6 +87,11 @@ struct StatusReport: Encodable {
             ["Protocol", String(node.protocolVersion)],
             ["LB check", lb.ok ? "ok" : "unavailable (\(lb.reason ?? "unknown"))"],
             ["Members", counts],
+            ["Upgrade", cluster.state + (cluster.waitingFor.map { " (\($0))" } ?? "")],
+            ["Cluster ver.", cluster.clusterVersion + (cluster.targetVersion.map { " → \($0)" } ?? "")],
+            ["Voters", "\(cluster.voters.count) (quorum \(cluster.quorum)): \(cluster.voters.joined(separator: ", "))"],
+            ["Task runner", cluster.taskRunner ?? "none"],
+            ["Converged", cluster.converged ? "yes" : "no (decisions still spreading)"],
         ]
         return rows.map { $0[0].padding(toLength: 13, withPad: " ", startingAt: 0) + $0[1] }.joined(separator: "\n")
     }

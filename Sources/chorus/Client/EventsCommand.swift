@@ -1,0 +1,41 @@
+import ArgumentParser
+import ChorusAgent
+import ChorusCore
+import ChorusWire
+import Foundation
+
+/// `chorus events [--follow]`: the agent's recent events (SPEC §8), then, with --follow, every
+/// new one as it happens. `--json` prints each event's JSON on its own line.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Print the agent's recent member and upgrade events; --follow keeps watching.",
+        discussion: "Exit codes: 0 ok, 1 the agent answered with an error, 2 the agent is unreachable.")
+
+    @OptionGroup var options: ClientOptions
+
+    @Flag(help: "Keep printing new events until interrupted.")
+    var follow = false
+
+    func run() async throws {
+        let address = try HostPort(parsing: options.address)
+        let reader = EventStreamReader(host: address.host, port: address.port)
+        let json = options.json
+        try reader.read(path: follow ? "/v1/events" : "/v1/events?follow=false") { data in
+            // Written straight to the file descriptor: `print` to a pipe is block-buffered, and a
+            // script following the events must see each one as it happens.
+            if json {
+                FileHandle.standardOutput.write(Data((data + "\n").utf8))
+            } else if let event = try? JSONDecoder().decode(AgentEvent.self, from: Data(data.utf8)) {
+                FileHandle.standardOutput.write(Data((Self.line(for: event) + "\n").utf8))
+            }
+        }
+    }
+
+    static func line(for event: AgentEvent) -> String {
+        var detail = ""
+        if let member = event.member { detail = "\(member.name) \(member.status.rawValue) \(member.version)" }
+        if let cluster = event.cluster { detail = "\(cluster.state) cluster \(cluster.clusterVersion)" + (cluster.targetVersion.map { " → \($0)" } ?? "") }
+        return "\(event.time)  \(event.event.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail)"
+    }
+}
