@@ -34,6 +34,7 @@ public final class MetricsExporter: Sendable {
             (\.indirectProbesSent, counter("indirect_probes", "Indirect probes requested through other members.")),
             (\.suspicionsRaised, counter("suspicions", "Members this node started to suspect.")),
             (\.refutations, counter("refutations", "Suspicions of this node it refuted.")),
+            (\.suspicionChecks, counter("suspicion_checks", "Accusations this node handed to a suspect it did not probe.")),
             (\.membersDeclaredDead, counter("members_declared_dead", "Members this node declared dead.")),
         ]
         let rejectedName = MetricNameDescriptor(

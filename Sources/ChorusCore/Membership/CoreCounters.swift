@@ -12,6 +12,8 @@ public struct CoreCounters: Sendable, Equatable {
     public var indirectProbesSent: UInt64 = 0
     public var suspicionsRaised: UInt64 = 0
     public var refutations: UInt64 = 0
+    /// Accusations handed to a suspect by a node holding the suspicion (not its prober).
+    public var suspicionChecks: UInt64 = 0
     public var membersDeclaredDead: UInt64 = 0
 
     public init() {}

@@ -11,8 +11,8 @@ struct MemberIndex: Sendable {
     var tombstones = MemberSet()
     /// Members with a running suspicion timer.
     var suspected = MemberSet()
-    /// The earliest suspicion deadline: the cached minimum over `suspected`.
-    var earliestSuspicionDeadline: Instant?
+    /// The earliest suspicion deadline or check: the cached minimum of `nextEventAt` over `suspected`.
+    var earliestSuspicionEvent: Instant?
     /// No tombstone expires before this (it may be early, never late).
     var nextReapAt: Instant?
 }
@@ -65,7 +65,7 @@ extension MembershipNode {
 
     /// O(active suspicions): called only when one starts, changes or ends.
     mutating func refreshSuspicionDeadline() {
-        index.earliestSuspicionDeadline = index.suspected.ids.compactMap { members[$0]?.suspicion?.deadline }.min()
+        index.earliestSuspicionEvent = index.suspected.ids.compactMap { members[$0]?.suspicion?.nextEventAt }.min()
     }
 }
 

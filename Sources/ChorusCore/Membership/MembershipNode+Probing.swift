@@ -60,14 +60,16 @@ extension MembershipNode {
         sendGossip(to: target.heartbeat.address, peer: target.id, leading: leading)
     }
 
-    /// Asks up to k other live members to probe the target; returns how many were asked.
+    /// Asks up to k other live members to probe the target (k grows with log N: see
+    /// `indirectProbeCount`); returns how many were asked.
     /// The direct ping is sent once more too: on a lossy link a second try is the cheapest way
     /// to avoid a false suspicion (memberlist adds a TCP ping for the same reason).
     private mutating func sendIndirectProbes(for current: ActiveProbe) -> Int {
         guard let target = members[current.target] else { return 0 }
         sendGossip(to: target.heartbeat.address, peer: target.id,
                    leading: [Ping(sequence: current.sequence, target: target.id).record, ownStatement.record])
-        let helpers = index.alive.sample(settings.indirectProbes, excluding: current.target, using: &random)
+        let helpers = index.alive.sample(settings.indirectProbeCount(clusterSize: clusterSize), excluding: current.target,
+                                         using: &random)
         let request = PingRequest(sequence: current.sequence, target: target.id, targetAddress: target.heartbeat.address)
         for helper in helpers {
             guard let address = members[helper]?.heartbeat.address else { continue }

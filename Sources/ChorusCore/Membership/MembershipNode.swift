@@ -168,7 +168,7 @@ public struct MembershipNode: Sendable {
         if !broadcasts.isEmpty { wake = min(wake, nextGossipAt) }
         if !hasJoined { wake = min(wake, nextJoinAt) }
         for relay in relays.values where !relay.nackSent { wake = min(wake, relay.nackAt) }
-        if let deadline = index.earliestSuspicionDeadline { wake = min(wake, deadline) }
+        if let next = index.earliestSuspicionEvent { wake = min(wake, next) }
         if let decisionWake = decisions.nextWakeup { wake = min(wake, decisionWake) }
         return wake
     }

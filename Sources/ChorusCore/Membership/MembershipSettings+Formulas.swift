@@ -15,4 +15,17 @@ extension MembershipSettings {
     public func retransmitLimit(clusterSize: Int) -> Int {
         retransmitMultiplier * Int(Logarithm.base10(Double(clusterSize + 1)).rounded(.up))
     }
+
+    /// `indirectProbes + round(2 * max(0, log10(N) - 2))` helpers for a failed direct probe: the
+    /// setting up to 100 members, two more per tenfold growth beyond (1,000: 5, 10,000: 7); none
+    /// when the setting is 0. Every false suspicion is news that each of the N members relays,
+    /// so at a fixed loss rate the per-member load of suspicions and refutations grows as N
+    /// times the chance that a live member's probe fails. At 10% loss an indirect path (request,
+    /// ping, ack, relayed ack) fails with probability 1 - 0.9^4 = 0.34, so two more helpers make
+    /// that chance 8.5 times smaller, about what the tenfold growth takes back.
+    public func indirectProbeCount(clusterSize: Int) -> Int {
+        guard indirectProbes > 0 else { return 0 }
+        let extra = 2 * max(0, Logarithm.base10(Double(max(clusterSize, 1))) - 2)
+        return indirectProbes + Int(extra.rounded())
+    }
 }

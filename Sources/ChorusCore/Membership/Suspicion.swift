@@ -44,4 +44,23 @@ struct Suspicion: Sendable {
     }
 
     var deadline: Instant { startedAt + timeout + pausedFor }
+
+    /// How many times this node has handed the accusation to the accused itself.
+    private(set) var checks = 0
+
+    /// When to hand the accusation to the accused: after every `minimum` the suspicion has stood,
+    /// while the deadline is still further away. Gossip reaches all nodes only with high
+    /// probability: a node that heard the suspicion but missed the refutation would otherwise
+    /// wait out its timer and declare a live node dead. By then the accused has refuted if it
+    /// could hear; asked directly, it answers with its current heartbeat. nil once the deadline
+    /// comes first (a confirmed suspicion, as a real death is, sends nothing extra).
+    var checkAt: Instant? {
+        let at = startedAt + minimum * (checks + 1) + pausedFor
+        return at < deadline ? at : nil
+    }
+
+    mutating func checked() { checks += 1 }
+
+    /// The next time this suspicion needs the node: a check, else the deadline.
+    var nextEventAt: Instant { checkAt ?? deadline }
 }

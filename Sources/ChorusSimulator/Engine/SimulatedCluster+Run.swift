@@ -95,6 +95,7 @@ extension SimulatedCluster {
             case .send(let bytes, let address):
                 datagramsSent += 1
                 bytesSent += UInt64(bytes.count)
+                traffic?.add(bytes)
                 guard let target = indexByAddress[address] else { continue }
                 for arrival in network.arrivals(from: index, to: target, sentAt: now) {
                     queue.push(.delivery(bytes: bytes, from: index, to: target), at: arrival)

@@ -24,6 +24,8 @@ public struct SimulatedCluster: Sendable {
     /// Everything every host ever sent, lost or not (hosts that crashed included).
     public internal(set) var datagramsSent: UInt64 = 0
     public internal(set) var bytesSent: UInt64 = 0
+    /// When set (`startTrafficBreakdown`), every sent datagram is also counted by record kind.
+    public internal(set) var traffic: TrafficBreakdown?
     private let unixEpoch: UInt64 = 1_800_000_000
     /// Hosts that every new host lists as seeds (the first three, as an operator would).
     static let seedCount = 3
@@ -50,6 +52,11 @@ public struct SimulatedCluster: Sendable {
     }
 
     public var size: Int { hosts.count }
+
+    /// Starts counting sent bytes by record kind, from zero.
+    public mutating func startTrafficBreakdown() {
+        traffic = TrafficBreakdown(clusterID: Array(identities.authorityKey.prefix(8)))
+    }
     public func name(of index: Int) -> String { hosts[index].name }
     public func nodeID(of index: Int) -> NodeID { hosts[index].id }
     /// What the host has written durably of the decision log (survives its crashes).

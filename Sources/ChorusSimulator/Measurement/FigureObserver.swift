@@ -17,7 +17,9 @@ struct FigureObserver: SimulationObserver {
 
     private(set) var joinsSeen: [Int]
     var watch: Watch?
-    private(set) var falseDeaths = 0
+    /// Every `member-failed` about a running node: when, who declared it, about whom, and why
+    /// that node handled a step (its own timer: it was the first to give up; a datagram: told).
+    private(set) var falseDeaths: [(at: Instant, node: Int, subject: Int, cause: StepRecord.Cause)] = []
     var countFalseDeaths = false
 
     init(size: Int) { joinsSeen = Array(repeating: 0, count: size) }
@@ -29,7 +31,7 @@ struct FigureObserver: SimulationObserver {
             if event.kind == .memberJoin { joinsSeen[record.node] += 1 }
             if countFalseDeaths, event.kind == .memberFailed, let subject = cluster.index(of: event.member.id),
                cluster.isRunning(subject) {
-                falseDeaths += 1
+                falseDeaths.append((record.at, record.node, subject, record.cause))
             }
             if var current = watch, event.member.id == current.subject, current.learnedAt[record.node] == nil,
                current.matches(event) {

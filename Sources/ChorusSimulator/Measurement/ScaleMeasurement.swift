@@ -73,11 +73,20 @@ public struct ScaleMeasurement {
         observer.countFalseDeaths = true
         let measuredFrom = cluster.now
         let sentBefore = Self.sent(cluster)
+        cluster.startTrafficBreakdown()
 
         cluster.run(for: idleWindow, observer: &observer)
         let idle = Self.sent(cluster)
         let idleSeconds = Self.seconds(idleWindow) * Double(nodes)
-        progress("idle window done")
+        let idleTraffic = cluster.traffic!.summary(nodeSeconds: idleSeconds)
+        progress("idle window done; idle bytes per node per second: \(idleTraffic)")
+        let probes = (0..<nodes).compactMap { cluster.core(of: $0)?.counters }
+            .reduce(into: (sent: UInt64(0), failed: UInt64(0), refuted: UInt64(0))) {
+                $0.sent += $1.probesSent
+                $0.failed += $1.probesFailed
+                $0.refuted += $1.refutations
+            }
+        progress("since start: \(probes.sent) probes, \(probes.failed) failed, \(probes.refuted) refutations")
 
         var propagation: [Double] = []
         var rounds: [Double] = []
@@ -105,6 +114,10 @@ public struct ScaleMeasurement {
             }
         }
         progress("detection done")
+        // The nodes whose own suspicion timer ran out first; the others were told.
+        for death in observer.falseDeaths where death.cause == .timer {
+            progress("false death at \(death.at): node \(death.node)'s timer declared node \(death.subject) dead")
+        }
 
         let overall = Self.sent(cluster)
         let measuredSeconds = Self.seconds(cluster.now - measuredFrom)
@@ -117,7 +130,7 @@ public struct ScaleMeasurement {
             idleBytes: Double(idle.bytes - sentBefore.bytes) / idleSeconds,
             overallMessages: Double(overall.messages - sentBefore.messages) / nodeSeconds,
             overallBytes: Double(overall.bytes - sentBefore.bytes) / nodeSeconds,
-            falseDeaths: observer.falseDeaths, nodeHours: nodeSeconds / 3600,
+            falseDeaths: observer.falseDeaths.count, nodeHours: nodeSeconds / 3600,
             simulatedSeconds: Self.seconds(cluster.now - .zero), steps: cluster.step)
     }
 
