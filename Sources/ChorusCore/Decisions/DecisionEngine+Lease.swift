@@ -30,16 +30,31 @@ extension DecisionEngine {
                 lease.learnedAt = nil
                 stopOwnTasks(unless: nil)
             }
-        case .found, .admit, .startUpgrade, .cancelUpgrade, .approveUpgrade, .retryUpgrade:
+        case .approveUpgrade:
+            lease.freeSince = now
+        case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade:
             break
         }
     }
 
-    /// When this node sent the accepts that won `decided`: only the proposer knows that time.
+    /// When this node first sent, in the decided slot, accepts carrying the decided lease value.
+    /// Only the runner proposes a grant naming itself or a renewal of its term, so no acceptor
+    /// can have voted for the value earlier, even when another proposer's ballot carried it
+    /// to the decision (Paxos carries accepted values forward).
     private func ownAcceptStart(for decided: DecidedSlot) -> Instant? {
-        guard let current = proposal, current.slot == decided.slot, current.ballot == decided.ballot,
-              case .accepting(_, let sentAt) = current.stage else { return nil }
-        return sentAt
+        guard let sent = lease.firstAcceptSent, sent.slot == decided.slot, sent.value == decided.value else { return nil }
+        return sent.at
+    }
+
+    /// Called when this node starts phase 2: remembers when a lease value of its own first went out.
+    mutating func noteAcceptSent(_ value: DecisionValue, slot: UInt64, now: Instant) {
+        switch value {
+        case .grantLease(let runner, _) where runner == id: break
+        case .renewLease(let term) where term == lease.runningTerm: break
+        default: return
+        }
+        if let sent = lease.firstAcceptSent, sent.slot == slot, sent.value == value { return }
+        lease.firstAcceptSent = (slot, value, now)
     }
 
     /// The runner's lease ran out without a renewal: stop before anyone may take over.
@@ -67,6 +82,9 @@ extension DecisionEngine {
             return now >= renewAt ? .renewLease(term: term) : nil
         }
         guard leaseHasExpiredHere(now: now), isVoter else { return nil }
+        // The first live voter takes the lease at once; the others only if it has not after a grace period.
+        let freeSince = lease.learnedAt.map { $0 + settings.leaseDuration } ?? lease.freeSince ?? now
+        guard isFirstInLine || now >= freeSince + settings.automaticGrace else { return nil }
         return .grantLease(runner: id, term: agreed.lastTerm + 1)
     }
 }

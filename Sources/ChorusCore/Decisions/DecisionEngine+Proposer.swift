@@ -36,7 +36,8 @@ extension DecisionEngine {
         }
         // Paxos: a value some acceptor may already have voted for must be carried forward.
         let value = highest?.value ?? current.wanted
-        current.stage = .accepting(value: value, sentAt: now)
+        noteAcceptSent(value, slot: slot, now: now)
+        current.stage = .accepting(value: value)
         current.roundDeadline = now + settings.roundTimeout
         proposal = current
         for voter in otherVoters { send(.accept(slot: slot, ballot: ballot, value: value), to: voter) }

@@ -196,4 +196,8 @@ struct LeaseClock: Sendable {
     var validUntil: Instant?
     var runningTerm: UInt32?
     var outcome: TaskOutcome?
+    /// When the tasks became runnable with no lease held (the approval), for the grace period.
+    var freeSince: Instant?
+    /// The first time this node sent accepts for its own grant or renewal, by slot.
+    var firstAcceptSent: (slot: UInt64, value: DecisionValue, at: Instant)?
 }

@@ -4,7 +4,8 @@ import ChorusSimulator
 import ChorusWire
 
 /// Decision engines wired to each other directly (no membership, no datagrams): a queue of
-/// record batches, a 10 ms step, per-pair cuts, crashes that keep only what was persisted.
+/// record batches delivered one hop per 10 ms step, per-pair cuts, crashes that keep only what
+/// was persisted.
 struct DecisionHarness {
     let identities: [SimulatedIdentity]
     let ids: [NodeID]
@@ -91,9 +92,11 @@ struct DecisionHarness {
         }
     }
 
+    /// Delivers what was queued before this step; answers wait for the next one (one hop per step).
     private mutating func deliverQueued() {
-        while !queue.isEmpty {
-            let (from, to, records) = queue.removeFirst()
+        let batch = queue
+        queue.removeAll()
+        for (from, to, records) in batch {
             guard engines[to] != nil, !cuts.contains([from, to]) else { continue }
             for record in records {
                 if record.type == RecordType.statement.rawValue, let vote = try? SignedStatement.decode(record.value) {

@@ -90,3 +90,47 @@ struct UpgradeTaskTests {
         for index in 0..<5 { #expect(harness.state(at: index) == .readyToRunUpgradeTasks) }
     }
 }
+
+@Suite("A lease value carried forward by another proposer")
+struct CarriedLeaseTests {
+    @Test("the runner starts its tasks when another node's ballot decides its grant")
+    func grantDecidedUnderAnotherBallot() {
+        var settings = DecisionSettings()
+        settings.automaticGrace = .seconds(60) // only the first in line proposes a grant
+        var harness = QuorumDecisionTests.readyToRun(settings: settings)
+        let first = harness.index(of: harness.engines[0]!.agreed.voters[0])
+        let keeper = (first + 1) % 5
+        harness.submit(.approveUpgrade, at: keeper, requestID: 1)
+        // Step until the first in line sends its accepts; let only `keeper` receive them.
+        var cut = false
+        for _ in 0..<200 where !cut {
+            let accepts = harness.queue.indices.filter { index in
+                harness.queue[index].from == first
+                    && harness.queue[index].records.contains { $0.type == RecordType.accept.rawValue }
+            }
+            if !accepts.isEmpty {
+                harness.queue = harness.queue.enumerated().filter { index, entry in
+                    !accepts.contains(index) || entry.to == keeper
+                }.map(\.element)
+                harness.run(for: .milliseconds(10)) // the keeper accepts; its vote is queued
+                harness.partition([first])          // and lost, with every other message of `first`
+                cut = true
+            } else {
+                harness.run(for: .milliseconds(10))
+            }
+        }
+        #expect(cut, "the first in line never proposed a grant")
+        harness.run(for: .seconds(3)) // the keeper's recovery decides the grant under its own ballot
+        harness.heal()
+        harness.run(for: .seconds(1))
+        let decided = harness.engines[keeper]!.log.last { if case .grantLease = $0.value { true } else { false } }
+        guard let decided, case .grantLease(let runner, _) = decided.value else {
+            Issue.record("no grant decided")
+            return
+        }
+        #expect(runner == harness.ids[first])
+        #expect(decided.ballot.proposer != harness.ids[first])
+        let started = harness.taskLog.contains { $0.node == first && { if case .startTasks = $0 { true } else { false } }($0.effect) }
+        #expect(started, "the runner named by the decided grant never started its tasks")
+    }
+}
