@@ -11,6 +11,7 @@ public final class EventJournal: Sendable {
         var events: [AgentEvent] = []
         var nextID: UInt64 = 1
         var subscribers: [UUID: AsyncStream<AgentEvent>.Continuation] = [:]
+        var closed = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -40,7 +41,7 @@ public final class EventJournal: Sendable {
         let key = UUID()
         state.withLockedValue { state in
             for event in state.events where event.id > (lastID ?? 0) { continuation.yield(event) }
-            state.subscribers[key] = continuation
+            if state.closed { continuation.finish() } else { state.subscribers[key] = continuation }
         }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: key) }
@@ -49,4 +50,15 @@ public final class EventJournal: Sendable {
     }
 
     public var recent: [AgentEvent] { state.withLockedValue { $0.events } }
+
+    /// Ends every stream (the agent is stopping): an open `GET /v1/events` would otherwise hold
+    /// the HTTP server's graceful shutdown forever.
+    public func close() {
+        let subscribers = state.withLockedValue { state in
+            state.closed = true
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
 }

@@ -56,7 +56,8 @@ public enum AgentMain {
         let hookRunner = Task { await hooks.run(journal: journal, logger: logger) }
         defer { hookRunner.cancel() }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: gossip), .init(service: endpoint)],
+            // Shut down last to first: the journal closes its streams before the endpoint drains.
+            services: [.init(service: gossip), .init(service: endpoint), .init(service: ShutdownAction { journal.close() })],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
