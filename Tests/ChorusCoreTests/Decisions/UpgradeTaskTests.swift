@@ -134,3 +134,24 @@ struct CarriedLeaseTests {
         #expect(started, "the runner named by the decided grant never started its tasks")
     }
 }
+
+@Suite("Automatic approval")
+struct AutoApproveTests {
+    @Test("with auto_approve, READY_TO_RUN_UPGRADE_TASKS moves on to the tasks by itself")
+    func approvesWhenReady() {
+        var settings = DecisionSettings()
+        settings.autoApprove = true
+        var harness = QuorumDecisionTests.readyToRun(settings: settings)
+        harness.run(for: .seconds(1))
+        for index in 0..<5 { #expect(harness.state(at: index) == .runningUpgradeTasks) }
+        let approvals = harness.engines[0]!.log.filter { if case .approveUpgrade = $0.value { true } else { false } }
+        #expect(approvals.count == 1)
+    }
+
+    @Test("without it (the default), the cluster waits for an operator")
+    func waitsByDefault() {
+        var harness = QuorumDecisionTests.readyToRun()
+        harness.run(for: .seconds(5))
+        for index in 0..<5 { #expect(harness.state(at: index) == .readyToRunUpgradeTasks) }
+    }
+}
