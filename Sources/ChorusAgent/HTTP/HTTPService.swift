@@ -19,11 +19,7 @@ func makeHTTPApplication(
     host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
     journal: EventJournal, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<BasicRequestContext>> {
-    let authorization = AdminAuthorization(token: adminToken)
-    let routes = StatusRoutes.routes(source: source, metrics: metrics)
-        + ClusterRoutes.routes(source: source, authorization: authorization)
-        + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
-        + EventRoutes.routes(journal: journal)
+    let routes = endpointRoutes(source: source, metrics: metrics, adminToken: adminToken, journal: journal)
     let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: JSONErrorMiddleware(routes: routes, logger: logger))
     for route in routes {
@@ -34,4 +30,14 @@ func makeHTTPApplication(
         configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
         onServerRunning: onServerRunning,
         logger: logger)
+}
+
+/// Every route of the local endpoint: the table the router serves and docs/openapi.json describes.
+func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
+                    journal: EventJournal) -> [HTTPRoute] {
+    let authorization = AdminAuthorization(token: adminToken)
+    return StatusRoutes.routes(source: source, metrics: metrics)
+        + ClusterRoutes.routes(source: source, authorization: authorization)
+        + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
+        + EventRoutes.routes(journal: journal)
 }

@@ -1,0 +1,57 @@
+import ChorusCore
+import Foundation
+import Testing
+
+@testable import ChorusAgent
+
+/// docs/openapi.json describes the endpoint (SPEC §7): the same routes, and the same JSON fields
+/// as the response types actually encode.
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    nonisolated(unsafe) static let document: [String: Any] = { // read-only after first use
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/openapi.json")
+        let data = (try? Data(contentsOf: url)) ?? Data()
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }()
+
+    @Test func everyRouteIsDocumentedAndNothingElse() {
+        let routes = endpointRoutes(source: FakeStatusSource(local: FakeStatusSource.member("a", seed: 1)),
+                                    metrics: MetricsExporter(), adminToken: "t", journal: EventJournal(node: "a"))
+        let served = Set(routes.map { route in
+            let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            return "\(route.method.rawValue.lowercased()) /" + path.joined(separator: "/")
+        })
+        let paths = Self.document["paths"] as? [String: [String: Any]] ?? [:]
+        let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
+        #expect(!documented.isEmpty, "docs/openapi.json did not load")
+        #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
+        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+    }
+
+    private func properties(of schema: String) -> Set<String> {
+        let schemas = (Self.document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]]
+        return Set((schemas?[schema]?["properties"] as? [String: Any])?.keys ?? [:].keys)
+    }
+
+    private func keys(of value: some Encodable) throws -> Set<String> {
+        let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value)) as? [String: Any]
+        return Set(object?.keys ?? [:].keys)
+    }
+
+    @Test func schemasMatchWhatTheTypesEncode() throws {
+        let member = FakeStatusSource.member("a", seed: 1)
+        let cluster = ClusterResponse(FakeStatusSource.stableCluster)
+        #expect(try keys(of: MemberResponse(member)) == properties(of: "Member"))
+        #expect(try keys(of: cluster) == properties(of: "Cluster"))
+        #expect(try keys(of: cluster.maintenance) == properties(of: "Maintenance"))
+        #expect(try keys(of: CommandResponse(decision: "start", slot: 1, state: "STABLE")) == properties(of: "Command"))
+        #expect(try keys(of: HealthResponse(status: "ok", node: "a")) == properties(of: "Health"))
+        #expect(try keys(of: ErrorResponse(error: "e", reason: "r")) == properties(of: "Error"))
+        #expect(try keys(of: JiraNodeResponse(member)) == properties(of: "JiraNode"))
+        #expect(try keys(of: JiraStateResponse(state: "STABLE", build: JiraBuild(buildNumber: "1", version: "1.0.0")))
+                == properties(of: "JiraState"))
+        let event = AgentEvent(id: 1, event: "member-join", time: "t", node: "a", member: MemberResponse(member), cluster: cluster)
+        #expect(try keys(of: event) == properties(of: "Event"))
+    }
+}
