@@ -24,6 +24,15 @@ public struct SimulatedCluster: Sendable {
     /// Everything every host ever sent, lost or not (hosts that crashed included).
     public internal(set) var datagramsSent: UInt64 = 0
     public internal(set) var bytesSent: UInt64 = 0
+    /// How long a run of the upgrade-tasks command takes, in virtual time.
+    public var taskDuration: Duration = .seconds(3)
+    /// The next this many runs of the tasks end in failure (then they succeed again).
+    public var failingTaskRuns = 0
+    /// Every start and end of an upgrade-tasks run, on every host, in order.
+    public internal(set) var taskLog: [TaskLogEntry] = []
+    /// Every operator command given, in order; `requestID` is the index plus one.
+    public internal(set) var commands: [CommandRecord] = []
+    var taskRuns = 0
     private let unixEpoch: UInt64 = 1_800_000_000
     /// Hosts that every new host lists as seeds (the first three, as an operator would).
     static let seedCount = 3
@@ -33,6 +42,7 @@ public struct SimulatedCluster: Sendable {
         case timer(node: Int, generation: UInt64)
         case resume(node: Int)
         case exit(node: Int)
+        case tasksEnd(node: Int, serial: Int)
     }
 
     /// `verifier` replaces the cores' signature checks (e.g. a deliberately broken one, to show
@@ -65,6 +75,17 @@ public struct SimulatedCluster: Sendable {
     public func lastBoot(of index: Int) -> Instant { hosts[index].bootedAt }
     public var hasPausedHosts: Bool { !pausedHosts.isEmpty }
     public func appVersion(of index: Int) -> String { hosts[index].appVersion }
+    /// The upgrade state the host's core derives now (nil: the host is down).
+    public func upgradeState(of index: Int) -> UpgradeState? { hosts[index].core?.upgradeStatus.state }
+    /// The host's agreed state: what its decision log says (nil: the host is down).
+    public func agreedState(of index: Int) -> AgreedState? { hosts[index].core?.decisions.agreed }
+
+    /// "N decisions, STATE, cluster version V" for a running host, to compare hosts.
+    func decisionSummary(of index: Int) -> String? {
+        guard let core = hosts[index].core else { return nil }
+        return "\(core.decisions.nextSlot) decisions, \(core.upgradeStatus.state.rawValue), "
+            + "cluster version \(core.decisions.agreed.clusterVersion)"
+    }
 
     /// What `observer` believes about `subject` (nil: unknown to it, or the observer is down).
     public func status(of subject: Int, seenBy observer: Int) -> MemberStatus? {
@@ -111,6 +132,10 @@ public struct SimulatedCluster: Sendable {
         pausedHosts.remove(index)
         hosts[index].socketBuffer.removeAll()
         hosts[index].timerAt = nil
+        if let run = hosts[index].taskRun {
+            hosts[index].taskRun = nil
+            taskLog.append(TaskLogEntry(at: now, node: index, term: run.term, kind: .killed))
+        }
     }
 
     /// Boots a stopped host again from its durable state, optionally on another version.
@@ -195,6 +220,20 @@ public struct SimulatedCluster: Sendable {
 }
 
 extension SimulatedCluster {
+    /// Gives `command` to a running host's endpoint; returns its request id (nil: the host is
+    /// not running, so nobody answers). The outcome lands in `commands` when the core gives it.
+    @discardableResult
+    public mutating func submit<Observer: SimulationObserver>(_ command: OperatorCommand, at index: Int,
+                                                             observer: inout Observer) -> UInt64? {
+        guard case .running = hosts[index].process else { return nil }
+        let requestID = UInt64(commands.count + 1)
+        commands.append(CommandRecord(requestID: requestID, node: index, command: command, at: now))
+        let local = localNow(index)
+        let effects = hosts[index].updateCore { $0.submit(command, requestID: requestID, now: local) }!
+        finishStep(index, cause: .command, effects: effects, hostileChange: false, observer: &observer)
+        return requestID
+    }
+
     /// Drains or undrains a running host: a heartbeat change that must reach every member.
     public mutating func setServing<Observer: SimulationObserver>(_ index: Int, _ state: ServingState,
                                                                  observer: inout Observer) {

@@ -72,6 +72,7 @@ struct ScenarioObserver: SimulationObserver {
         case .boot: "boot"
         case .leave: "leave"
         case .command: "command"
+        case .tasks: "tasks ended"
         }
     }
 }
