@@ -80,6 +80,9 @@ public struct SimulatedCluster: Sendable {
     /// The host's agreed state: what its decision log says (nil: the host is down).
     public func agreedState(of index: Int) -> AgreedState? { hosts[index].core?.decisions.agreed }
 
+    /// The hosts whose upgrade-tasks command is running now (frozen ones included).
+    public var taskRunners: [Int] { hosts.indices.filter { hosts[$0].taskRun != nil } }
+
     /// "N decisions, STATE, cluster version V" for a running host, to compare hosts.
     func decisionSummary(of index: Int) -> String? {
         guard let core = hosts[index].core else { return nil }
