@@ -16,11 +16,10 @@ struct UpgradeTraceLines {
         }
         if let state = cluster.upgradeState(of: record.node), let agreed = cluster.agreedState(of: record.node) {
             let summary = state == .stable ? "state STABLE, cluster version \(agreed.clusterVersion)" : "state \(state.rawValue)"
-            if states[record.node] != summary {
-                // Every host starts STABLE with no cluster version: only changes are news.
-                if states[record.node] != nil || state != .stable || !agreed.clusterVersion.isEmpty { lines.append(summary) }
-                states[record.node] = summary
-            }
+            // A host's first state, and its learning of the founding, are no news.
+            let previous = states[record.node]
+            if previous != summary, let previous, !previous.hasSuffix("cluster version ") { lines.append(summary) }
+            states[record.node] = summary
         }
         for entry in cluster.taskLog[taskLogSeen...] where entry.node == record.node { lines.append(entry.description) }
         taskLogSeen = cluster.taskLog.count
