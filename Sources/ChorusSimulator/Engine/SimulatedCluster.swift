@@ -75,6 +75,8 @@ public struct SimulatedCluster: Sendable {
     public func lastBoot(of index: Int) -> Instant { hosts[index].bootedAt }
     public var hasPausedHosts: Bool { !pausedHosts.isEmpty }
     public func appVersion(of index: Int) -> String { hosts[index].appVersion }
+    /// The incarnation the host last persisted: its current (or last) life's.
+    public func incarnation(of index: Int) -> UInt64 { hosts[index].durable.incarnation }
     /// The upgrade state the host's core derives now (nil: the host is down).
     public func upgradeState(of index: Int) -> UpgradeState? { hosts[index].core?.upgradeStatus.state }
     /// The host's agreed state: what its decision log says (nil: the host is down).

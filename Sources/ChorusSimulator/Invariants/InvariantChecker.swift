@@ -130,6 +130,8 @@ public struct InvariantChecker: SimulationObserver {
         let since = Instant(nanoseconds: record.at.nanoseconds - bounds.convergence.nanoseconds)
         let window = SimulationTime.format(bounds.convergence)
         if cluster.hasLeft(accused) {
+            // A death of an earlier life (a crash, then a reboot that left) is news still spreading.
+            guard subject.incarnation >= cluster.incarnation(of: accused) else { return }
             // A graceful leave is never a failure, unless the network kept the news away.
             guard networkDisturbedAt.map({ $0 < since }) ?? true else { return }
             report(.accuracy, record, cluster, "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it "
