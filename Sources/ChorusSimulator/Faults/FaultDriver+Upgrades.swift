@@ -5,6 +5,19 @@ import ChorusCore
 /// state forbids, conflicting commands at two hosts at the same instant, downgrades, removals
 /// of dead members, a killed task runner, failing tasks.
 extension FaultDriver {
+    /// The operator's pace: a look at the cluster and one action this often.
+    static let operatorInterval = Duration.milliseconds(500)
+
+    /// Runs for `duration` with the operator acting every `operatorInterval` (and restarts due).
+    mutating func runOperating(for duration: Duration) {
+        let end = cluster.now + duration
+        while cluster.now < end {
+            run(for: min(Self.operatorInterval, end - cluster.now))
+            restartDueNodes()
+            operateUpgrade()
+        }
+    }
+
     mutating func operateUpgrade() {
         let running = (0..<nodes).filter { cluster.isRunning($0) && !cluster.isPaused($0) }
         guard !running.isEmpty else { return }
@@ -31,14 +44,14 @@ extension FaultDriver {
                 // Every running host is upgraded: what still blocks is a dead voter.
                 removeDeadVoter(agreed, among: running)
             } else if roll < 70 {
-                let batch = 1 + Int(random.next(upperBound: UInt64(max(2, nodes / 4))))
+                let batch = 1 + Int(random.next(upperBound: UInt64(max(2, nodes / 8))))
                 rollingRestart(Array(behind.prefix(batch)), to: target, as: .upgradeRestart)
-            } else if roll < 78 {
+            } else if roll < 74 {
                 let ahead = running.filter { cluster.appVersion(of: $0) != original }
                 if let host = ahead.randomElement(using: &random) { rollingRestart([host], to: original, as: .downgrade) }
-            } else if roll < 88 {
+            } else if roll < 78 {
                 command(.cancelUpgrade, as: .cancel, among: running)
-            } else if roll < 94 {
+            } else if roll < 90 {
                 removeDeadVoter(agreed, among: running)
             } else {
                 command(.approveUpgrade, as: .approve, among: running)
@@ -96,9 +109,9 @@ extension FaultDriver {
         }
     }
 
-    /// Removes a voter whose host is down, through a random running host.
+    /// Removes a voter whose host is down for good (no restart coming), through a random running host.
     private mutating func removeDeadVoter(_ agreed: AgreedState, among running: [Int]) {
-        let dead = agreed.voters.compactMap(cluster.index(of:)).filter { !cluster.isRunning($0) }
+        let dead = agreed.voters.compactMap(cluster.index(of:)).filter { !cluster.isRunning($0) && restartAt[$0] == nil }
         guard let member = dead.randomElement(using: &random) else { return }
         command(.removeMember(cluster.nodeID(of: member)), as: .remove, among: running)
     }

@@ -65,7 +65,8 @@ public struct RandomFaultRun {
         let end = driver.cluster.now + duration
         driver.run(for: .seconds(5))
         while driver.cluster.now < end {
-            driver.run(for: .milliseconds(250 + Int64(driver.random.next(upperBound: UInt64(3_000)))))
+            let wait = Duration.milliseconds(250 + Int64(driver.random.next(upperBound: UInt64(3_000))))
+            if upgrades { driver.runOperating(for: wait) } else { driver.run(for: wait) }
             let stormy = (driver.cluster.now.nanoseconds / Self.phase.nanoseconds) % 2 == 1
             driver.restartDueNodes()
             driver.healNetworkIfDue(calm: !stormy)
@@ -76,7 +77,6 @@ public struct RandomFaultRun {
             // Upgrade runs take every other fault out, or an upgrade would rarely find every voter up.
             let quieter = upgrades && driver.random.next(upperBound: UInt64(2)) == 0
             if !quieter, let fault = candidates.randomElement(using: &driver.random) { driver.inject(fault, stormy: stormy) }
-            if upgrades { driver.operateUpgrade() }
         }
         return driver.finish()
     }
