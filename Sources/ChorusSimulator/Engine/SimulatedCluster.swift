@@ -151,6 +151,12 @@ public struct SimulatedCluster: Sendable {
         boot(index, observer: &observer)
     }
 
+    /// The host's decision timing from its next boot on: agents are configured one by one, and a
+    /// new version may ship other defaults.
+    public mutating func configure(_ index: Int, decisions: DecisionSettings) {
+        hosts[index].decisionSettings = decisions
+    }
+
     /// SIGSTOP now, SIGCONT after `duration`.
     public mutating func pause(_ index: Int, for duration: Duration) {
         guard case .running(let core) = hosts[index].process else { return }
@@ -210,6 +216,7 @@ public struct SimulatedCluster: Sendable {
             restoredIncarnation: host.durable.incarnation,
             randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
         configuration.restoredDecisions = host.durable.decisions
+        configuration.decisionSettings = host.decisionSettings
         configuration.foundsCluster = index == 0
         let localNow = localNow(index)
         var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)

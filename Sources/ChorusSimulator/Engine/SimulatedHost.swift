@@ -45,6 +45,8 @@ struct SimulatedHost: Sendable {
     var timerAt: Instant?
     /// The upgrade-tasks command this process runs, if any; it dies with the process.
     var taskRun: TaskRun?
+    /// The agent's `[decisions]` configuration, read at boot.
+    var decisionSettings = DecisionSettings()
 
     init(identity: SimulatedIdentity, address: PeerAddress, clock: LocalClock, appVersion: String) {
         self.identity = identity
