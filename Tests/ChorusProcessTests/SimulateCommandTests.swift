@@ -30,7 +30,7 @@ import Testing
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("seed 3: 6 nodes"))
         #expect(run.output.contains("violations: 0"))
-        #expect(run.output.contains("checks: completeness"))
+        #expect(run.output.contains("checks: agreement") && run.output.contains(" completeness "))
     }
 
     @Test("a scenario file runs with its trace; a failed expectation exits 1")
