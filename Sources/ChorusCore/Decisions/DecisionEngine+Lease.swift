@@ -13,18 +13,17 @@ extension DecisionEngine {
         case .grantLease(let runner, let term):
             lease.learnedAt = now
             stopOwnTasks(unless: runner == id ? term : nil)
-            guard runner == id, let start = ownAcceptStart(for: decided) else { return }
-            lease.validUntil = start + settings.leaseDuration.scaled(by: Self.runnerLeaseShare)
+            guard runner == id else { return }
             lease.runningTerm = term
             lease.outcome = nil
-            if case .runningTasks(let from, let to) = agreed.phase {
-                effects.append(.startTasks(TaskAssignment(term: term, fromVersion: from, toVersion: to, attempt: agreed.attempts)))
-            }
+            // Timed from our own first accepts of this grant, even when another proposer's ballot
+            // carried it (`ownAcceptStart`). Should that time be unknown, the lease is timed by a
+            // renewal of our own first (`leaseProposal`), and the tasks start then.
+            lease.validUntil = nil
+            startTasksIfTimed(decided)
         case .renewLease(let term):
             lease.learnedAt = now
-            if term == lease.runningTerm, let start = ownAcceptStart(for: decided) {
-                lease.validUntil = start + settings.leaseDuration.scaled(by: Self.runnerLeaseShare)
-            }
+            if term == lease.runningTerm { startTasksIfTimed(decided) }
         case .finishTasks, .failTasks, .remove:
             if agreed.lease == nil {
                 lease.learnedAt = nil
@@ -34,6 +33,17 @@ extension DecisionEngine {
             lease.freeSince = now
         case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade:
             break
+        }
+    }
+
+    /// Times the runner's lease from this node's own winning ballot, if it was ours, and starts
+    /// the tasks if they were waiting for that.
+    private mutating func startTasksIfTimed(_ decided: DecidedSlot) {
+        guard let term = lease.runningTerm, let start = ownAcceptStart(for: decided) else { return }
+        let waiting = lease.validUntil == nil
+        lease.validUntil = start + settings.leaseDuration.scaled(by: Self.runnerLeaseShare)
+        if waiting, case .runningTasks(let from, let to) = agreed.phase {
+            effects.append(.startTasks(TaskAssignment(term: term, fromVersion: from, toVersion: to, attempt: agreed.attempts)))
         }
     }
 
@@ -65,7 +75,8 @@ extension DecisionEngine {
 
     private mutating func stopOwnTasks(unless keptTerm: UInt32?) {
         guard let term = lease.runningTerm, term != keptTerm else { return }
-        if lease.outcome == nil { effects.append(.stopTasks(term: term)) }
+        // Tasks run only once the lease is timed (`validUntil` set).
+        if lease.outcome == nil, lease.validUntil != nil { effects.append(.stopTasks(term: term)) }
         lease.runningTerm = nil
         lease.validUntil = nil
         lease.outcome = nil
@@ -78,6 +89,8 @@ extension DecisionEngine {
             if let outcome = lease.outcome {
                 return outcome.failure.map { .failTasks(term: term, reason: $0) } ?? .finishTasks(term: term)
             }
+            // Granted but not yet timed: renew at once with a ballot of our own.
+            if lease.validUntil == nil { return .renewLease(term: term) }
             let renewAt = (lease.learnedAt ?? now) + settings.leaseDuration / 3
             return now >= renewAt ? .renewLease(term: term) : nil
         }

@@ -1,4 +1,6 @@
-/// Timing of the decision protocol. Defaults suit a LAN; all are per agent, none must agree.
+/// Timing of the decision protocol. Defaults suit a LAN; all are per agent and none must agree,
+/// except `leaseDuration`: a runner counts its own, the others wait out theirs, so a runner's
+/// longer than the acceptors' lets two runners run at once (the simulator's UpgradeFaultTests).
 public struct DecisionSettings: Sendable, Equatable {
     /// A phase that got no majority answer in this time is retried with a higher ballot.
     public var roundTimeout: Duration = .milliseconds(400)

@@ -45,7 +45,29 @@ extension SimulatedCluster {
         case .exit(let index):
             guard case .leaving = hosts[index].process else { return }
             stop(index)
+        case .tasksEnd(let index, let serial):
+            endTasks(index, serial: serial, observer: &observer)
         }
+    }
+
+    /// A run of the tasks command reached its end. A frozen host (paused) notices at its resume,
+    /// after its overdue timers, which may have stopped the run first.
+    private mutating func endTasks<Observer: SimulationObserver>(_ index: Int, serial: Int, observer: inout Observer) {
+        guard let run = hosts[index].taskRun, run.serial == serial else { return }
+        if case .paused(_, let until) = hosts[index].process {
+            queue.push(.tasksEnd(node: index, serial: serial), at: until)
+            return
+        }
+        hosts[index].taskRun = nil
+        var failure: String?
+        if failingTaskRuns > 0 {
+            failingTaskRuns -= 1
+            failure = "simulated failure of the tasks command"
+        }
+        taskLog.append(TaskLogEntry(at: now, node: index, term: run.term, kind: .finished(failure: failure)))
+        let local = localNow(index)
+        let effects = hosts[index].updateCore { $0.tasksEnded(term: run.term, failure: failure, now: local) }!
+        finishStep(index, cause: .tasks, effects: effects, hostileChange: false, observer: &observer)
     }
 
     private mutating func fireTimer<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
@@ -88,6 +110,7 @@ extension SimulatedCluster {
                                                           observer: inout Observer) {
         step += 1
         var events: [MembershipEvent] = []
+        var decided: [StepRecord.Decided] = []
         for effect in effects {
             switch effect {
             case .persistIncarnation(let incarnation):
@@ -104,15 +127,40 @@ extension SimulatedCluster {
                 events.append(event)
             case .decision(.persistAcceptor(let state)):
                 hosts[index].durable.decisions.acceptor = state
-            case .decision(.persistDecision(let decided)):
-                hosts[index].durable.decisions.log.append(decided)
-            case .decision:
+            case .decision(.persistDecision(let slot)):
+                hosts[index].durable.decisions.log.append(slot)
+            case .decision(.decided(let slot, let value, let applied)):
+                decided.append(StepRecord.Decided(slot: slot, value: value, applied: applied))
+            case .decision(.commandFinished(let requestID, let outcome)):
+                commands[Int(requestID) - 1].outcome = outcome
+                commands[Int(requestID) - 1].finishedAt = now
+            case .decision(.startTasks(let assignment)):
+                startTasks(assignment, on: index)
+            case .decision(.stopTasks(let term)):
+                guard let run = hosts[index].taskRun, run.term == term else { continue }
+                hosts[index].taskRun = nil
+                taskLog.append(TaskLogEntry(at: now, node: index, term: term, kind: .stopped))
+            case .decision(.send):
                 break
             }
         }
         rescheduleTimer(index)
-        observer.observe(StepRecord(step: step, at: now, node: index, cause: cause, events: events,
+        observer.observe(StepRecord(step: step, at: now, node: index, cause: cause, events: events, decided: decided,
                                     hostileInputChangedState: hostileChange), in: self)
+    }
+
+    /// The host's shell starts the tasks command for `assignment`; it ends `taskDuration` later.
+    private mutating func startTasks(_ assignment: TaskAssignment, on index: Int) {
+        if let old = hosts[index].taskRun {
+            // The core moved on to a new term without stopping the old run: the shell kills it.
+            taskLog.append(TaskLogEntry(at: now, node: index, term: old.term, kind: .stopped))
+        }
+        taskRuns += 1
+        hosts[index].taskRun = TaskRun(term: assignment.term, serial: taskRuns)
+        taskLog.append(TaskLogEntry(at: now, node: index, term: assignment.term,
+                                    kind: .started(attempt: assignment.attempt, from: assignment.fromVersion,
+                                                   to: assignment.toVersion)))
+        queue.push(.tasksEnd(node: index, serial: taskRuns), at: now + taskDuration)
     }
 
     /// Queues the host's next wakeup unless the queued one is already right; stale entries are

@@ -26,6 +26,15 @@ public struct SimulatedCluster: Sendable {
     public internal(set) var bytesSent: UInt64 = 0
     /// When set (`startTrafficBreakdown`), every sent datagram is also counted by record kind.
     public internal(set) var traffic: TrafficBreakdown?
+    /// How long a run of the upgrade-tasks command takes, in virtual time.
+    public var taskDuration: Duration = .seconds(3)
+    /// The next this many runs of the tasks end in failure (then they succeed again).
+    public var failingTaskRuns = 0
+    /// Every start and end of an upgrade-tasks run, on every host, in order.
+    public internal(set) var taskLog: [TaskLogEntry] = []
+    /// Every operator command given, in order; `requestID` is the index plus one.
+    public internal(set) var commands: [CommandRecord] = []
+    var taskRuns = 0
     private let unixEpoch: UInt64 = 1_800_000_000
     /// Hosts that every new host lists as seeds (the first three, as an operator would).
     static let seedCount = 3
@@ -35,6 +44,7 @@ public struct SimulatedCluster: Sendable {
         case timer(node: Int, generation: UInt64)
         case resume(node: Int)
         case exit(node: Int)
+        case tasksEnd(node: Int, serial: Int)
     }
 
     /// `verifier` replaces the cores' signature checks (e.g. a deliberately broken one, to show
@@ -72,6 +82,22 @@ public struct SimulatedCluster: Sendable {
     public func lastBoot(of index: Int) -> Instant { hosts[index].bootedAt }
     public var hasPausedHosts: Bool { !pausedHosts.isEmpty }
     public func appVersion(of index: Int) -> String { hosts[index].appVersion }
+    /// The incarnation the host last persisted: its current (or last) life's.
+    public func incarnation(of index: Int) -> UInt64 { hosts[index].durable.incarnation }
+    /// The upgrade state the host's core derives now (nil: the host is down).
+    public func upgradeState(of index: Int) -> UpgradeState? { hosts[index].core?.upgradeStatus.state }
+    /// The host's agreed state: what its decision log says (nil: the host is down).
+    public func agreedState(of index: Int) -> AgreedState? { hosts[index].core?.decisions.agreed }
+
+    /// The hosts whose upgrade-tasks command is running now (frozen ones included).
+    public var taskRunners: [Int] { hosts.indices.filter { hosts[$0].taskRun != nil } }
+
+    /// "N decisions, STATE, cluster version V" for a running host, to compare hosts.
+    func decisionSummary(of index: Int) -> String? {
+        guard let core = hosts[index].core else { return nil }
+        return "\(core.decisions.nextSlot) decisions, \(core.upgradeStatus.state.rawValue), "
+            + "cluster version \(core.decisions.agreed.clusterVersion)"
+    }
 
     /// What `observer` believes about `subject` (nil: unknown to it, or the observer is down).
     public func status(of subject: Int, seenBy observer: Int) -> MemberStatus? {
@@ -118,6 +144,10 @@ public struct SimulatedCluster: Sendable {
         pausedHosts.remove(index)
         hosts[index].socketBuffer.removeAll()
         hosts[index].timerAt = nil
+        if let run = hosts[index].taskRun {
+            hosts[index].taskRun = nil
+            taskLog.append(TaskLogEntry(at: now, node: index, term: run.term, kind: .killed))
+        }
     }
 
     /// Boots a stopped host again from its durable state, optionally on another version.
@@ -126,6 +156,12 @@ public struct SimulatedCluster: Sendable {
         precondition(!hosts[index].isUp, "seed \(seed) step \(step): node \(index) is running")
         if let appVersion { hosts[index].appVersion = appVersion }
         boot(index, observer: &observer)
+    }
+
+    /// The host's decision timing from its next boot on: agents are configured one by one, and a
+    /// new version may ship other defaults.
+    public mutating func configure(_ index: Int, decisions: DecisionSettings) {
+        hosts[index].decisionSettings = decisions
     }
 
     /// SIGSTOP now, SIGCONT after `duration`.
@@ -187,6 +223,7 @@ public struct SimulatedCluster: Sendable {
             restoredIncarnation: host.durable.incarnation,
             randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
         configuration.restoredDecisions = host.durable.decisions
+        configuration.decisionSettings = host.decisionSettings
         configuration.foundsCluster = index == 0
         let localNow = localNow(index)
         var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)
@@ -202,6 +239,20 @@ public struct SimulatedCluster: Sendable {
 }
 
 extension SimulatedCluster {
+    /// Gives `command` to a running host's endpoint; returns its request id (nil: the host is
+    /// not running, so nobody answers). The outcome lands in `commands` when the core gives it.
+    @discardableResult
+    public mutating func submit<Observer: SimulationObserver>(_ command: OperatorCommand, at index: Int,
+                                                             observer: inout Observer) -> UInt64? {
+        guard case .running = hosts[index].process else { return nil }
+        let requestID = UInt64(commands.count + 1)
+        commands.append(CommandRecord(requestID: requestID, node: index, command: command, at: now))
+        let local = localNow(index)
+        let effects = hosts[index].updateCore { $0.submit(command, requestID: requestID, now: local) }!
+        finishStep(index, cause: .command, effects: effects, hostileChange: false, observer: &observer)
+        return requestID
+    }
+
     /// Drains or undrains a running host: a heartbeat change that must reach every member.
     public mutating func setServing<Observer: SimulationObserver>(_ index: Int, _ state: ServingState,
                                                                  observer: inout Observer) {

@@ -43,6 +43,10 @@ struct SimulatedHost: Sendable {
     /// The pending timer in the event queue; older queued timers are stale.
     var timerGeneration: UInt64 = 0
     var timerAt: Instant?
+    /// The upgrade-tasks command this process runs, if any; it dies with the process.
+    var taskRun: TaskRun?
+    /// The agent's `[decisions]` configuration, read at boot.
+    var decisionSettings = DecisionSettings()
 
     init(identity: SimulatedIdentity, address: PeerAddress, clock: LocalClock, appVersion: String) {
         self.identity = identity

@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 
 /// What happened in one step of a simulation: one host handled one input.
 public struct StepRecord: Sendable {
@@ -12,8 +13,17 @@ public struct StepRecord: Sendable {
         case boot
         /// An operator's graceful leave.
         case leave
-        /// Another operator command (drain, undrain).
+        /// An operator command: drain, undrain, or one of the upgrade commands (`SimulatedCluster.submit`).
         case command
+        /// A run of the upgrade-tasks command ended and the host's core was told.
+        case tasks
+    }
+
+    /// A slot the host decided in this step; `applied` is false for a void value.
+    public struct Decided: Sendable, Equatable {
+        public let slot: UInt64
+        public let value: DecisionValue
+        public let applied: Bool
     }
 
     /// Counts every handled input since the start of the run; failure messages cite it.
@@ -22,6 +32,8 @@ public struct StepRecord: Sendable {
     public let node: Int
     public let cause: Cause
     public let events: [MembershipEvent]
+    /// The decision slots the host decided in this step, in log order.
+    public let decided: [Decided]
     /// For forged or replayed datagrams only: whether the host's view of the cluster changed.
     public let hostileInputChangedState: Bool
 }

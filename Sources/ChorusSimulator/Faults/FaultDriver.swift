@@ -5,12 +5,16 @@ import ChorusCore
 struct FaultDriver {
     var cluster: SimulatedCluster
     var random: SeededRandom
-    private var observer: ObserverPair<InvariantChecker, ObserverPair<TraceObserver, DetectionTimer>>
+    var observer: ObserverPair<InvariantChecker, ObserverPair<TraceObserver, DetectionTimer>>
     private let trace: ((String) -> Void)?
-    private let nodes: Int
-    private var faults: [RandomFaultRun.Fault: Int] = [:]
-    private var restartAt: [Int: Instant] = [:]
+    let nodes: Int
+    var faults: [RandomFaultRun.Fault: Int] = [:]
+    var restartAt: [Int: Instant] = [:]
+    /// The version a pending restart boots on (upgrade runs only; otherwise drawn at restart).
+    var restartVersion: [Int: String] = [:]
     private var healAt: Instant?
+    /// Upgrade runs: operator commands and rolling restarts are part of the faults.
+    let upgrades: Bool
 
     init(plan: RandomFaultRun, trace: ((String) -> Void)?) {
         cluster = SimulatedCluster(size: plan.nodes, seed: plan.seed, settings: plan.settings, verifier: plan.verifier)
@@ -19,6 +23,7 @@ struct FaultDriver {
         observer = ObserverPair(checker, ObserverPair(TraceObserver(emit: trace), DetectionTimer(bound: checker.bounds.detection)))
         self.trace = trace
         nodes = plan.nodes
+        upgrades = plan.upgrades
     }
 
     mutating func run(for duration: Duration) { cluster.run(for: duration, observer: &observer) }
@@ -27,7 +32,9 @@ struct FaultDriver {
     mutating func restartDueNodes() {
         for (index, at) in restartAt.sorted(by: { $0.key < $1.key }) where at <= cluster.now && !cluster.isRunning(index) {
             restartAt[index] = nil
-            let version = random.next(upperBound: UInt64(4)) == 0 ? "1.1.0" : nil
+            var version = random.next(upperBound: UInt64(4)) == 0 ? "1.1.0" : nil
+            // Upgrade runs choose versions on purpose: a restart keeps its version unless told.
+            if upgrades { version = restartVersion.removeValue(forKey: index) }
             log("fault restart \(cluster.name(of: index))\(version.map { " on \($0)" } ?? "")")
             cluster.restart(index, appVersion: version, observer: &observer)
             faults[.restart, default: 0] += 1
@@ -94,7 +101,7 @@ struct FaultDriver {
             cluster.setDrift(target, ppm: Int64(random.next(upperBound: UInt64(10_001))) - 5_000)
         case .forge:
             return cluster.inject(Forgery.allCases.randomElement(using: &random)!, to: target)
-        case .restart, .heal:
+        case .restart, .heal, .start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade, .killRunner, .failTasks:
             return false
         }
         return true
@@ -104,19 +111,21 @@ struct FaultDriver {
     /// gives convergence its full bound, so every run ends with a convergence check.
     mutating func finish() -> RandomFaultRun.Result {
         healNetwork()
-        for index in 0..<nodes where !cluster.isRunning(index) && restartAt[index] != nil {
-            cluster.restart(index, observer: &observer)
+        // Upgrade runs bring every host back: an approved upgrade must then finish (SPEC §11.4).
+        for index in 0..<nodes where !cluster.isRunning(index) && (restartAt[index] != nil || upgrades) {
+            cluster.restart(index, appVersion: restartVersion.removeValue(forKey: index), observer: &observer)
             faults[.restart, default: 0] += 1
         }
         while cluster.hasPausedHosts { run(for: .seconds(1)) }
         log("healed; quiet until the convergence check")
         run(for: observer.first.bounds.convergence + .seconds(2))
+        if upgrades { observer.first.checkEnd(of: cluster) }
         return RandomFaultRun.Result(
             seed: cluster.seed, nodes: nodes, simulated: cluster.now - .zero, steps: cluster.step, faults: faults,
             violations: observer.first.violations, checks: observer.first.checks,
             detectionSeconds: observer.second.second.seconds, datagramsSent: cluster.datagramsSent,
-            bytesSent: cluster.bytesSent)
+            bytesSent: cluster.bytesSent, upgradesFinished: observer.first.tasksFinished)
     }
 
-    private func log(_ line: String) { trace?("\(SimulationTime.format(cluster.now)) \(line)") }
+    func log(_ line: String) { trace?("\(SimulationTime.format(cluster.now)) \(line)") }
 }

@@ -10,6 +10,12 @@ import ChorusWire
 public struct RandomFaultRun {
     public enum Fault: String, Sendable, CaseIterable, Comparable {
         case kill, restart, pause, leave, partition, oneWay = "one-way", heal, loss, duplicate, delay, drift, forge
+        /// Upgrade runs only (`upgrades`): operator commands, rolling restarts, task failures.
+        case start, cancel, approve, retry, remove, upgradeRestart = "upgrade-restart", downgrade
+        case killRunner = "kill-runner", failTasks = "fail-tasks"
+
+        static let upgradeActions: Set<Fault> = [.start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade,
+                                                 .killRunner, .failTasks]
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -27,6 +33,8 @@ public struct RandomFaultRun {
         /// Everything sent, lost or not: the load figures of the run.
         public let datagramsSent: UInt64
         public let bytesSent: UInt64
+        /// Upgrades whose tasks finished (applied finishTasks decisions).
+        public let upgradesFinished: Int
     }
 
     /// Length of each calm and each stormy phase.
@@ -40,6 +48,9 @@ public struct RandomFaultRun {
     public var enabled: Set<Fault> = Set(Fault.allCases)
     /// Replaces signature verification in every core (see `SimulatedCluster.init`).
     public var verifier: (any SignatureScheme)?
+    /// Also drive upgrades: an operator starts, restarts hosts on newer versions (and sometimes
+    /// back), approves, cancels, retries and removes, with conflicting commands at once.
+    public var upgrades = false
 
     public init(seed: UInt64, nodes: Int, duration: Duration, settings: MembershipSettings = .lan) {
         self.seed = seed
@@ -54,14 +65,18 @@ public struct RandomFaultRun {
         let end = driver.cluster.now + duration
         driver.run(for: .seconds(5))
         while driver.cluster.now < end {
-            driver.run(for: .milliseconds(250 + Int64(driver.random.next(upperBound: UInt64(3_000)))))
+            let wait = Duration.milliseconds(250 + Int64(driver.random.next(upperBound: UInt64(3_000))))
+            if upgrades { driver.runOperating(for: wait) } else { driver.run(for: wait) }
             let stormy = (driver.cluster.now.nanoseconds / Self.phase.nanoseconds) % 2 == 1
             driver.restartDueNodes()
             driver.healNetworkIfDue(calm: !stormy)
             let candidates = Fault.allCases.filter {
-                enabled.contains($0) && $0 != .restart && $0 != .heal && (stormy || !Self.stormFaults.contains($0))
+                enabled.contains($0) && $0 != .restart && $0 != .heal && !Fault.upgradeActions.contains($0)
+                    && (stormy || !Self.stormFaults.contains($0))
             }
-            if let fault = candidates.randomElement(using: &driver.random) { driver.inject(fault, stormy: stormy) }
+            // Upgrade runs take every other fault out, or an upgrade would rarely find every voter up.
+            let quieter = upgrades && driver.random.next(upperBound: UInt64(2)) == 0
+            if !quieter, let fault = candidates.randomElement(using: &driver.random) { driver.inject(fault, stormy: stormy) }
         }
         return driver.finish()
     }
@@ -70,9 +85,19 @@ public struct RandomFaultRun {
 /// Writes each membership event as one trace line, when a writer is given.
 struct TraceObserver: SimulationObserver {
     let emit: ((String) -> Void)?
+    private var answered: Set<UInt64> = []
+    private var taskLogSeen = 0
+
+    init(emit: ((String) -> Void)?) { self.emit = emit }
 
     mutating func observe(_ record: StepRecord, in cluster: SimulatedCluster) {
         guard let emit else { return }
+        let at = SimulationTime.format(record.at)
+        for command in cluster.commands where command.outcome != nil && answered.insert(command.requestID).inserted {
+            emit("\(at) \(cluster.name(of: command.node)): request \(command.requestID) \(command.outcome!)")
+        }
+        for entry in cluster.taskLog[taskLogSeen...] { emit("\(at) \(cluster.name(of: entry.node)): \(entry)") }
+        taskLogSeen = cluster.taskLog.count
         for event in record.events {
             emit("\(SimulationTime.format(record.at)) \(cluster.name(of: record.node)): \(event.member.name) "
                  + "\(event.kind.rawValue) (incarnation \(event.member.incarnation))")

@@ -21,6 +21,8 @@ public struct InvariantChecker: SimulationObserver {
     private var crashesSeen = 0
     private var pendingDetections: [(node: Int, crashedAt: Instant, deadline: Instant)] = []
     private var decisionLogs = DecisionLogChecker()
+    private var transitions = TransitionChecker()
+    private var tasks = TaskChecker()
 
     public init(settings: MembershipSettings, clusterSize: Int) {
         bounds = InvariantBounds(settings: settings, clusterSize: clusterSize)
@@ -40,6 +42,40 @@ public struct InvariantChecker: SimulationObserver {
         checkDetections(record, in: cluster)
         checkConvergenceWhenQuiet(record, in: cluster)
         checkDecisionLog(record, in: cluster)
+        checkTransitions(record, in: cluster)
+        checkTasks(record, in: cluster)
+    }
+
+    /// Applied finishTasks decisions in the agreed log so far.
+    public var tasksFinished: Int { tasks.finishes }
+
+    /// The end of a run whose faults have healed and converged: an approved upgrade's tasks
+    /// must have finished (or failed) by now.
+    public mutating func checkEnd(of cluster: SimulatedCluster) {
+        checks[.tasks, default: 0] += 1
+        guard let slot = tasks.openApproval else { return }
+        violations.append(Violation(invariant: .tasks, seed: cluster.seed, step: cluster.step, at: cluster.now,
+                                    detail: "the upgrade approved in slot \(slot) never finished its tasks, though every fault healed"))
+    }
+
+    private mutating func checkTransitions(_ record: StepRecord, in cluster: SimulatedCluster) {
+        guard let state = cluster.upgradeState(of: record.node) else { return }
+        checks[.transitions, default: 0] += 1
+        let applied = record.decided.filter(\.applied).map(\.value)
+        if let finding = transitions.check(host: record.node, state: state, applied: applied) {
+            report(.transitions, record, cluster, "\(cluster.name(of: record.node)) \(finding)")
+        }
+    }
+
+    private mutating func checkTasks(_ record: StepRecord, in cluster: SimulatedCluster) {
+        let (checked, findings) = tasks.check(record, in: cluster)
+        checks[.tasks, default: 0] += checked
+        for finding in findings {
+            switch finding {
+            case .concurrentRuns(let what), .unfencedStart(let what), .finishedTwice(let what), .finishedWithoutRun(let what):
+                report(.tasks, record, cluster, what)
+            }
+        }
     }
 
     private mutating func checkDecisionLog(_ record: StepRecord, in cluster: SimulatedCluster) {
@@ -68,7 +104,7 @@ public struct InvariantChecker: SimulationObserver {
         if network.isPartitioned || network.lossRate > accuracyLossLimit { lastFaultAt = record.at }
         switch record.cause {
         case .boot, .resume, .leave: lastFaultAt = record.at
-        case .datagram, .timer, .command: break
+        case .datagram, .timer, .command, .tasks: break
         }
         while crashesSeen < cluster.crashes.count {
             let crash = cluster.crashes[crashesSeen]
@@ -94,6 +130,8 @@ public struct InvariantChecker: SimulationObserver {
         let since = Instant(nanoseconds: record.at.nanoseconds - bounds.convergence.nanoseconds)
         let window = SimulationTime.format(bounds.convergence)
         if cluster.hasLeft(accused) {
+            // A death of an earlier life (a crash, then a reboot that left) is news still spreading.
+            guard subject.incarnation >= cluster.incarnation(of: accused) else { return }
             // A graceful leave is never a failure, unless the network kept the news away.
             guard networkDisturbedAt.map({ $0 < since }) ?? true else { return }
             report(.accuracy, record, cluster, "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it "
@@ -150,6 +188,27 @@ public struct InvariantChecker: SimulationObserver {
     /// The first way live nodes disagree, or nil when every live node sees every live node alive
     /// on its current version, and all that know a stopped node agree it is dead, or agree it left.
     public static func disagreement(in cluster: SimulatedCluster) -> String? {
+        membershipDisagreement(in: cluster) ?? decisionDisagreement(in: cluster)
+    }
+
+    /// The first running node whose decision log, upgrade state or cluster version differs
+    /// from the first running node's, or nil.
+    public static func decisionDisagreement(in cluster: SimulatedCluster) -> String? {
+        var first: (index: Int, summary: String)?
+        for index in 0..<cluster.size {
+            guard let summary = cluster.decisionSummary(of: index) else { continue }
+            guard let reference = first else {
+                first = (index, summary)
+                continue
+            }
+            if summary != reference.summary {
+                return "\(cluster.name(of: index)) has \(summary), but \(cluster.name(of: reference.index)) has \(reference.summary)"
+            }
+        }
+        return nil
+    }
+
+    private static func membershipDisagreement(in cluster: SimulatedCluster) -> String? {
         for subject in 0..<cluster.size {
             var stoppedAs: (observer: Int, status: MemberStatus)?
             for observer in 0..<cluster.size where observer != subject && cluster.isRunning(observer) {

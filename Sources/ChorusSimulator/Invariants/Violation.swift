@@ -2,9 +2,10 @@ import ChorusCore
 
 /// A broken invariant, with what it takes to replay it: the seed and the step.
 public struct Violation: Sendable, Equatable, CustomStringConvertible {
-    /// SPEC §11: agreement (1) and quorum (3) over decision logs, and membership's (5-8).
+    /// SPEC §11: agreement (1), transitions (2), quorum (3) and tasks (4) over decisions and
+    /// the task log, and membership's (5-8).
     public enum Invariant: String, Sendable, CaseIterable, Comparable {
-        case agreement, quorum, completeness, accuracy, convergence, integrity
+        case agreement, transitions, quorum, tasks, completeness, accuracy, convergence, integrity
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }

@@ -5,6 +5,8 @@ import ChorusCore
 public enum ScenarioCommand: Sendable, Equatable {
     case addNodes(Int)
     case kill([Int])
+    /// `kill runner`: sudden death of the node running the upgrade tasks now.
+    case killRunner
     case restart(Int, version: String?)
     case leave(Int)
     case pause(Int, for: Duration)
@@ -19,7 +21,19 @@ public enum ScenarioCommand: Sendable, Equatable {
     case delay(Duration, Duration)
     case forge(Forgery, to: Int)
     case run(Duration)
+    /// An operator command given to a node's endpoint.
+    case operate(ScenarioOperation, at: Int)
+    /// The next this many runs of the upgrade tasks fail.
+    case failTasks(Int)
+    /// Runs of the upgrade tasks take this long from now on.
+    case taskDuration(Duration)
     case expect(ScenarioExpectation)
+}
+
+/// `upgrade start|cancel|approve|retry at N`, `remove M at N`.
+public enum ScenarioOperation: Sendable, Equatable {
+    case start, cancel, approve, retry
+    case remove(Int)
 }
 
 /// What a scenario asserts about the cluster at that point of the run.
@@ -37,6 +51,16 @@ public enum ScenarioExpectation: Sendable, Equatable {
     /// The checker found this kind of violation so far; the scenario expects it, so it does not
     /// fail the run.
     case violation(Violation.Invariant)
+    /// Each observer derives this upgrade state (`all`: every running node).
+    case state(UpgradeState, at: ScenarioObservers)
+    case clusterVersion(String, at: ScenarioObservers)
+    /// The agreed log holds this many applied finishTasks decisions.
+    case tasksFinished(Int)
+    /// The task log holds this many starts of the tasks command.
+    case tasksStarted(Int)
+    /// The Nth operator command of the script (1-based) ended so: `committed`, `rejected`,
+    /// `no-quorum`, or `pending` (no answer yet).
+    case command(Int, outcome: String)
 }
 
 /// Whose view an expectation reads.

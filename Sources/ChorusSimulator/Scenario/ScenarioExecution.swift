@@ -54,6 +54,9 @@ struct ScenarioExecution {
         case .kill(let nodes):
             if let down = nodes.first(where: { !cluster.isRunning($0) }) { return "\(cluster.name(of: down)) is down" }
             for node in nodes { cluster.crash(node) }
+        case .killRunner:
+            guard let runner = cluster.taskRunners.first else { return "no node runs the upgrade tasks" }
+            cluster.crash(runner)
         case .restart(let node, let version):
             guard !cluster.isRunning(node) else { return "\(cluster.name(of: node)) is running" }
             cluster.restart(node, appVersion: version, observer: &observer)
@@ -83,6 +86,20 @@ struct ScenarioExecution {
         case .run(let duration):
             cluster.run(for: duration, observer: &observer)
             lastRun = observer.kinds
+        case .operate(let operation, let node):
+            if let problem = notRunningNormally(node) { return problem }
+            let command: OperatorCommand = switch operation {
+            case .start: .startUpgrade
+            case .cancel: .cancelUpgrade
+            case .approve: .approveUpgrade
+            case .retry: .retryUpgrade
+            case .remove(let member): .removeMember(cluster.nodeID(of: member))
+            }
+            cluster.submit(command, at: node, observer: &observer)
+        case .failTasks(let runs):
+            cluster.failingTaskRuns = runs
+        case .taskDuration(let duration):
+            cluster.taskDuration = duration
         case .expect(let expectation):
             if case .violation(let invariant) = expectation { expected.insert(invariant) }
             return expectation.failure(in: cluster, checker: observer.checker, lastRun: lastRun)

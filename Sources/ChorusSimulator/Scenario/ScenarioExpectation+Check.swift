@@ -29,7 +29,45 @@ extension ScenarioExpectation {
             return "\(checker.violations.count) violation(s), the first: \(first)"
         case .violation(let invariant):
             return checker.violations.contains { $0.invariant == invariant } ? nil : "no \(invariant.rawValue) violation"
+        case .state(let state, let observers):
+            return firstFailure(at: observers, in: cluster) { index in
+                let actual = cluster.upgradeState(of: index)!
+                return actual == state ? nil : "derives \(actual.rawValue)"
+            }
+        case .clusterVersion(let version, let observers):
+            return firstFailure(at: observers, in: cluster) { index in
+                let actual = cluster.agreedState(of: index)!.clusterVersion
+                return actual == version ? nil : "has cluster version \(actual)"
+            }
+        case .tasksFinished(let count):
+            return checker.tasksFinished == count ? nil : "\(checker.tasksFinished) finishTasks decided"
+        case .tasksStarted(let count):
+            let started = cluster.taskLog.count { if case .started = $0.kind { true } else { false } }
+            return started == count ? nil : "\(started) runs started"
+        case .command(let number, let expected):
+            guard number <= cluster.commands.count else { return "only \(cluster.commands.count) commands were given" }
+            let outcome = cluster.commands[number - 1].outcome
+            let actual = outcome?.name ?? "pending"
+            guard actual != expected else { return nil }
+            if case .rejected(let reason)? = outcome { return "rejected: \(reason)" }
+            return actual
         }
+    }
+
+    /// The first observer (`all`: every running node) for which `wrong` says what is wrong.
+    private func firstFailure(at observers: ScenarioObservers, in cluster: SimulatedCluster,
+                              _ wrong: (Int) -> String?) -> String? {
+        let chosen: [Int]
+        switch observers {
+        case .all: chosen = (0..<cluster.size).filter(cluster.isRunning)
+        case .nodes(let nodes): chosen = nodes
+        }
+        guard !chosen.isEmpty else { return "no running node to ask" }
+        for observer in chosen {
+            guard cluster.isRunning(observer) else { return "\(cluster.name(of: observer)) is down" }
+            if let what = wrong(observer) { return "\(cluster.name(of: observer)) \(what)" }
+        }
+        return nil
     }
 
     /// The first observer whose view of `subject` is wrong, as "node-2 sees node-3 <what>".

@@ -10,6 +10,7 @@ struct ScenarioObserver: SimulationObserver {
     private var lines: [String] = []
     /// Joins are many and dull (every node learns every other): one line per joining member.
     private var joins: [(subject: String, count: Int, last: Instant)] = []
+    private var upgradeLines = UpgradeTraceLines()
 
     init(checker: InvariantChecker, traceAllSteps: Bool) {
         self.checker = checker
@@ -21,12 +22,17 @@ struct ScenarioObserver: SimulationObserver {
         checker.observe(record, in: cluster)
         for violation in checker.violations[known...] { lines.append("  violation: \(violation)") }
         for event in record.events { kinds.insert(event.kind) }
+        let upgrade = upgradeLines.lines(after: record, in: cluster)
         if traceAllSteps {
-            let events = record.events.map(Self.describe).joined(separator: ", ")
+            let events = (record.events.map(Self.describe) + record.decided.map { "decided slot \($0.slot) \($0.value)" })
+                .joined(separator: ", ")
             lines.append("  #\(record.step) \(SimulationTime.format(record.at)) \(cluster.name(of: record.node)) "
                 + Self.describe(record.cause, in: cluster) + (events.isEmpty ? "" : ": \(events)"))
+            lines += upgrade.map { "    \($0)" }
             return
         }
+        let prefix = "  \(SimulationTime.format(record.at)) \(cluster.name(of: record.node)): "
+        lines += upgrade.map { prefix + $0 }
         for event in record.events {
             guard event.kind == .memberJoin else {
                 lines.append("  \(SimulationTime.format(record.at)) \(cluster.name(of: record.node)): \(Self.describe(event))")
@@ -72,6 +78,7 @@ struct ScenarioObserver: SimulationObserver {
         case .boot: "boot"
         case .leave: "leave"
         case .command: "command"
+        case .tasks: "tasks ended"
         }
     }
 }

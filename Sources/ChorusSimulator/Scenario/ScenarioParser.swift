@@ -10,6 +10,8 @@ struct ScenarioParser {
     private var nodes: Int?
     private var size = 0
     private var steps: [ScenarioScript.Step] = []
+    /// Operator commands given so far: `expect command N` may name only these.
+    var commandsGiven = 0
 
     init(file: String) { self.file = file }
 
@@ -54,6 +56,7 @@ struct ScenarioParser {
             guard nodes != nil else { throw Problem(message: "expected 'nodes N' before '\(words[0])'") }
             let command = try self.command(words[0], arguments)
             if case .addNodes(let count) = command { size += count }
+            if case .operate = command { commandsGiven += 1 }
             steps.append(ScenarioScript.Step(line: line, text: words.joined(separator: " "), command: command))
         }
     }
@@ -82,7 +85,7 @@ struct ScenarioParser {
     private func command(_ keyword: String, _ arguments: [String]) throws(Problem) -> ScenarioCommand {
         switch keyword {
         case "add-nodes": return .addNodes(try count(single(arguments, "a number of nodes")))
-        case "kill": return .kill(try nodeList(arguments.joined()))
+        case "kill": return arguments == ["runner"] ? .killRunner : .kill(try nodeList(arguments.joined()))
         case "restart":
             guard arguments.count == 1 || arguments.count == 3 && arguments[1] == "version" else {
                 throw Problem(message: "expected 'restart N' or 'restart N version X.Y.Z'")
@@ -120,9 +123,10 @@ struct ScenarioParser {
             return .forge(forgery, to: try node(arguments[2]))
         case "run": return .run(try duration(single(arguments, "a duration")))
         case "expect": return .expect(try expectation(arguments))
+        case "upgrade", "remove", "tasks": return try upgradeCommand(keyword, arguments)
         default:
             throw Problem(message: "expected a command (add-nodes, kill, restart, leave, pause, drift, partition, "
-                + "block, heal, loss, duplicate, delay, forge, run, expect), got '\(keyword)'")
+                + "block, heal, loss, duplicate, delay, forge, run, upgrade, remove, tasks, expect), got '\(keyword)'")
         }
     }
 
@@ -149,27 +153,31 @@ struct ScenarioParser {
                 throw Problem(message: "expected an incarnation (an integer), got '\(arguments[3])'")
             }
             return .incarnation(try node(arguments[1]), above: floor, at: try observers(arguments[5...]))
+        case "state", "cluster-version", "tasks-finished", "tasks-started", "command":
+            return try upgradeExpectation(arguments)
         default:
             throw Problem(message: "expected 'expect member N STATUS at all|LIST', 'expect version N X.Y.Z at all|LIST', "
                 + "'expect incarnation N above K at all|LIST', 'expect converged', 'expect no EVENT', "
-                + "'expect violations none' or 'expect violation INVARIANT'")
+                + "'expect violations none', 'expect violation INVARIANT', 'expect state STATE at all|LIST', "
+                + "'expect cluster-version X.Y.Z at all|LIST', 'expect tasks-finished N', 'expect tasks-started N' "
+                + "or 'expect command N committed|rejected|no-quorum|pending'")
         }
     }
 
     // MARK: Values
 
-    private func single(_ arguments: [String], _ what: String) throws(Problem) -> String {
+    func single(_ arguments: [String], _ what: String) throws(Problem) -> String {
         guard arguments.count == 1 else { throw Problem(message: "expected \(what)") }
         return arguments[0]
     }
 
-    private func count(_ word: String) throws(Problem) -> Int {
+    func count(_ word: String) throws(Problem) -> Int {
         guard let count = Int(word), count > 0 else { throw Problem(message: "expected a positive count, got '\(word)'") }
         return count
     }
 
     /// A 1-based node number of the cluster as it is at this line, returned 0-based.
-    private func node(_ word: String) throws(Problem) -> Int {
+    func node(_ word: String) throws(Problem) -> Int {
         guard let number = Int(word), (1...max(1, size)).contains(number) else {
             throw Problem(message: "expected a node number 1...\(size), got '\(word)'")
         }
@@ -199,12 +207,12 @@ struct ScenarioParser {
         return (side, other)
     }
 
-    private func observers(_ arguments: ArraySlice<String>) throws(Problem) -> ScenarioObservers {
+    func observers(_ arguments: ArraySlice<String>) throws(Problem) -> ScenarioObservers {
         arguments == ["all"] ? .all : .nodes(try nodeList(arguments.joined()))
     }
 
     /// A number with a unit: `250ms`, `30s`, `2m` (the CLI's `SimulationTime.parse`).
-    private func duration(_ word: String) throws(Problem) -> Duration {
+    func duration(_ word: String) throws(Problem) -> Duration {
         guard let duration = SimulationTime.parse(word) else {
             throw Problem(message: "expected a duration like 250ms, 30s or 2m, got '\(word)'")
         }
@@ -234,7 +242,7 @@ struct ScenarioParser {
         return value
     }
 
-    private func version(_ word: String) throws(Problem) -> String {
+    func version(_ word: String) throws(Problem) -> String {
         let parts = word.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ UInt($0) != nil }) else {
             throw Problem(message: "expected a version X.Y.Z, got '\(word)'")

@@ -11,6 +11,7 @@ enum RunReport {
             .joined(separator: ", "))
         lines.append("  figures: " + figures(detection: result.detectionSeconds, datagrams: result.datagramsSent,
                                               bytes: result.bytesSent, nodeSeconds: Self.nodeSeconds(result)))
+        if result.faults[.start] != nil { lines.append("  upgrades finished: \(result.upgradesFinished)") }
         lines.append("  violations: \(result.violations.count)")
         lines += result.violations.map { "    \($0)" }
         return lines.joined(separator: "\n")
@@ -43,6 +44,7 @@ struct RunTotals {
     var datagrams: UInt64 = 0
     var bytes: UInt64 = 0
     var nodeSeconds = 0.0
+    var upgradesFinished = 0
 
     mutating func add(_ result: RandomFaultRun.Result) {
         detection += result.detectionSeconds
@@ -55,15 +57,18 @@ struct RunTotals {
         faults.merge(result.faults, uniquingKeysWith: +)
         checks.merge(result.checks, uniquingKeysWith: +)
         violations += result.violations.count
+        upgradesFinished += result.upgradesFinished
     }
 
     func render(wall: Double) -> String {
-        [
+        var lines: [String] = [
             "\(runs) seeds, \(SimulationTime.format(simulated)) simulated, \(steps) steps, wall \(Int(wall.rounded())) s",
             "  faults: " + faults.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "),
             "  checks: " + Violation.Invariant.allCases.map { "\($0.rawValue) \(checks[$0] ?? 0)" }.joined(separator: ", "),
             "  figures: " + RunReport.figures(detection: detection, datagrams: datagrams, bytes: bytes, nodeSeconds: nodeSeconds),
-            "  violations: \(violations)",
-        ].joined(separator: "\n")
+        ]
+        if faults[.start] != nil { lines.append("  upgrades finished: \(upgradesFinished)") }
+        lines.append("  violations: \(violations)")
+        return lines.joined(separator: "\n")
     }
 }

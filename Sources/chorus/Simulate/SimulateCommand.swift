@@ -32,6 +32,8 @@ struct SimulateCommand: ParsableCommand {
     var preset = TimingPreset.lan.rawValue
     @Flag(help: "Print every fault and membership event (replays one seed in detail).")
     var trace = false
+    @Flag(help: "With --faults random: also drive upgrades (start, rolling restarts, approve, cancel, retry, remove, downgrades, conflicting commands).")
+    var upgrades = false
     @Flag(help: "Measure propagation, detection, load and false deaths at each --nodes size and --loss.")
     var figures = false
     @Option(help: "Packet loss in percent for --figures, a list: 0,5,10.")
@@ -43,6 +45,7 @@ struct SimulateCommand: ParsableCommand {
         guard TimingPreset(rawValue: preset) != nil else { throw ValidationError("--preset must be lan, local or wan") }
         guard SimulationTime.parse(duration) != nil else { throw ValidationError("--duration must look like 90s or 10m") }
         guard ["none", "random"].contains(faults) else { throw ValidationError("--faults must be none or random") }
+        if upgrades, faults != "random" { throw ValidationError("--upgrades needs --faults random") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard IdentityFactory.Signatures(rawValue: signatures) != nil else {
             throw ValidationError("--signatures must be ed25519 or forgeable-hash")
@@ -82,6 +85,7 @@ struct SimulateCommand: ParsableCommand {
             var plan = RandomFaultRun(seed: seed, nodes: sizes.size(for: seed), duration: SimulationTime.parse(duration)!,
                                       settings: settings)
             if faults == "none" { plan.enabled = [] }
+            plan.upgrades = upgrades
             let result = plan.run(trace: trace ? { Output.line($0) } : nil)
             totals.add(result)
             if !result.violations.isEmpty { failedSeeds.append(seed) }

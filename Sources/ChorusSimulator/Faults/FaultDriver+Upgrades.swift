@@ -1,0 +1,118 @@
+import ChorusCore
+
+/// The operator of an upgrade run: reads the cluster state from one host's endpoint and takes
+/// the next step of a rolling upgrade, often, with mistakes and races on purpose: commands the
+/// state forbids, conflicting commands at two hosts at the same instant, downgrades, removals
+/// of dead members, a killed task runner, failing tasks.
+extension FaultDriver {
+    /// The operator's pace: a look at the cluster and one action this often.
+    static let operatorInterval = Duration.milliseconds(500)
+
+    /// Runs for `duration` with the operator acting every `operatorInterval` (and restarts due).
+    mutating func runOperating(for duration: Duration) {
+        let end = cluster.now + duration
+        while cluster.now < end {
+            run(for: min(Self.operatorInterval, end - cluster.now))
+            restartDueNodes()
+            operateUpgrade()
+        }
+    }
+
+    mutating func operateUpgrade() {
+        let running = (0..<nodes).filter { cluster.isRunning($0) && !cluster.isPaused($0) }
+        guard !running.isEmpty else { return }
+        let observer = running.randomElement(using: &random)!
+        guard let state = cluster.upgradeState(of: observer), let agreed = cluster.agreedState(of: observer),
+              !agreed.clusterVersion.isEmpty else { return }
+        let roll = random.next(upperBound: UInt64(100))
+        switch state {
+        case .stable:
+            // Stragglers first: a host left on an older version by a cancel or a downgrade.
+            if let straggler = running.first(where: { cluster.appVersion(of: $0) != agreed.clusterVersion }), roll < 50 {
+                rollingRestart([straggler], to: agreed.clusterVersion, as: .upgradeRestart)
+            } else if roll < 75 {
+                command(.startUpgrade, as: .start, among: running)
+            } else if roll < 80 {
+                // A voter that stays dead blocks every start until it is removed.
+                removeDeadVoter(agreed, among: running)
+            }
+        case .readyToUpgrade, .mixed:
+            let original = agreed.originalVersion ?? agreed.clusterVersion
+            let target = Self.nextVersion(after: original)
+            let behind = running.filter { cluster.appVersion(of: $0) != target }.shuffled(using: &random)
+            if behind.isEmpty, roll < 70 {
+                // Every running host is upgraded: what still blocks is a dead voter.
+                removeDeadVoter(agreed, among: running)
+            } else if roll < 70 {
+                let batch = 1 + Int(random.next(upperBound: UInt64(max(2, nodes / 8))))
+                rollingRestart(Array(behind.prefix(batch)), to: target, as: .upgradeRestart)
+            } else if roll < 74 {
+                let ahead = running.filter { cluster.appVersion(of: $0) != original }
+                if let host = ahead.randomElement(using: &random) { rollingRestart([host], to: original, as: .downgrade) }
+            } else if roll < 78 {
+                command(.cancelUpgrade, as: .cancel, among: running)
+            } else if roll < 90 {
+                removeDeadVoter(agreed, among: running)
+            } else {
+                command(.approveUpgrade, as: .approve, among: running)
+            }
+        case .readyToRunUpgradeTasks:
+            if random.next(upperBound: UInt64(6)) == 0 {
+                cluster.failingTaskRuns = 1
+                faults[.failTasks, default: 0] += 1
+            }
+            command(.approveUpgrade, as: .approve, among: running)
+            if roll < 20 {
+                command(.cancelUpgrade, as: .cancel, among: running)
+            } else if roll < 35 {
+                command(.approveUpgrade, as: .approve, among: running)
+            } else if roll < 45, let host = running.randomElement(using: &random), let original = agreed.originalVersion {
+                rollingRestart([host], to: original, as: .downgrade)
+            }
+        case .runningUpgradeTasks:
+            if roll < 15, let runner = cluster.taskRunners.first, cluster.isRunning(runner) {
+                log("fault kill-runner \(cluster.name(of: runner))")
+                cluster.crash(runner)
+                restartAt[runner] = cluster.now + .milliseconds(Int64(1_000 + random.next(upperBound: UInt64(10_000))))
+                faults[.killRunner, default: 0] += 1
+            }
+        case .upgradeTasksFailed:
+            if roll < 60 { command(.retryUpgrade, as: .retry, among: running) }
+        }
+    }
+
+    /// 1.4.2 -> 1.5.0.
+    static func nextVersion(after version: String) -> String {
+        guard let current = SemanticVersion(version) else { return version }
+        return "\(current.major).\(current.minor + 1).0"
+    }
+
+    /// Gives `command` to a random running host.
+    private mutating func command(_ command: OperatorCommand, as fault: RandomFaultRun.Fault, among running: [Int]) {
+        let host = running.randomElement(using: &random)!
+        guard cluster.isRunning(host), !cluster.isPaused(host) else { return }
+        let request = cluster.submit(command, at: host, observer: &observer)
+        log("fault \(fault.rawValue) at \(cluster.name(of: host)) (request \(request.map(String.init) ?? "none"))")
+        faults[fault, default: 0] += 1
+    }
+
+    /// Stops each host (kill -9, as an impatient operator would) and boots it on `version` soon after.
+    private mutating func rollingRestart(_ hosts: [Int], to version: String, as fault: RandomFaultRun.Fault) {
+        for host in hosts where cluster.isRunning(host) && !cluster.isPaused(host) {
+            // Like the kills: most of the cluster stays up.
+            guard (0..<nodes).count(where: { !cluster.isRunning($0) }) < max(1, nodes / 3) else { return }
+            cluster.crash(host)
+            restartAt[host] = cluster.now + .milliseconds(Int64(300 + random.next(upperBound: UInt64(1_500))))
+            restartVersion[host] = version
+            log("fault \(fault.rawValue) \(cluster.name(of: host)) to \(version)")
+            faults[fault, default: 0] += 1
+        }
+    }
+
+    /// Removes a voter whose host is down for good (no restart coming), through a random running host.
+    private mutating func removeDeadVoter(_ agreed: AgreedState, among running: [Int]) {
+        let dead = agreed.voters.compactMap(cluster.index(of:)).filter { !cluster.isRunning($0) && restartAt[$0] == nil }
+        guard let member = dead.randomElement(using: &random) else { return }
+        command(.removeMember(cluster.nodeID(of: member)), as: .remove, among: running)
+    }
+}

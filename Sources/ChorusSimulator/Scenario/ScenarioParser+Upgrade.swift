@@ -1,0 +1,59 @@
+import ChorusCore
+
+/// The upgrade commands and expectations of scenario scripts (docs/scenarios.md).
+extension ScenarioParser {
+    static let outcomes = ["committed", "rejected", "no-quorum", "pending"]
+
+    /// `upgrade start|cancel|approve|retry at N`, `remove M at N`, `tasks fail N`, `tasks take DURATION`.
+    func upgradeCommand(_ keyword: String, _ arguments: [String]) throws(Problem) -> ScenarioCommand {
+        switch keyword {
+        case "upgrade":
+            let operations: [String: ScenarioOperation] = ["start": .start, "cancel": .cancel, "approve": .approve, "retry": .retry]
+            guard arguments.count == 3, arguments[1] == "at", let operation = operations[arguments[0]] else {
+                throw Problem(message: "expected 'upgrade start|cancel|approve|retry at N'")
+            }
+            return .operate(operation, at: try node(arguments[2]))
+        case "remove":
+            guard arguments.count == 3, arguments[1] == "at" else { throw Problem(message: "expected 'remove M at N'") }
+            return .operate(.remove(try node(arguments[0])), at: try node(arguments[2]))
+        default:
+            switch arguments.first {
+            case "fail" where arguments.count == 2: return .failTasks(try count(arguments[1]))
+            case "take" where arguments.count == 2: return .taskDuration(try duration(arguments[1]))
+            default: throw Problem(message: "expected 'tasks fail N' or 'tasks take DURATION'")
+            }
+        }
+    }
+
+    func upgradeExpectation(_ arguments: [String]) throws(Problem) -> ScenarioExpectation {
+        switch arguments[0] {
+        case "state" where arguments.count >= 4 && arguments[2] == "at":
+            guard let state = UpgradeState(rawValue: arguments[1]) else {
+                throw Problem(message: "expected a state (\(UpgradeState.allCases.map(\.rawValue).joined(separator: ", "))), got '\(arguments[1])'")
+            }
+            return .state(state, at: try observers(arguments[3...]))
+        case "cluster-version" where arguments.count >= 4 && arguments[2] == "at":
+            return .clusterVersion(try version(arguments[1]), at: try observers(arguments[3...]))
+        case "tasks-finished" where arguments.count == 2:
+            return .tasksFinished(try number(arguments[1]))
+        case "tasks-started" where arguments.count == 2:
+            return .tasksStarted(try number(arguments[1]))
+        case "command" where arguments.count == 3:
+            guard let request = Int(arguments[1]), (1...max(1, commandsGiven)).contains(request), commandsGiven > 0 else {
+                throw Problem(message: "expected a command number 1...\(commandsGiven) (the script's commands so far), got '\(arguments[1])'")
+            }
+            guard Self.outcomes.contains(arguments[2]) else {
+                throw Problem(message: "expected an outcome (\(Self.outcomes.joined(separator: ", "))), got '\(arguments[2])'")
+            }
+            return .command(request, outcome: arguments[2])
+        default:
+            throw Problem(message: "expected 'expect state STATE at all|LIST', 'expect cluster-version X.Y.Z at all|LIST', "
+                + "'expect tasks-finished N', 'expect tasks-started N' or 'expect command N OUTCOME'")
+        }
+    }
+
+    private func number(_ word: String) throws(Problem) -> Int {
+        guard let value = Int(word), value >= 0 else { throw Problem(message: "expected a count (0 or more), got '\(word)'") }
+        return value
+    }
+}

@@ -1,0 +1,46 @@
+import ChorusCore
+import ChorusWire
+
+/// What a step did to the upgrade, as trace lines: the host's derived state when it changed,
+/// the answers to operator commands, and the task log's new entries.
+struct UpgradeTraceLines {
+    private var states: [Int: String] = [:]
+    private var commandsAnswered: Set<UInt64> = []
+    private var taskLogSeen = 0
+
+    mutating func lines(after record: StepRecord, in cluster: SimulatedCluster) -> [String] {
+        var lines: [String] = []
+        for command in cluster.commands where command.outcome != nil && !commandsAnswered.contains(command.requestID) {
+            commandsAnswered.insert(command.requestID)
+            lines.append("command \(command.requestID) (\(Self.describe(command.command, in: cluster))) \(Self.describe(command.outcome!))")
+        }
+        if let state = cluster.upgradeState(of: record.node), let agreed = cluster.agreedState(of: record.node) {
+            let summary = state == .stable ? "state STABLE, cluster version \(agreed.clusterVersion)" : "state \(state.rawValue)"
+            // A host's first state, and its learning of the founding, are no news.
+            let previous = states[record.node]
+            if previous != summary, let previous, !previous.hasSuffix("cluster version ") { lines.append(summary) }
+            states[record.node] = summary
+        }
+        for entry in cluster.taskLog[taskLogSeen...] where entry.node == record.node { lines.append(entry.description) }
+        taskLogSeen = cluster.taskLog.count
+        return lines
+    }
+
+    private static func describe(_ command: OperatorCommand, in cluster: SimulatedCluster) -> String {
+        switch command {
+        case .startUpgrade: "start"
+        case .cancelUpgrade: "cancel"
+        case .approveUpgrade: "approve"
+        case .retryUpgrade: "retry"
+        case .removeMember(let id): "remove \(cluster.index(of: id).map(cluster.name(of:)) ?? id.short)"
+        }
+    }
+
+    private static func describe(_ outcome: CommandOutcome) -> String {
+        switch outcome {
+        case .committed(let slot, let value): "committed in slot \(slot): \(value)"
+        case .rejected(let reason): "rejected: \(reason)"
+        case .noQuorum: "no-quorum"
+        }
+    }
+}
