@@ -25,6 +25,13 @@ public struct TaskAssignment: Sendable, Equatable {
     public var fromVersion: String
     public var toVersion: String
     public var attempt: UInt32
+
+    public init(term: UInt32, fromVersion: String, toVersion: String, attempt: UInt32) {
+        self.term = term
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.attempt = attempt
+    }
 }
 
 public enum DecisionEffect: Sendable, Equatable {

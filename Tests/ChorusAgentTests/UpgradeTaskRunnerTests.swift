@@ -1,0 +1,58 @@
+import ChorusCore
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import ChorusAgent
+
+@Suite("Upgrade tasks command", .serialized)
+struct UpgradeTaskRunnerTests {
+    static let assignment = TaskAssignment(term: 7, fromVersion: "1.0.0", toVersion: "1.1.0", attempt: 2)
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Runs `command` and returns what its end reported (`.some(nil)` is success), or nil if nothing was reported.
+    func run(_ command: String?, timeout: Duration = .seconds(10), stopAfter: Duration? = nil) async -> String?? {
+        let runner = UpgradeTaskRunner(command: command, timeout: timeout, logger: Self.logger)
+        let result = NIOLockedValueBox<String??>(nil)
+        runner.start(Self.assignment) { failure in result.withLockedValue { $0 = .some(failure) } }
+        if let stopAfter {
+            try? await Task.sleep(for: stopAfter)
+            runner.stop(term: Self.assignment.term)
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, result.withLockedValue({ $0 }) == nil {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return result.withLockedValue { $0 }
+    }
+
+    @Test func successGetsTheUpgradeEnvironment() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-tasks-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let outcome = await run("echo \"$CHORUS_UPGRADE_FROM $CHORUS_UPGRADE_TO $CHORUS_UPGRADE_ATTEMPT $CHORUS_UPGRADE_TERM\" > \(file.path)")
+        #expect(outcome == .some(nil))
+        #expect(try String(contentsOf: file, encoding: .utf8) == "1.0.0 1.1.0 2 7\n")
+    }
+
+    @Test func failureReportsTheExitStatusAndTheLastLine() async {
+        let outcome = await run("echo migrating; echo 'schema locked' >&2; exit 3")
+        #expect(outcome == .some("exit 3: schema locked"))
+    }
+
+    @Test func aCommandPastItsTimeoutIsKilledAndFails() async {
+        let outcome = await run("echo started; sleep 30", timeout: .milliseconds(300))
+        let failure = outcome.flatMap { $0 } ?? ""
+        #expect(failure.hasPrefix("timed out after"), "\(String(describing: outcome))")
+        #expect(failure.hasSuffix("started"))
+    }
+
+    @Test func aStoppedCommandReportsNothing() async {
+        let outcome = await run("sleep 30", stopAfter: .milliseconds(200))
+        #expect(outcome == nil)
+    }
+
+    @Test func noCommandMeansEmptyTasksThatSucceed() async {
+        #expect(await run(nil) == .some(nil))
+    }
+}
