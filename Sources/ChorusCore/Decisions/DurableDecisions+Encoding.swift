@@ -41,13 +41,7 @@ extension AcceptorState {
         } else {
             writer.write(uint8: 0)
         }
-        if let accepted {
-            writer.write(uint8: 1)
-            accepted.ballot.encode(into: &writer)
-            accepted.value.encode(into: &writer)
-        } else {
-            writer.write(uint8: 0)
-        }
+        QuorumMessage.AcceptedValue.encode(accepted, into: &writer)
         return writer.bytes
     }
 
@@ -56,11 +50,7 @@ extension AcceptorState {
         let slot = try reader.readUInt64()
         let highestRound = try reader.readUInt32()
         let promised = try reader.readUInt8() == 1 ? try Ballot.decode(from: &reader) : nil
-        var accepted: QuorumMessage.AcceptedValue?
-        if try reader.readUInt8() == 1 {
-            let ballot = try Ballot.decode(from: &reader)
-            accepted = QuorumMessage.AcceptedValue(ballot: ballot, value: try DecisionValue.decode(from: &reader))
-        }
+        let accepted = try QuorumMessage.AcceptedValue.decodeOptional(from: &reader)
         return AcceptorState(slot: slot, promised: promised, accepted: accepted, highestRound: highestRound)
     }
 }

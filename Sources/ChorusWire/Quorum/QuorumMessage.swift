@@ -22,6 +22,23 @@ public enum QuorumMessage: Sendable, Equatable {
             self.ballot = ballot
             self.value = value
         }
+
+        /// Presence flag u8, then (if 1) ballot and value: the form in promises and on disk.
+        public static func encode(_ accepted: AcceptedValue?, into writer: inout ByteWriter) {
+            guard let accepted else {
+                writer.write(uint8: 0)
+                return
+            }
+            writer.write(uint8: 1)
+            accepted.ballot.encode(into: &writer)
+            accepted.value.encode(into: &writer)
+        }
+
+        public static func decodeOptional(from reader: inout ByteReader) throws(WireError) -> AcceptedValue? {
+            guard try reader.readUInt8() == 1 else { return nil }
+            let ballot = try Ballot.decode(from: &reader)
+            return AcceptedValue(ballot: ballot, value: try DecisionValue.decode(from: &reader))
+        }
     }
 
     public var record: Record {
@@ -36,13 +53,7 @@ public enum QuorumMessage: Sendable, Equatable {
             type = .promise
             writer.write(uint64: slot)
             ballot.encode(into: &writer)
-            if let accepted {
-                writer.write(uint8: 1)
-                accepted.ballot.encode(into: &writer)
-                accepted.value.encode(into: &writer)
-            } else {
-                writer.write(uint8: 0)
-            }
+            AcceptedValue.encode(accepted, into: &writer)
         case .accept(let slot, let ballot, let value):
             type = .accept
             writer.write(uint64: slot)
@@ -76,10 +87,7 @@ public enum QuorumMessage: Sendable, Equatable {
         case .promise:
             let slot = try reader.readUInt64()
             let ballot = try Ballot.decode(from: &reader)
-            guard try reader.readUInt8() == 1 else { return .promise(slot: slot, ballot: ballot, accepted: nil) }
-            let acceptedBallot = try Ballot.decode(from: &reader)
-            let value = try DecisionValue.decode(from: &reader)
-            return .promise(slot: slot, ballot: ballot, accepted: AcceptedValue(ballot: acceptedBallot, value: value))
+            return .promise(slot: slot, ballot: ballot, accepted: try AcceptedValue.decodeOptional(from: &reader))
         case .accept:
             let slot = try reader.readUInt64()
             let ballot = try Ballot.decode(from: &reader)
