@@ -142,14 +142,14 @@ public actor NodeRuntime: AgentStatusSource {
     }
 
     /// MIXED and READY_TO_RUN_UPGRADE_TASKS follow from versions, not decisions: noticed on ticks.
+    /// Only the state is derived on every tick; the full snapshot is built when it changed.
     private func noteDerivedState() {
-        let snapshot = core.clusterSnapshot
-        let state = snapshot.status.state
+        let state = core.upgradeStatus.state
         defer { lastUpgradeState = state }
         guard let previous = lastUpgradeState, previous != state else { return }
         switch state {
-        case .mixed: journal.record("upgrade-mixed", cluster: ClusterResponse(snapshot))
-        case .readyToRunUpgradeTasks: journal.record("upgrade-ready", cluster: ClusterResponse(snapshot))
+        case .mixed: journal.record("upgrade-mixed", cluster: ClusterResponse(core.clusterSnapshot))
+        case .readyToRunUpgradeTasks: journal.record("upgrade-ready", cluster: ClusterResponse(core.clusterSnapshot))
         case .stable, .readyToUpgrade, .runningUpgradeTasks, .upgradeTasksFailed: break
         }
     }

@@ -37,7 +37,7 @@ extension DecisionEngine {
         // Paxos: a value some acceptor may already have voted for must be carried forward.
         let value = highest?.value ?? current.wanted
         noteAcceptSent(value, slot: slot, now: now)
-        current.stage = .accepting(value: value)
+        current.stage = .accepting
         current.roundDeadline = now + settings.roundTimeout
         proposal = current
         for voter in otherVoters { send(.accept(slot: slot, ballot: ballot, value: value), to: voter) }

@@ -11,7 +11,7 @@ struct Proposal: Sendable {
         /// Backing off after a lost round; a new ballot starts at `until`.
         case waiting(until: Instant)
         case preparing(promised: Set<NodeID>, highestAccepted: QuorumMessage.AcceptedValue?)
-        case accepting(value: DecisionValue)
+        case accepting
     }
 
     var slot: UInt64

@@ -134,7 +134,7 @@ extension MembershipNode {
         let incompatibility = agreed.isFounded
             ? SemanticVersion.incompatibility(of: appVersion, clusterVersion: agreed.clusterVersion) : nil
         return ClusterSnapshot(
-            status: UpgradeStatus.derive(agreed, members: decisionView), agreed: agreed,
+            status: decisions.upgradeStatus, agreed: agreed,
             voterNames: agreed.voters.map(name).sorted(), taskRunner: agreed.lease.map { name(of: $0.runner) },
             converged: converged, decidedSlots: decisions.nextSlot, localIncompatibility: incompatibility)
     }

@@ -21,7 +21,6 @@ struct DecisionHarness {
     var outcomes: [UInt64: CommandOutcome] = [:]
     /// Every startTasks and stopTasks, with the node and the time.
     var taskLog: [(node: Int, at: Instant, effect: DecisionEffect)] = []
-    var votesSent: [Int: [UInt64: Set<DecisionValue>]] = [:]
 
     init(count: Int, seed: UInt64 = 1, settings: DecisionSettings = DecisionSettings()) {
         let factory = IdentityFactory(seed: seed)
@@ -115,12 +114,6 @@ struct DecisionHarness {
             case .persistDecision(let decided): durable[index].log.append(decided)
             case .send(let records, let peer):
                 queue.append((index, self.index(of: peer), records))
-                for record in records where record.type == RecordType.statement.rawValue {
-                    if let statement = try? SignedStatement.decode(record.value), statement.origin == ids[index],
-                       let vote = try? Vote.decode(statement.body) {
-                        votesSent[index, default: [:]][vote.slot, default: []].insert(vote.value)
-                    }
-                }
             case .commandFinished(let requestID, let outcome): outcomes[requestID] = outcome
             case .startTasks, .stopTasks: taskLog.append((index, now, effect))
             case .decided: break
