@@ -23,17 +23,21 @@ struct EventHooksTests {
         journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
         journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
         journal.record("upgrade-finished", cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        // The shell creates the file before `cat` has written to it: wait for a whole event, not for the file.
+        func finishedEvent() -> AgentEvent? {
+            guard let data = FileManager.default.contents(atPath: finished) else { return nil }
+            return try? JSONDecoder().decode(AgentEvent.self, from: data)
+        }
         let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline, (try? String(contentsOfFile: finished, encoding: .utf8)) == nil {
+        while ContinuousClock.now < deadline, finishedEvent() == nil {
             try await Task.sleep(for: .milliseconds(20))
         }
+        let event = try #require(finishedEvent())
+        #expect(event.event == "upgrade-finished")
+        #expect(event.id == 3)
         let lines = try String(contentsOfFile: all, encoding: .utf8).split(separator: "\n")
         #expect(lines.map { $0.split(separator: " ").first.map(String.init) } == ["upgrade-started", "member-join", "upgrade-finished"])
         #expect(lines[1].contains("\"name\":\"node-2\""))
-        let finishedJSON = try String(contentsOfFile: finished, encoding: .utf8)
-        let event = try JSONDecoder().decode(AgentEvent.self, from: Data(finishedJSON.utf8))
-        #expect(event.event == "upgrade-finished")
-        #expect(event.id == 3)
     }
 
     @Test func malformedEntriesAreRejected() {
