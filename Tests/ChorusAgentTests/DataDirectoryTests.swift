@@ -65,6 +65,17 @@ import Testing
         #expect(throws: DataDirectoryError.self) { try directory.loadIncarnation() }
     }
 
+    @Test func drainIsStoredAndReloaded() throws {
+        try directory.prepare()
+        #expect(try directory.loadDraining() == false)
+        try directory.storeDraining(true)
+        #expect(try directory.loadDraining() == true)
+        try directory.storeDraining(false)
+        #expect(try directory.loadDraining() == false)
+        try DurableFile.write(Array("maybe".utf8), to: directory.servingPath, mode: 0o600)
+        #expect(throws: DataDirectoryError.self) { try directory.loadDraining() }
+    }
+
     @Test func durableWriteReplacesContentsAndMode() throws {
         try directory.prepare()
         let path = directory.path + "/state"

@@ -71,6 +71,7 @@ final class AgentProcess: @unchecked Sendable {
         let status: String
         let incarnation: UInt64
         let version: String
+        let serving: String
     }
 
     /// This agent's /v1/members, or nil when it does not answer.
@@ -112,6 +113,28 @@ extension AgentProcess {
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+}
+
+extension AgentProcess {
+    /// The status code of `GET path` on this agent, or nil when it does not answer.
+    func status(of path: String) async -> Int? {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
+        return (response as? HTTPURLResponse)?.statusCode
+    }
+
+    /// Runs a `chorus` client command against this agent with its data directory's admin token; returns the exit status.
+    func runClient(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)", "--data-dir", dataDirectory.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 }
 

@@ -18,4 +18,8 @@ public protocol AgentStatusSource: Sendable {
     /// Gives an operator command to the cluster; returns when it is decided, refused or timed out.
     /// The one call that waits on the network: only mutations (POST, DELETE) make it.
     func submit(_ command: OperatorCommand) async throws -> CommandOutcome
+    /// Drains or undrains this node (SPEC §6), durably, and gossips the new heartbeat; returns this node.
+    func setDraining(_ draining: Bool) async throws -> MemberSnapshot
+    /// Starts a graceful leave: the agent announces it, then stops as on SIGTERM.
+    func requestLeave() async
 }

@@ -38,6 +38,7 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
     let authorization = AdminAuthorization(token: adminToken)
     return StatusRoutes.routes(source: source, metrics: metrics)
         + ClusterRoutes.routes(source: source, authorization: authorization)
+        + NodeRoutes.routes(source: source, authorization: authorization)
         + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
         + EventRoutes.routes(journal: journal)
 }

@@ -33,11 +33,13 @@ public enum AgentMain {
             restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max))
         membershipConfiguration.restoredDecisions = try decisionStore.load()
         membershipConfiguration.foundsCluster = seeds.isEmpty
+        membershipConfiguration.startsDraining = try dataDirectory.loadDraining()
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
         let journal = EventJournal(node: configuration.name)
         let hooks = try EventHooks(entries: configuration.eventHooks)
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
+                                  persistDraining: { try dataDirectory.storeDraining($0) },
                                   decisionStore: decisionStore, journal: journal,
                                   taskRunner: UpgradeTaskRunner(command: configuration.upgradeTasksCommand,
                                                                 timeout: configuration.upgradeTasksTimeout, logger: logger),
@@ -60,6 +62,7 @@ public enum AgentMain {
             services: [.init(service: gossip), .init(service: endpoint), .init(service: ShutdownAction { journal.close() })],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        await runtime.attachShutdown { await group.triggerGracefulShutdown() }
         try await group.run()
     }
 

@@ -9,21 +9,26 @@ public actor NodeRuntime: AgentStatusSource {
     private var core: MembershipNode
     private let clock: MonotonicClock
     private let persistIncarnation: @Sendable (UInt64) throws -> Void
+    private let persistDraining: @Sendable (Bool) throws -> Void
     private var decisionStore: DecisionStore
     private let journal: EventJournal
     private let taskRunner: UpgradeTaskRunner
     private let logger: Logger
     /// Where datagrams go that no caller waits for (commands, task results); set by the gossip service.
     private var outbound: (@Sendable ([OutgoingDatagram]) -> Void)?
+    /// Stops the agent gracefully (leave, then exit), as SIGTERM does; set by `AgentMain`.
+    private var shutdown: (@Sendable () async -> Void)?
     private var nextRequestID: UInt64 = 1
     private var waitingCommands: [UInt64: CheckedContinuation<CommandOutcome, any Error>] = [:]
     private var lastUpgradeState: UpgradeState?
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
+         persistDraining: @escaping @Sendable (Bool) throws -> Void,
          decisionStore: DecisionStore, journal: EventJournal, taskRunner: UpgradeTaskRunner, logger: Logger) {
         self.core = core
         self.clock = clock
         self.persistIncarnation = persistIncarnation
+        self.persistDraining = persistDraining
         self.decisionStore = decisionStore
         self.journal = journal
         self.taskRunner = taskRunner
@@ -31,6 +36,7 @@ public actor NodeRuntime: AgentStatusSource {
     }
 
     func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
+    func attachShutdown(_ stop: @escaping @Sendable () async -> Void) { shutdown = stop }
 
     func start() throws -> [OutgoingDatagram] { try carryOut(core.start(now: clock.now())) }
 
@@ -63,6 +69,18 @@ public actor NodeRuntime: AgentStatusSource {
                 continuation.resume(throwing: error)
             }
         }
+    }
+
+    /// Written before the heartbeat that announces it, so a node drained and then killed comes back drained.
+    public func setDraining(_ draining: Bool) throws -> MemberSnapshot {
+        guard core.localMember.serving != .leaving else { return core.localMember }
+        try persistDraining(draining)
+        post(try carryOut(core.setServing(draining ? .draining : .serving, now: clock.now())))
+        return core.localMember
+    }
+
+    public func requestLeave() async {
+        await shutdown?()
     }
 
     private func tasksEnded(term: UInt32, failure: String?) {

@@ -16,6 +16,7 @@ public struct DataDirectory: Sendable {
     public static let nodeKeyFileName = "node.key"
     public static let adminTokenFileName = "admin.token"
     public static let incarnationFileName = "incarnation"
+    public static let servingFileName = "serving"
 
     public let path: String
 
@@ -26,6 +27,7 @@ public struct DataDirectory: Sendable {
     public var nodeKeyPath: String { file(Self.nodeKeyFileName) }
     public var adminTokenPath: String { file(Self.adminTokenFileName) }
     public var incarnationPath: String { file(Self.incarnationFileName) }
+    public var servingPath: String { file(Self.servingFileName) }
 
     /// Creates the directory (and missing parents) with mode 0700 if it does not exist yet.
     public func prepare() throws {
@@ -81,6 +83,21 @@ public struct DataDirectory: Sendable {
     /// so a restarted node never reuses an incarnation.
     public func storeIncarnation(_ incarnation: UInt64) throws {
         try DurableFile.write(Array("\(incarnation)\n".utf8), to: incarnationPath, mode: 0o600)
+    }
+
+    /// True when the operator drained this node and has not undrained it; false when never drained.
+    public func loadDraining() throws -> Bool {
+        guard let bytes = try DurableFile.read(servingPath) else { return false }
+        switch String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) {
+        case "draining": return true
+        case "serving": return false
+        default: throw DataDirectoryError.malformed(path: servingPath, reason: "expected 'serving' or 'draining'")
+        }
+    }
+
+    /// Stores the operator's drain durably, before the heartbeat announces it, so a restart keeps it.
+    public func storeDraining(_ draining: Bool) throws {
+        try DurableFile.write(Array((draining ? "draining\n" : "serving\n").utf8), to: servingPath, mode: 0o600)
     }
 
     private func file(_ name: String) -> String {

@@ -21,6 +21,8 @@ public struct MembershipConfiguration: Sendable {
     /// Found the cluster (decision slot 0) when there is no log: the agent sets this for a node
     /// started without seeds; exactly one node of a new cluster should have it.
     public var foundsCluster = false
+    /// The operator drained this node before it stopped: it comes back draining (SPEC §6).
+    public var startsDraining = false
     /// The decision log and acceptor state this node persisted.
     public var restoredDecisions = DurableDecisions()
 

@@ -78,6 +78,7 @@ public struct MembershipNode: Sendable {
         incarnation = configuration.restoredIncarnation + 1
         advertiseAddress = configuration.advertiseAddress
         appVersion = configuration.appVersion
+        serving = configuration.startsDraining ? .draining : .serving
         trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
         random = SeededRandom(seed: configuration.randomSeed)
         nextProbeAt = now

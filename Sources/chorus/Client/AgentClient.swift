@@ -23,13 +23,18 @@ struct AgentClient {
 
     /// The status and body of a request; transport failures exit with code 2. Commands wait
     /// for a decision (the agent gives up after its command timeout), so the timeout is longer.
-    func send(_ method: String, _ path: String, token: String? = nil, timeout: Double = 5) async throws -> (status: Int, body: Data) {
+    func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil,
+              timeout: Double = 5) async throws -> (status: Int, body: Data) {
         guard let url = URL(string: "http://\(address)\(path)") else {
             throw ValidationError("cannot form a URL from '\(address)'")
         }
         var request = URLRequest(url: url)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout

@@ -31,6 +31,15 @@ actor FakeStatusSource: AgentStatusSource {
         return nextOutcome
     }
 
+    var leaveRequests = 0
+
+    func setDraining(_ draining: Bool) -> MemberSnapshot {
+        local.serving = draining ? .draining : .serving
+        return local
+    }
+
+    func requestLeave() { leaveRequests += 1 }
+
     func answerCommands(with outcome: CommandOutcome) { nextOutcome = outcome }
     func setCluster(_ snapshot: ClusterSnapshot) { cluster = snapshot }
 

@@ -47,9 +47,13 @@ struct HTTPTestResponse {
 struct HTTPTestClient: Sendable {
     let base: String
 
-    func request(_ path: String, method: String = "GET", token: String? = nil) async throws -> HTTPTestResponse {
+    func request(_ path: String, method: String = "GET", token: String? = nil, json: String? = nil) async throws -> HTTPTestResponse {
         var request = URLRequest(url: try #require(URL(string: base + path)))
         request.httpMethod = method
+        if let json {
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         request.timeoutInterval = 5
         let (data, response) = try await URLSession.shared.data(for: request)

@@ -47,6 +47,7 @@ struct OpenAPIDocumentTests {
         #expect(try keys(of: cluster.maintenance) == properties(of: "Maintenance"))
         #expect(try keys(of: CommandResponse(decision: "start", slot: 1, state: "STABLE")) == properties(of: "Command"))
         #expect(try keys(of: HealthResponse(status: "ok", node: "a")) == properties(of: "Health"))
+        #expect(try keys(of: LeaveResponse(status: "leaving", node: "a")) == properties(of: "Leave"))
         #expect(try keys(of: ErrorResponse(error: "e", reason: "r")) == properties(of: "Error"))
         #expect(try keys(of: JiraNodeResponse(member)) == properties(of: "JiraNode"))
         #expect(try keys(of: JiraStateResponse(state: "STABLE", build: JiraBuild(buildNumber: "1", version: "1.0.0")))

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Drain, undrain and leave through the CLI on real agents (SPEC §6, §9).
+@Suite(.serialized) struct NodeProcessTests {
+    @Test func drainIsGossipedSurvivesKillAndUndrains() async throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-drain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        let trust = workspace.appendingPathComponent("trust")
+        try runChorus(["keys", "init", "--dir", trust.path])
+        let base = Int.random(in: 20_000...50_000)
+        let agents = (0..<3).map { index in
+            AgentProcess(name: "node-\(index + 1)", gossipPort: base + 2 * index, httpPort: base + 2 * index + 1,
+                         dataDirectory: workspace.appendingPathComponent("data-\(index + 1)"))
+        }
+        defer {
+            for agent in agents { agent.kill(SIGKILL) }
+            try? FileManager.default.removeItem(at: workspace)
+        }
+        for agent in agents { try agent.start(join: agent === agents[0] ? nil : base, trust: trust) }
+        let serving = await eventually(within: .seconds(15)) {
+            for agent in agents where await agent.status(of: "/v1/health/lb") != 200 { return false }
+            return true
+        }
+        #expect(serving != nil, "three agents did not all pass their load-balancer check within 15 s")
+
+        func node2(isSeenAs state: String, by observers: ArraySlice<AgentProcess>) async -> Bool {
+            for observer in observers where await observer.members()?.first(where: { $0.name == "node-2" })?.serving != state {
+                return false
+            }
+            return true
+        }
+
+        #expect(try agents[1].runClient(["drain"]) == 0)
+        #expect(await agents[1].status(of: "/v1/health/lb") == 503)
+        let gossiped = await eventually(within: .seconds(5)) { await node2(isSeenAs: "draining", by: agents[...]) }
+        #expect(gossiped != nil, "node-2's drain not seen by every agent within 5 s")
+
+        agents[1].kill(SIGKILL)
+        _ = await agents[1].waitForExit(timeout: .seconds(5))
+        try agents[1].start(join: base, trust: trust)
+        let restartedDraining = await eventually(within: .seconds(15)) {
+            guard await agents[1].status(of: "/v1/health/lb") == 503 else { return false }
+            return await node2(isSeenAs: "draining", by: agents[...])
+        }
+        #expect(restartedDraining != nil, "node-2 restarted after kill -9 is not draining everywhere")
+
+        #expect(try agents[1].runClient(["undrain"]) == 0)
+        let undrained = await eventually(within: .seconds(5)) {
+            guard await agents[1].status(of: "/v1/health/lb") == 200 else { return false }
+            return await node2(isSeenAs: "serving", by: agents[...])
+        }
+        #expect(undrained != nil, "node-2 undrained is not serving everywhere within 5 s")
+
+        #expect(try agents[2].runClient(["leave"]) == 0)
+        #expect(await agents[2].waitForExit(timeout: .seconds(10)) == 0, "chorus leave should stop the agent cleanly")
+        let left = await eventually(within: .seconds(5)) {
+            for agent in agents[0...1] where await agent.members()?.first(where: { $0.name == "node-3" })?.status != "left" {
+                return false
+            }
+            return true
+        }
+        #expect(left != nil, "node-3's leave not seen as left by the others within 5 s")
+    }
+}
