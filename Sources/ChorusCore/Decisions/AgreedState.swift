@@ -18,7 +18,13 @@ public struct AgreedState: Sendable, Equatable {
         public var term: UInt32
         /// The slot of the grant or of the latest renewal.
         public var renewedInSlot: UInt64
+        /// How long the lease lasts after each grant or renewal, as the grant said.
+        public var duration: Duration
     }
+
+    /// Lease durations a grant may carry: below a second renewals would flood the log, above an
+    /// hour a dead runner would stall the upgrade for longer than any operator waits.
+    public static let leaseDurationRange: ClosedRange<UInt32> = 1_000...3_600_000
 
     public private(set) var founder: NodeID?
     /// Sorted, so every agent iterates voters in the same order.
@@ -72,8 +78,9 @@ public struct AgreedState: Sendable, Equatable {
         case .retryUpgrade:
             if case .tasksFailed = phase { return nil }
             return "the upgrade tasks have not failed"
-        case .grantLease(_, let term):
+        case .grantLease(_, let term, let duration):
             guard case .runningTasks = phase else { return "no upgrade tasks to run" }
+            guard Self.leaseDurationRange.contains(duration) else { return "lease duration \(duration) ms is out of range" }
             return term == lastTerm + 1 ? nil : "stale lease term \(term)"
         case .renewLease(let term), .finishTasks(let term), .failTasks(let term, _):
             guard case .runningTasks = phase else { return "no upgrade tasks are running" }
@@ -105,8 +112,8 @@ public struct AgreedState: Sendable, Equatable {
             attempts = 0
         case .retryUpgrade:
             phase = .upgrading(originalVersion: clusterVersion)
-        case .grantLease(let runner, let term):
-            lease = Lease(runner: runner, term: term, renewedInSlot: slot)
+        case .grantLease(let runner, let term, let duration):
+            lease = Lease(runner: runner, term: term, renewedInSlot: slot, duration: .milliseconds(duration))
             lastTerm = term
             attempts += 1
         case .renewLease:

@@ -82,6 +82,6 @@ extension DecisionEngine {
     /// learned the grant or last renewal, which is after the runner started counting.
     func leaseHasExpiredHere(now: Instant) -> Bool {
         guard agreed.lease != nil, let learnedAt = lease.learnedAt else { return true }
-        return now >= learnedAt + settings.leaseDuration
+        return now >= learnedAt + agreedLeaseDuration
     }
 }

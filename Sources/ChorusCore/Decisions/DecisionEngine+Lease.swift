@@ -10,7 +10,7 @@ extension DecisionEngine {
 
     mutating func noteLeaseDecision(_ decided: DecidedSlot, now: Instant) {
         switch decided.value {
-        case .grantLease(let runner, let term):
+        case .grantLease(let runner, let term, _):
             lease.learnedAt = now
             stopOwnTasks(unless: runner == id ? term : nil)
             guard runner == id else { return }
@@ -41,7 +41,7 @@ extension DecisionEngine {
     private mutating func startTasksIfTimed(_ decided: DecidedSlot) {
         guard let term = lease.runningTerm, let start = ownAcceptStart(for: decided) else { return }
         let waiting = lease.validUntil == nil
-        lease.validUntil = start + settings.leaseDuration.scaled(by: Self.runnerLeaseShare)
+        lease.validUntil = start + agreedLeaseDuration.scaled(by: Self.runnerLeaseShare)
         if waiting, case .runningTasks(let from, let to) = agreed.phase {
             effects.append(.startTasks(TaskAssignment(term: term, fromVersion: from, toVersion: to, attempt: agreed.attempts)))
         }
@@ -59,7 +59,7 @@ extension DecisionEngine {
     /// Called when this node starts phase 2: remembers when a lease value of its own first went out.
     mutating func noteAcceptSent(_ value: DecisionValue, slot: UInt64, now: Instant) {
         switch value {
-        case .grantLease(let runner, _) where runner == id: break
+        case .grantLease(let runner, _, _) where runner == id: break
         case .renewLease(let term) where term == lease.runningTerm: break
         default: return
         }
@@ -91,13 +91,23 @@ extension DecisionEngine {
             }
             // Granted but not yet timed: renew at once with a ballot of our own.
             if lease.validUntil == nil { return .renewLease(term: term) }
-            let renewAt = (lease.learnedAt ?? now) + settings.leaseDuration / 3
+            let renewAt = (lease.learnedAt ?? now) + agreedLeaseDuration / 3
             return now >= renewAt ? .renewLease(term: term) : nil
         }
         guard leaseHasExpiredHere(now: now), isVoter else { return nil }
         // The first live voter takes the lease at once; the others only if it has not after a grace period.
-        let freeSince = lease.learnedAt.map { $0 + settings.leaseDuration } ?? lease.freeSince ?? now
+        let freeSince = lease.learnedAt.map { $0 + agreedLeaseDuration } ?? lease.freeSince ?? now
         guard isFirstInLine || now >= freeSince + settings.automaticGrace else { return nil }
-        return .grantLease(runner: id, term: agreed.lastTerm + 1)
+        return .grantLease(runner: id, term: agreed.lastTerm + 1, durationMilliseconds: Self.milliseconds(settings.leaseDuration))
+    }
+
+    /// The lease as the decided grant set it; this node's own setting only shapes the grants it proposes.
+    var agreedLeaseDuration: Duration { agreed.lease?.duration ?? settings.leaseDuration }
+
+    /// A setting as the grant carries it, clamped into the range every agent accepts.
+    static func milliseconds(_ duration: Duration) -> UInt32 {
+        let milliseconds = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let range = AgreedState.leaseDurationRange
+        return UInt32(min(max(milliseconds, Int64(range.lowerBound)), Int64(range.upperBound)))
     }
 }

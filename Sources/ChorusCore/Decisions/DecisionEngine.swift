@@ -142,7 +142,7 @@ public struct DecisionEngine: Sendable {
         if let acceptedAt { times.append(acceptedAt + settings.recoveryDelay) }
         if let validUntil = lease.validUntil { times.append(validUntil) }
         if let learnedAt = lease.learnedAt {
-            times.append(learnedAt + (lease.runningTerm != nil ? settings.leaseDuration / 3 : settings.leaseDuration))
+            times.append(learnedAt + (lease.runningTerm != nil ? agreedLeaseDuration / 3 : agreedLeaseDuration))
         }
         return times.filter { $0 > lastInputAt }.min()
     }
@@ -189,7 +189,7 @@ struct TaskOutcome: Sendable {
 /// This node's local timing of the agreed task lease.
 struct LeaseClock: Sendable {
     /// When this node learned the grant or latest renewal: others may take over only after
-    /// `leaseDuration` from here, by their own clocks.
+    /// the agreed lease duration from here, by their own clocks.
     var learnedAt: Instant?
     /// This node is the runner: its lease is valid until here (counted from before the
     /// acceptors voted, and shortened for clock drift).

@@ -73,7 +73,7 @@ struct TaskChecker: Sendable {
         switch decided.value {
         case .approveUpgrade:
             openApproval = decided.slot
-        case .grantLease(let runner, let term):
+        case .grantLease(let runner, let term, _):
             grants[term] = runner
         case .finishTasks(let term), .failTasks(let term, _):
             let success = if case .finishTasks = decided.value { true } else { false }

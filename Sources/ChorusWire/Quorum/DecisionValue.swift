@@ -11,8 +11,10 @@ public enum DecisionValue: Sendable, Hashable {
     case cancelUpgrade
     case approveUpgrade(targetVersion: String)
     case retryUpgrade
-    /// `runner` holds the upgrade-tasks lease with fencing term `term` (a takeover bumps it).
-    case grantLease(runner: NodeID, term: UInt32)
+    /// `runner` holds the upgrade-tasks lease with fencing term `term` (a takeover bumps it), for
+    /// `durationMilliseconds` from each grant or renewal. The duration travels in the decision so
+    /// that the runner and every acceptor time the same lease whatever their own settings.
+    case grantLease(runner: NodeID, term: UInt32, durationMilliseconds: UInt32)
     case renewLease(term: UInt32)
     case finishTasks(term: UInt32)
     case failTasks(term: UInt32, reason: String)
@@ -45,10 +47,11 @@ public enum DecisionValue: Sendable, Hashable {
             writer.write(shortString: target)
         case .retryUpgrade:
             writer.write(uint8: Tag.retryUpgrade.rawValue)
-        case .grantLease(let runner, let term):
+        case .grantLease(let runner, let term, let duration):
             writer.write(uint8: Tag.grantLease.rawValue)
             writer.write(runner)
             writer.write(uint32: term)
+            writer.write(uint32: duration)
         case .renewLease(let term):
             writer.write(uint8: Tag.renewLease.rawValue)
             writer.write(uint32: term)
@@ -84,7 +87,8 @@ public enum DecisionValue: Sendable, Hashable {
         case .retryUpgrade: return .retryUpgrade
         case .grantLease:
             let runner = try reader.readNodeID()
-            return .grantLease(runner: runner, term: try reader.readUInt32())
+            let term = try reader.readUInt32()
+            return .grantLease(runner: runner, term: term, durationMilliseconds: try reader.readUInt32())
         case .renewLease: return .renewLease(term: try reader.readUInt32())
         case .finishTasks: return .finishTasks(term: try reader.readUInt32())
         case .failTasks:

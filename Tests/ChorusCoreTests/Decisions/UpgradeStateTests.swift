@@ -51,12 +51,53 @@ struct UpgradeStateTests {
         let members = Dictionary(uniqueKeysWithValues: ids.map { ($0, MemberFacts(status: .alive, version: "1.0.0")) })
         #expect(UpgradeStatus.derive(agreed, members: members).state == .runningUpgradeTasks)
         #expect(agreed.clusterVersion == "1.0.0") // the feature gate moves only when the tasks finish
-        agreed.apply(.grantLease(runner: ids[0], term: 1), slot: 5)
+        agreed.apply(.grantLease(runner: ids[0], term: 1, durationMilliseconds: 10_000), slot: 5)
         let staleApplied = agreed.apply(.finishTasks(term: 2), slot: 6)
         #expect(staleApplied == false) // fenced: not the current term
         let currentApplied = agreed.apply(.finishTasks(term: 1), slot: 7)
         #expect(currentApplied)
         #expect(agreed.clusterVersion == "1.1.0")
         #expect(UpgradeStatus.derive(agreed, members: members).state == .stable)
+    }
+}
+
+/// The task lease's duration is part of the grant, so every agent times the same lease.
+@Suite("Lease duration in the grant")
+struct LeaseGrantTests {
+    let ids = (1...3).map { NodeID(bytes: Array(repeating: UInt8($0), count: 32))! }
+
+    func running() -> AgreedState {
+        var agreed = AgreedState()
+        agreed.apply(.found(founder: ids[0], clusterVersion: "1.0.0"), slot: 0)
+        agreed.apply(.startUpgrade, slot: 1)
+        agreed.apply(.approveUpgrade(targetVersion: "1.1.0"), slot: 2)
+        return agreed
+    }
+
+    @Test func theGrantSetsTheAgreedDuration() {
+        var agreed = running()
+        let applied = agreed.apply(.grantLease(runner: ids[0], term: 1, durationMilliseconds: 42_000), slot: 3)
+        #expect(applied)
+        #expect(agreed.lease?.duration == .seconds(42))
+    }
+
+    @Test func aDurationOutOfRangeIsVoidEverywhere() {
+        for duration: UInt32 in [0, 999, 3_600_001, .max] {
+            var agreed = running()
+            #expect(agreed.voidReason(of: .grantLease(runner: ids[0], term: 1, durationMilliseconds: duration), slot: 3)?
+                .contains("out of range") == true)
+            let applied = agreed.apply(.grantLease(runner: ids[0], term: 1, durationMilliseconds: duration), slot: 3)
+            #expect(!applied)
+            #expect(agreed.lease == nil)
+        }
+    }
+
+    @Test func theDurationSurvivesTheWire() throws {
+        let grant = DecisionValue.grantLease(runner: ids[1], term: 7, durationMilliseconds: 123_456)
+        var reader = ByteReader(grant.encoded)
+        #expect(try DecisionValue.decode(from: &reader) == grant)
+        // A grant cut short before its duration is rejected, not read with a default.
+        var truncated = ByteReader(Array(grant.encoded.dropLast()))
+        #expect(throws: WireError.self) { try DecisionValue.decode(from: &truncated) }
     }
 }

@@ -124,7 +124,7 @@ struct CarriedLeaseTests {
         harness.heal()
         harness.run(for: .seconds(1))
         let decided = harness.engines[keeper]!.log.last { if case .grantLease = $0.value { true } else { false } }
-        guard let decided, case .grantLease(let runner, _) = decided.value else {
+        guard let decided, case .grantLease(let runner, _, _) = decided.value else {
             Issue.record("no grant decided")
             return
         }
