@@ -29,10 +29,18 @@ struct Member: Sendable {
 
     init(id: NodeID, certificate: Certificate, heartbeat: Heartbeat, statement: SignedStatement, status: MemberStatus,
          now: Instant) {
+        self.init(id: id, certificate: certificate, heartbeat: heartbeat, record: statement.record, status: status,
+                  now: now)
+    }
+
+    /// `record` is the heartbeat's signed statement as a record; passing one made once lets
+    /// many views share its buffer.
+    init(id: NodeID, certificate: Certificate, heartbeat: Heartbeat, record: Record, status: MemberStatus,
+         now: Instant) {
         self.id = id
         self.certificate = certificate
         self.heartbeat = heartbeat
-        heartbeatRecord = statement.record
+        heartbeatRecord = record
         fieldsHash = heartbeat.fieldsHash
         self.status = status
         statusIncarnation = heartbeat.incarnation

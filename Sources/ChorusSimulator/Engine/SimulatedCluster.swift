@@ -35,6 +35,8 @@ public struct SimulatedCluster: Sendable {
     /// Every operator command given, in order; `requestID` is the index plus one.
     public internal(set) var commands: [CommandRecord] = []
     var taskRuns = 0
+    /// The host that founds the decision log when it boots with none (nil: nobody does).
+    var founder: Int? = 0
     private let unixEpoch: UInt64 = 1_800_000_000
     /// Hosts that every new host lists as seeds (the first three, as an operator would).
     static let seedCount = 3
@@ -114,20 +116,23 @@ public struct SimulatedCluster: Sendable {
 
     /// Starts `count` new hosts; each joins through the first hosts of the cluster.
     public mutating func addNodes<Observer: SimulationObserver>(_ count: Int, observer: inout Observer) {
-        for _ in 0..<count {
-            let index = hosts.count
-            let identity = identities.identity(index)
-            let address = PeerAddress(ipv4: 10, UInt8(index >> 16 & 0xFF), UInt8(index >> 8 & 0xFF), UInt8(index & 0xFF),
-                                      port: 7720)
-            // Monotonic clocks of different hosts share no epoch.
-            let origin = Int64(random.next(upperBound: UInt64(1) << 40))
-            let host = SimulatedHost(identity: identity, address: address, clock: LocalClock(origin: origin),
-                                     appVersion: "1.0.0")
-            hosts.append(host)
-            indexByAddress[address] = index
-            indexByID[host.id] = index
-            boot(index, observer: &observer)
-        }
+        for _ in 0..<count { boot(addHost(), observer: &observer) }
+    }
+
+    /// A new host, down, with its identity, address and clock.
+    mutating func addHost() -> Int {
+        let index = hosts.count
+        let identity = identities.identity(index)
+        let address = PeerAddress(ipv4: 10, UInt8(index >> 16 & 0xFF), UInt8(index >> 8 & 0xFF), UInt8(index & 0xFF),
+                                  port: 7720)
+        // Monotonic clocks of different hosts share no epoch.
+        let origin = Int64(random.next(upperBound: UInt64(1) << 40))
+        let host = SimulatedHost(identity: identity, address: address, clock: LocalClock(origin: origin),
+                                 appVersion: "1.0.0")
+        hosts.append(host)
+        indexByAddress[address] = index
+        indexByID[host.id] = index
+        return index
     }
 
     /// Sudden death (kill -9, power loss): the process and everything in memory is gone.
@@ -214,6 +219,12 @@ public struct SimulatedCluster: Sendable {
     var unixSeconds: UInt64 { unixEpoch + UInt64(max(0, now.nanoseconds) / 1_000_000_000) }
 
     private mutating func boot<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
+        var core = makeCore(index, foundsCluster: index == founder)
+        start(index, core: &core, observer: &observer)
+    }
+
+    /// A new core for the host, from its durable state, not started yet.
+    func makeCore(_ index: Int, foundsCluster: Bool) -> MembershipNode {
         let host = hosts[index]
         let seeds = (0..<min(Self.seedCount, hosts.count)).filter { $0 != index }.map { hosts[$0].address }
         var configuration = MembershipConfiguration(
@@ -224,10 +235,13 @@ public struct SimulatedCluster: Sendable {
             randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
         configuration.restoredDecisions = host.durable.decisions
         configuration.decisionSettings = host.decisionSettings
-        configuration.foundsCluster = index == 0
-        let localNow = localNow(index)
-        var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)
-        let effects = core.start(now: localNow)
+        configuration.foundsCluster = foundsCluster
+        return MembershipNode(configuration: configuration, now: localNow(index), unixSeconds: unixSeconds)
+    }
+
+    mutating func start<Observer: SimulationObserver>(_ index: Int, core: inout MembershipNode,
+                                                      observer: inout Observer) {
+        let effects = core.start(now: localNow(index))
         hosts[index].boots += 1
         hosts[index].lastReceived = nil
         hosts[index].hasLeft = false

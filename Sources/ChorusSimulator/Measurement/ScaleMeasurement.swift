@@ -4,11 +4,23 @@ import ChorusWire
 /// The scale figures of issue 3, measured on one simulated cluster: how fast news and deaths
 /// reach every node, what each node sends, and how many live nodes are wrongly declared dead.
 public struct ScaleMeasurement {
+    /// How the measured cluster comes to be.
+    public enum Start: String, Sendable, CaseIterable {
+        /// Every node boots at once and joins through three seeds; the founder's decision log
+        /// admits them as voters one by one.
+        case join
+        /// Every node boots knowing every other (`SimulatedCluster(convergedSize:)`), as after a
+        /// long-running join, with no decision log: membership only. For sizes where the join
+        /// storm and N - 1 admissions would dominate the run; every report of it says so.
+        case converged
+    }
+
     public struct Figures: Sendable {
         public let nodes: Int
         public let loss: Double
         public let signatures: IdentityFactory.Signatures
-        /// Simulated seconds until every node had joined every other.
+        public let start: Start
+        /// Simulated seconds until every node had joined every other (nil: never, or a converged start).
         public let convergedAfter: Double?
         /// Simulated seconds until the join's news had died down and the idle window began.
         public let settledAt: Double
@@ -37,6 +49,7 @@ public struct ScaleMeasurement {
     public var seed: UInt64
     public var settings: MembershipSettings = .lan
     public var signatures: IdentityFactory.Signatures = .ed25519
+    public var start = Start.join
     public var propagationSamples = 20
     public var detectionSamples = 5
     public var idleWindow: Duration = .seconds(30)
@@ -48,19 +61,23 @@ public struct ScaleMeasurement {
     }
 
     public func run(progress: (String) -> Void = { _ in }) -> Figures {
-        var cluster = SimulatedCluster(size: nodes, seed: seed, settings: settings, signatures: signatures)
+        var cluster = switch start {
+        case .join: SimulatedCluster(size: nodes, seed: seed, settings: settings, signatures: signatures)
+        case .converged: SimulatedCluster(convergedSize: nodes, seed: seed, settings: settings, signatures: signatures)
+        }
         var observer = FigureObserver(size: nodes)
         var random = SeededRandom(seed: seed ^ 0x6669_6775_7265_7321)
 
         var convergedAfter: Double?
-        while cluster.now < Instant.zero + .seconds(300) {
+        while start == .join, cluster.now < Instant.zero + .seconds(300) {
             cluster.run(for: .seconds(1), observer: &observer)
             if observer.minimumJoinsSeen >= nodes - 1 {
                 convergedAfter = Self.seconds(cluster.now - .zero)
                 break
             }
         }
-        progress("joined after \(convergedAfter.map { "\($0) s" } ?? "never")")
+        progress(start == .converged ? "converged start: \(MemoryCensus(cluster))"
+                 : "joined after \(convergedAfter.map { "\($0) s" } ?? "never")")
         // The join storm's news is still being retransmitted (each of N joins, to every node, a
         // log-scaled number of times); idle begins when no node has anything left to gossip.
         while cluster.now < Instant.zero + .seconds(900),
@@ -69,6 +86,7 @@ public struct ScaleMeasurement {
         }
         let settledAt = Self.seconds(cluster.now - .zero)
         progress("settled at \(settledAt) s")
+        progress("memory: \(MemoryCensus(cluster))")
         cluster.network.lossRate = loss
         observer.countFalseDeaths = true
         let measuredFrom = cluster.now
@@ -114,6 +132,7 @@ public struct ScaleMeasurement {
             }
         }
         progress("detection done")
+        progress("memory: \(MemoryCensus(cluster))")
         // The nodes whose own suspicion timer ran out first; the others were told.
         for death in observer.falseDeaths where death.cause == .timer {
             progress("false death at \(death.at): node \(death.node)'s timer declared node \(death.subject) dead")
@@ -123,7 +142,7 @@ public struct ScaleMeasurement {
         let measuredSeconds = Self.seconds(cluster.now - measuredFrom)
         let nodeSeconds = measuredSeconds * Double(nodes)
         return Figures(
-            nodes: nodes, loss: loss, signatures: signatures, convergedAfter: convergedAfter, settledAt: settledAt,
+            nodes: nodes, loss: loss, signatures: signatures, start: start, convergedAfter: convergedAfter, settledAt: settledAt,
             propagation: Summary(propagation), propagationRounds: Summary(rounds),
             detection: Summary(detection),
             idleMessages: Double(idle.messages - sentBefore.messages) / idleSeconds,

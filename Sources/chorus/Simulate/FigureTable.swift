@@ -14,7 +14,8 @@ enum FigureTable {
     static func row(_ figures: ScaleMeasurement.Figures, wallSeconds: Double, maxResidentMiB: Int) -> String {
         let cells = [
             "\(figures.nodes)", "\(Int((figures.loss * 100).rounded()))%", figures.signatures.rawValue,
-            figures.convergedAfter.map { fixed($0, 1) } ?? "never", fixed(figures.settledAt, 0),
+            figures.start == .converged ? "converged start" : figures.convergedAfter.map { fixed($0, 1) } ?? "never",
+            fixed(figures.settledAt, 0),
             triple(figures.propagation), rounds(figures),
             fixed(figures.roundsFloor, 1), triple(figures.detection),
             fixed(figures.idleMessages, 2), fixed(figures.idleBytes, 0),

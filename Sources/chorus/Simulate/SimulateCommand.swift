@@ -40,6 +40,8 @@ struct SimulateCommand: ParsableCommand {
     var loss = "0"
     @Option(help: "ed25519 (default), or forgeable-hash: an insecure stand-in for the largest runs, named in every report.")
     var signatures = IdentityFactory.Signatures.ed25519.rawValue
+    @Option(help: "For --figures: join (every node joins at once through three seeds, and is admitted as a voter) or converged (every node starts knowing every other, membership only: no decision log).")
+    var start = ScaleMeasurement.Start.join.rawValue
 
     func validate() throws {
         guard TimingPreset(rawValue: preset) != nil else { throw ValidationError("--preset must be lan, local or wan") }
@@ -52,6 +54,9 @@ struct SimulateCommand: ParsableCommand {
         }
         if signatures != IdentityFactory.Signatures.ed25519.rawValue, !figures {
             throw ValidationError("--signatures forgeable-hash is for --figures only; invariant runs use Ed25519")
+        }
+        guard let start = ScaleMeasurement.Start(rawValue: start), start == .join || figures else {
+            throw ValidationError("--start must be join or converged, and converged is for --figures only")
         }
         if figures {
             guard figureSizes != nil, lossRates != nil else {
@@ -131,8 +136,11 @@ extension SimulateCommand {
                 var measurement = ScaleMeasurement(nodes: size, loss: rate, seed: seed ?? 1)
                 measurement.settings = settings
                 measurement.signatures = IdentityFactory.Signatures(rawValue: signatures)!
+                measurement.start = ScaleMeasurement.Start(rawValue: start)!
                 let result = measurement.run(progress: { message in
-                    if trace { Output.line("# \(size) nodes, loss \(rate): \(message)") }
+                    if trace {
+                        Output.line("# \(size) nodes, loss \(rate): \(message) [max RSS so far \(ProcessUsage.maxResidentMiB()) MiB]")
+                    }
                 })
                 Output.line(FigureTable.row(result, wallSeconds: Date().timeIntervalSince(started),
                                             maxResidentMiB: ProcessUsage.maxResidentMiB()))
