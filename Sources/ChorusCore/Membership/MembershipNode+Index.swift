@@ -56,6 +56,9 @@ extension MembershipNode {
         update(&index.dead) { $0.status == .dead }
         update(&index.tombstones, \.isTombstone)
         update(&index.suspected) { $0.suspicion != nil }
+        if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion {
+            decisionViewIsStale = true
+        }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }
         if let new, new.isTombstone {
             let expiry = new.statusChangedAt + settings.tombstoneDuration

@@ -67,6 +67,9 @@ public struct MembershipNode: Sendable {
     public internal(set) var decisions: DecisionEngine
     var decisionView: [NodeID: MemberFacts] = [:]
     var decisionViewRefreshedAt = Instant.zero
+    /// Some member's status or version changed (or one came or went) since `decisionView` was
+    /// built: only then is rebuilding it, O(N), worth doing.
+    var decisionViewIsStale = true
 
     public init(configuration: MembershipConfiguration, now: Instant, unixSeconds: UInt64) {
         settings = configuration.settings
@@ -138,6 +141,7 @@ public struct MembershipNode: Sendable {
         advanceClock(now)
         guard !isLeaving else { return [] }
         isLeaving = true
+        decisionViewIsStale = true
         serving = .leaving
         probe = nil
         refreshHeartbeat()
