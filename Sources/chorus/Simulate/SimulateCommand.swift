@@ -26,7 +26,7 @@ struct SimulateCommand: ParsableCommand {
     var scenario: String?
     @Option(help: "none or random.")
     var faults = "none"
-    @Option(help: "Simulated time of a --faults run: 90s, 10m, 1h.")
+    @Option(help: "Simulated time of a --faults run: 90s, 10m, 1h; with --commit-latency, how long the cluster may take to form.")
     var duration = "60s"
     @Option(help: "Timing preset: lan, local or wan.")
     var preset = TimingPreset.lan.rawValue
@@ -36,6 +36,8 @@ struct SimulateCommand: ParsableCommand {
     var upgrades = false
     @Flag(help: "Measure propagation, detection, load and false deaths at each --nodes size and --loss.")
     var figures = false
+    @Flag(help: "Measure commit latency at each --nodes size: form a cluster of N voters, then time operator commands until every host decided them.")
+    var commitLatency = false
     @Option(help: "Packet loss in percent for --figures, a list: 0,5,10.")
     var loss = "0"
     @Option(help: "ed25519 (default), or forgeable-hash: an insecure stand-in for the largest runs, named in every report.")
@@ -52,13 +54,13 @@ struct SimulateCommand: ParsableCommand {
         guard IdentityFactory.Signatures(rawValue: signatures) != nil else {
             throw ValidationError("--signatures must be ed25519 or forgeable-hash")
         }
-        if signatures != IdentityFactory.Signatures.ed25519.rawValue, !figures {
-            throw ValidationError("--signatures forgeable-hash is for --figures only; invariant runs use Ed25519")
+        if signatures != IdentityFactory.Signatures.ed25519.rawValue, !figures, !commitLatency {
+            throw ValidationError("--signatures forgeable-hash is for --figures and --commit-latency only; invariant runs use Ed25519")
         }
         guard let start = ScaleMeasurement.Start(rawValue: start), start == .join || figures else {
             throw ValidationError("--start must be join or converged, and converged is for --figures only")
         }
-        if figures {
+        if figures || commitLatency {
             guard figureSizes != nil, lossRates != nil else {
                 throw ValidationError("--figures takes --nodes 100,1000 and --loss 0,5 (percent)")
             }
@@ -80,6 +82,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         let settings = MembershipSettings.preset(TimingPreset(rawValue: preset)!)
         if figures { return measureFigures(settings: settings) }
+        if commitLatency { return measureCommitLatency(settings: settings) }
         if let scenario { return try runScenario(at: scenario) }
         let sizes = NodeCountRange(nodes)!
         let started = Date()
@@ -145,6 +148,24 @@ extension SimulateCommand {
                 Output.line(FigureTable.row(result, wallSeconds: Date().timeIntervalSince(started),
                                             maxResidentMiB: ProcessUsage.maxResidentMiB()))
             }
+        }
+    }
+}
+
+extension SimulateCommand {
+    private func measureCommitLatency(settings: MembershipSettings) {
+        Output.line(CommitLatencyTable.header)
+        for size in figureSizes! {
+            let started = Date()
+            var measurement = CommitLatencyMeasurement(nodes: size, seed: seed ?? 1)
+            measurement.settings = settings
+            measurement.signatures = IdentityFactory.Signatures(rawValue: signatures)!
+            measurement.formationLimit = SimulationTime.parse(duration)!
+            let result = measurement.run(progress: { message in
+                if trace { Output.line("# \(size) nodes: \(message) [max RSS so far \(ProcessUsage.maxResidentMiB()) MiB]") }
+            })
+            Output.line(CommitLatencyTable.row(result, wallSeconds: Date().timeIntervalSince(started),
+                                               maxResidentMiB: ProcessUsage.maxResidentMiB()))
         }
     }
 }
