@@ -6,8 +6,8 @@ extension SimulatedCluster {
     /// other's certificate and heartbeat (`MembershipNode.assumeConverged`), so the run starts
     /// without a join storm. Membership only: nobody founds a decision log, so no admissions run.
     /// Every host is handed the same roster values, so their certificates and heartbeat records
-    /// share one buffer each until a newer heartbeat replaces them: what keeps 10,000 views of
-    /// 10,000 members in memory. For figures runs; the join is measured on its own.
+    /// share one buffer each until a newer heartbeat replaces them (a join start gives every
+    /// entry its own, about 400 B). For figures runs; the join is measured on its own.
     public init(convergedSize size: Int, seed: UInt64, settings: MembershipSettings = .lan,
                 signatures: IdentityFactory.Signatures = .ed25519) {
         self.init(size: 0, seed: seed, settings: settings, signatures: signatures)
