@@ -1,0 +1,35 @@
+import ChorusCore
+import ChorusWire
+import Testing
+
+/// `assumeConverged`: a core that starts knowing the cluster trusts only what verifies.
+@Suite struct ConvergedStartTests {
+    let fixture = CoreFixture(count: 4)
+
+    @Test func aConvergedStartKnowsEveryVerifiedMemberAliveAndAnnouncesNothing() {
+        let roster = (1...2).compactMap { index in
+            KnownMember(certificate: fixture.identities[index].certificate,
+                        statement: fixture.node(index).ownSignedHeartbeat)
+        }
+        var node = fixture.node(0, seeds: [1])
+        node.assumeConverged(roster: roster, now: .zero)
+        let effects = node.start(now: .zero)
+        #expect(node.status(of: fixture.id(1)) == .alive)
+        #expect(node.status(of: fixture.id(2)) == .alive)
+        #expect(node.hasJoined)
+        #expect(effects.events.isEmpty)
+        #expect(!node.hasQueuedNews)
+    }
+
+    @Test func aRosterEntryThatDoesNotVerifyIsLeftOut() {
+        // Node 2's key signed a heartbeat that claims to be node 3's.
+        var forged = fixture.node(3).ownSignedHeartbeat
+        forged.signature = fixture.statement(by: 2, .heartbeat, body: forged.body).signature
+        let roster = [KnownMember(certificate: fixture.identities[3].certificate, statement: forged)!,
+                      KnownMember(certificate: fixture.identities[1].certificate, statement: forged)!]
+        var node = fixture.node(0)
+        node.assumeConverged(roster: roster, now: .zero)
+        #expect(node.status(of: fixture.id(3)) == nil)
+        #expect(node.status(of: fixture.id(1)) == nil)
+    }
+}
