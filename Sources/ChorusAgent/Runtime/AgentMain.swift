@@ -38,7 +38,7 @@ public enum AgentMain {
         if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
         membershipConfiguration.startsDraining = try dataDirectory.loadDraining()
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
-        let journal = EventJournal(node: configuration.name)
+        let journal = EventJournal(node: configuration.name, firstID: EventJournal.firstID(bootedAt: clock.unixSeconds()))
         let hooks = try EventHooks(entries: configuration.eventHooks)
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
@@ -54,8 +54,7 @@ public enum AgentMain {
 
         let gossip = GossipService(
             firstChannel: channel, bindAddress: bind, runtime: runtime,
-            leaveGrace: settings.leaveGrace,
-            maxTimerSleep: settings.gossipInterval, logger: logger)
+            leaveGrace: settings.leaveGrace, logger: logger)
         let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(),
                                        adminToken: adminToken, journal: journal, logger: logger)
         let hookRunner = Task { await hooks.run(journal: journal, logger: logger) }

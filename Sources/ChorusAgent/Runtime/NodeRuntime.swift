@@ -16,6 +16,10 @@ public actor NodeRuntime: AgentStatusSource {
     private let logger: Logger
     /// Where datagrams go that no caller waits for (commands, task results); set by the gossip service.
     private var outbound: (@Sendable ([OutgoingDatagram]) -> Void)?
+    /// Rung when an input queues work due before the time the timer loop sleeps until.
+    let alarm = WakeAlarm()
+    /// The core's wakeup the timer loop is sleeping until; nil while it runs a tick.
+    private var armedWakeup: Instant?
     /// Stops the agent gracefully (leave, then exit), as SIGTERM does; set by `AgentMain`.
     private var shutdown: (@Sendable () async -> Void)?
     private var nextRequestID: UInt64 = 1
@@ -48,6 +52,7 @@ public actor NodeRuntime: AgentStatusSource {
     }
 
     func tick() throws -> [OutgoingDatagram] {
+        armedWakeup = nil
         let outgoing = try carryOut(core.tick(now: clock.now(), unixSeconds: clock.unixSeconds()))
         noteDerivedState()
         noteBannerChange()
@@ -56,8 +61,12 @@ public actor NodeRuntime: AgentStatusSource {
 
     func leave() throws -> [OutgoingDatagram] { try carryOut(core.leave(now: clock.now())) }
 
-    /// How long the timer loop may sleep before the core has work.
-    func timeUntilNextWakeup() -> Duration { core.nextWakeup - clock.now() }
+    /// How long the timer loop may sleep before the core has work; inputs that queue earlier
+    /// work until then ring `alarm`.
+    func armTimer() -> Duration {
+        armedWakeup = core.nextWakeup
+        return core.nextWakeup - clock.now()
+    }
 
     /// Gives an operator command to the cluster and waits for its outcome (at most the
     /// decision settings' command timeout).
@@ -119,6 +128,10 @@ public actor NodeRuntime: AgentStatusSource {
             case .decision(let decision):
                 try carryOut(decision)
             }
+        }
+        if let armed = armedWakeup, core.nextWakeup < armed {
+            armedWakeup = nil
+            alarm.ring()
         }
         return outgoing
     }

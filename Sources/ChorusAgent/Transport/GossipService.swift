@@ -21,20 +21,16 @@ struct GossipService: Service, CustomStringConvertible {
     let runtime: NodeRuntime
     /// How long gossip keeps running after the leave announcement.
     let leaveGrace: Duration
-    /// Longest sleep of the timer loop, so news queued by a receive goes out promptly.
-    let maxTimerSleep: Duration
     let logger: Logger
     /// Where the timer loop and the receive loop hand datagrams to the socket in use now.
     private let outbox = NIOLockedValueBox<AsyncStream<[OutgoingDatagram]>.Continuation?>(nil)
     private let quarantine = SendQuarantine()
 
-    init(firstChannel: Channel, bindAddress: HostPort, runtime: NodeRuntime, leaveGrace: Duration,
-         maxTimerSleep: Duration, logger: Logger) {
+    init(firstChannel: Channel, bindAddress: HostPort, runtime: NodeRuntime, leaveGrace: Duration, logger: Logger) {
         self.firstChannel = firstChannel
         self.bindAddress = bindAddress
         self.runtime = runtime
         self.leaveGrace = leaveGrace
-        self.maxTimerSleep = maxTimerSleep
         self.logger = logger
     }
 
@@ -131,8 +127,11 @@ struct GossipService: Service, CustomStringConvertible {
 
     private func timerLoop() async throws {
         while !Task.isCancelled {
-            let wait = min(await runtime.timeUntilNextWakeup(), maxTimerSleep)
-            if wait > .zero { try await Task.sleep(for: wait) }
+            // Sleeps until the core's next timer, not a fixed interval: an idle agent wakes only
+            // for its probes, and a receive that queues news rings the alarm.
+            let wait = await runtime.armTimer()
+            if wait > .zero { await runtime.alarm.sleep(upTo: wait) }
+            try Task.checkCancellation()
             post(try await runtime.tick())
         }
     }
