@@ -1,5 +1,4 @@
 import ChorusCore
-import ChorusWire
 
 /// Issue 4's commit latency in the simulator: on a cluster whose every node has been admitted
 /// as a voter, the time from an operator command at one host until every running host has
