@@ -72,6 +72,8 @@ class Checker:
         self.quiet_converged = False
         self.quiet_flagged = False
         self.convergence_times: list[dict] = []
+        self.heals: list[dict] = []
+        self.heal_times: list[float] = []
         # minority side
         self.minorities: list[dict] = []
         # operator acknowledgements: slot -> (decision, agent, t)
@@ -170,6 +172,11 @@ class Checker:
     def on_partition(self, t: float, minority: list[int], heal_entry: list) -> None:
         with self.lock:
             self.minorities.append({"t": t, "hosts": minority, "entry": heal_entry, "baseline": {}, "limit": None})
+
+    def on_heal(self, t: float, side: list[int]) -> None:
+        """A partition or one-way cut healed: the two sides must see each other again within the bound."""
+        with self.lock:
+            self.heals.append({"t": t, "side": side})
 
     # -- invariants ---------------------------------------------------------------------------------
 
@@ -285,6 +292,7 @@ class Checker:
         with self.lock:
             self._check_completeness(t)
             self._check_convergence(t)
+            self._check_heals(t)
             self.tasks.tick(t)
 
     def _check_completeness(self, t: float) -> None:
@@ -352,6 +360,8 @@ class Checker:
         if ok:
             self.checks["7 convergence"] += 1
             self.quiet_converged = True
+            if quiet == self.quiet_floor:
+                return  # the cluster as it formed, no fault healed yet
             last = max(self.history.network, key=lambda e: e[1] or 0, default=None)
             after_partition = bool(last and last[1] == quiet and last[2] in ("partition", "oneway"))
             self.convergence_times.append({"t": round(quiet, 3), "seconds": round(t - quiet, 3),
@@ -362,6 +372,47 @@ class Checker:
             self.violate(t, "7 convergence", f"no convergence {t - quiet:.1f}s after the last fault healed at "
                          f"{quiet:.1f}s (bound {self.bounds.convergence:.1f}s + polling): {why}",
                          list(range(len(self.names))), key=("7", quiet))
+
+    def _sides_agree(self, heal: dict) -> tuple[bool, str]:
+        """Every running host undisturbed since the heal, on either side, has answered since and
+        sees every such host of the other side alive, and they report the same state and version."""
+        t0 = heal["t"]
+        states = self.states()
+        hosts = [h for h in range(len(self.names))
+                 if states[h] == "running" and not self.history.disturbed(h, t0, float("inf"))]
+        side = [h for h in hosts if h in heal["side"]]
+        rest = [h for h in hosts if h not in heal["side"]]
+        views = set()
+        for h in hosts:
+            sample = self.latest.get(h)
+            if not sample or sample[0] < t0 or not sample[2]:
+                return False, f"{self.names[h]} has not answered since the heal"
+            views.add((sample[2].get("state"), sample[2].get("clusterVersion")))
+            for other in (rest if h in side else side):
+                status = sample[3].get(self.names[other], {}).get("status")
+                if status != "alive":
+                    return False, f"{self.names[h]} sees {self.names[other]} {status}"
+        if len(views) > 1:
+            return False, f"the sides report different states: {sorted(views)}"
+        return True, ""
+
+    def _check_heals(self, t: float) -> None:
+        """Invariant 7 after each partition: measured from the heal, among the hosts no other fault touched."""
+        for heal in list(self.heals):
+            ok, why = self._sides_agree(heal)
+            if ok:
+                self.checks["7 convergence after heal"] += 1
+                self.heal_times.append(round(t - heal["t"], 3))
+                self.heals.remove(heal)
+            elif any(e[0] > heal["t"] for e in self.history.network):
+                self.heals.remove(heal)  # another network fault began: this heal can no longer be judged
+            elif t - heal["t"] > self.bounds.observed(self.bounds.convergence):
+                self.checks["7 convergence after heal"] += 1
+                self.violate(t, "7 convergence", f"the partition of {', '.join(self.names[h] for h in heal['side'])} "
+                             f"healed at {heal['t']:.1f}s; {t - heal['t']:.1f}s later (bound "
+                             f"{self.bounds.convergence:.1f}s + polling) the sides still disagree: {why}",
+                             heal["side"], key=("7h", heal["t"]))
+                self.heals.remove(heal)
 
     def finish(self, t: float) -> None:
         """End of run: every acknowledged command's slot holds that decision."""
@@ -374,9 +425,8 @@ class Checker:
                                  f"{when:.1f}s, but slot {slot} holds {ref['decision']}", [self.index[agent]])
 
     def figures(self) -> dict:
-        after_partitions = [c["seconds"] for c in self.convergence_times if c["afterPartition"]]
         return {"detectionEveryone": summary(self.detection_all), "detectionEachObserver": summary(self.detection_each),
-                "convergenceAfterPartition": summary(after_partitions),
+                "convergenceAfterPartition": summary(self.heal_times),
                 "convergenceAfterAnyFault": summary([c["seconds"] for c in self.convergence_times])}
 
 

@@ -217,6 +217,8 @@ class Run:
         def heal_network() -> None:
             self.history.network_end(entry, self.clock())
             self._network_rules()
+            if fault.kind in ("partition", "oneway"):
+                self.checker.on_heal(self.clock(), fault.hosts)
         return heal_network
 
     # -- the run ----------------------------------------------------------------------------------

@@ -26,13 +26,11 @@ def fail(message: str) -> int:
 
 def build(patch: str, work: str) -> str:
     src = os.path.join(work, "src")
-    if os.path.isdir(src):
-        # Keep the tree (and its build) for an incremental rebuild, but every tracked file fresh.
-        subprocess.run(["git", "-C", src, "checkout", "-q", "--", "."], check=False, capture_output=True)
+    # The copy stays (with its build) for an incremental rebuild; files are rewritten only when they differ.
     files = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                            check=True, capture_output=True).stdout.decode().split("\0")
     for name in filter(None, files):
-        if not (name.startswith("Sources/") or name.startswith("Package.")):
+        if not (name.startswith(("Sources/", "Tests/")) or name.startswith("Package.")):
             continue
         source, target = os.path.join(REPO, name), os.path.join(src, name)
         if not os.path.isfile(source):
@@ -46,8 +44,9 @@ def build(patch: str, work: str) -> str:
     resolved = os.path.join(REPO, "Package.resolved")
     if os.path.exists(resolved):
         shutil.copy(resolved, os.path.join(src, "Package.resolved"))
-    done = subprocess.run(["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
-                          capture_output=True, text=True)
+    # git apply outside any repository (GIT_DIR points nowhere): paths are relative to the copy.
+    plain = dict(os.environ, GIT_DIR=os.path.join(work, "no-repository"))
+    done = subprocess.run(["git", "apply", patch], cwd=src, env=plain, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{os.path.basename(patch)} no longer applies to the sources:\n{done.stdout}{done.stderr}"
                            "\nUpdate the patch so it still breaks the same rule.")
@@ -59,7 +58,7 @@ def build(patch: str, work: str) -> str:
             raise RuntimeError(f"the patched copy does not build:\n{built.stdout[-3000:]}{built.stderr[-3000:]}")
     finally:
         # Undo the patch so the next run applies it to fresh files (and sees whether it still applies).
-        subprocess.run(["patch", "-p1", "-R", "--batch", "-d", src, "-i", patch], capture_output=True)
+        subprocess.run(["git", "apply", "-R", patch], cwd=src, env=plain, capture_output=True)
     return os.path.join(work, "build", "debug", "chorus")
 
 

@@ -135,11 +135,25 @@ class CheckerTests(unittest.TestCase):
         self.checker.quiet_floor = 0.0
         entry = self.history.network_start(10.0, "partition", [2], {})
         self.history.network_end(entry, 20.0)
+        self.checker.on_heal(20.0, [2])
+        self.sample(2, 22.0, m=members(n1="dead", n2="alive", n3="alive"))
+        self.checker.tick(22.0)
+        self.assertEqual(self.checker.heal_times, [])
         for host in range(3):
             self.sample(host, 23.0)
         self.checker.tick(23.5)
         self.assertEqual(self.invariants(), [])
         self.assertEqual(self.checker.figures()["convergenceAfterPartition"]["max"], 3.5)
+
+    def test_sides_that_never_meet_again(self):
+        entry = self.history.network_start(10.0, "oneway", [2], {"direction": "out"})
+        self.history.network_end(entry, 20.0)
+        self.checker.on_heal(20.0, [2])
+        for host in range(3):
+            self.sample(host, 30.0, m=members(n1="alive", n2="alive", n3="suspect"))
+        self.checker.tick(20.0 + self.bounds.observed(self.bounds.convergence) + 1)
+        self.assertEqual(self.invariants(), ["7 convergence"])
+        self.assertIn("n1 sees n3 suspect", self.checker.violations[0]["message"])
 
     def test_two_task_runs_at_once(self):
         sleepers = [subprocess.Popen(["sleep", "30"]) for _ in range(2)]
