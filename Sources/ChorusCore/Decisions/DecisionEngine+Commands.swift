@@ -70,6 +70,14 @@ extension DecisionEngine {
                 return .failure(CommandRejection("\(member.short) is alive; only a dead or departed member can be removed"))
             }
             return .success(.remove(member))
+        case .startMaintenance(let message):
+            return .success(.maintenanceOn(message: message))
+        case .endMaintenance:
+            return agreed.maintenanceMessage == nil ? .failure(CommandRejection("maintenance mode is already off")) : .success(.maintenanceOff)
+        case .setBanner(let banner):
+            return .success(.setBanner(banner))
+        case .clearBanner:
+            return agreed.banner == nil ? .failure(CommandRejection("no banner is set")) : .success(.clearBanner)
         }
     }
 
