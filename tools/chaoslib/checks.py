@@ -342,7 +342,8 @@ class Checker:
             for other in range(len(self.names)):
                 if states[other] in ("killed", "stopped") and members.get(self.names[other], {}).get("status") == "alive":
                     return False, f"{self.names[h]} sees the stopped {self.names[other]} alive"
-            views[h] = (cluster.get("state"), cluster.get("clusterVersion"), cluster.get("decisions"))
+            views[h] = (cluster.get("state"), cluster.get("clusterVersion"), cluster.get("decisions"),
+                        (cluster.get("maintenance") or {}).get("enabled"))
         if len(set(views.values())) > 1:
             return False, "views differ: " + "; ".join(f"{self.names[h]} {v}" for h, v in views.items())
         return True, ""

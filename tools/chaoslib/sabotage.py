@@ -85,9 +85,10 @@ def main(args) -> int:
         return fail(f"the harness exited {code} against a quorum-of-one build; it must exit 1 with a violation")
     with open(report + ".json") as f:
         violations = json.load(f)["violations"]
-    caught = [v for v in violations if v["invariant"] in EXPECTED]
+    # The agent's own report of its quorum size does not count: the decisions themselves must be caught.
+    caught = [v for v in violations if v["invariant"] in EXPECTED and "reports quorum" not in v["message"]]
     if not caught:
-        return fail("violations were reported, but none of quorum or agreement: "
+        return fail("violations were reported, but no decision without a majority nor a disagreement: "
                     + "; ".join(v["invariant"] + ": " + v["message"] for v in violations))
     print(f"chaos sabotage: OK, the quorum-of-one build was caught ({len(caught)} quorum/agreement violations), "
           f"first: {caught[0]['invariant']}: {caught[0]['message']}", file=sys.stderr)
