@@ -26,22 +26,34 @@ def agent_pids() -> set[int]:
     return found
 
 
+def namespace_pids(prefix: str) -> set[int]:
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+    pids = set()
+    for name in names:
+        if name.startswith(prefix + "-"):
+            pids |= {int(p) for p in subprocess.run(["ip", "netns", "pids", name], capture_output=True,
+                                                     text=True).stdout.split()}
+    return pids
+
+
 @unittest.skipUnless(os.geteuid() == 0 and os.access(BINARY, os.X_OK) and hosts.namespaces_available() is None,
                      "needs root, network namespaces and a built chorus")
 class CleanupAfterCrashTests(unittest.TestCase):
     def test_cleanup_removes_what_a_killed_harness_left(self):
-        before_prefixes, before_agents = hosts.leftover_prefixes(), agent_pids()
+        before = hosts.leftover_prefixes()
         harness = subprocess.Popen([os.path.join(TOOLS, "chaos"), "run", "--nodes", "3", "--duration", "80s",
                                     "--seed", "1", "--faults", "pause", "--binary", BINARY],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
+            # Other runs may be going on at the same time: only this run's prefix and pids count.
+            ours, started = set(), set()
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(agent_pids() - before_agents) < 3:
+            while time.monotonic() < deadline and len(started) < 3:
                 time.sleep(0.5)
-            started = agent_pids() - before_agents
-            ours = hosts.leftover_prefixes() - before_prefixes
-            self.assertEqual(len(started), 3, "the run did not start three agents")
+                ours = hosts.leftover_prefixes() - before
+                started = {pid for prefix in ours for pid in namespace_pids(prefix)} & agent_pids()
             self.assertEqual(len(ours), 1, "the run did not make its namespaces")
+            self.assertEqual(len(started), 3, "the run did not start three agents")
         finally:
             os.killpg(harness.pid, signal.SIGKILL)  # the harness and nothing else: agents have their own sessions
             harness.wait()
