@@ -7,6 +7,7 @@ import time
 
 from . import schedule
 
+MARKDOWN_LOG_LINES = 300
 NOT_CHECKED = [
     "8 integrity: the harness sends no forged, unsigned or replayed datagrams (the simulator and "
     "Tests/ChorusCoreTests/IntegrityTests.swift cover it)",
@@ -143,7 +144,11 @@ def markdown(d: dict) -> str:
             lines += [f"Events at {agent} (30 s before to 5 s after):", "", "```"] + (events or ["(none)"]) + ["```", ""]
         for agent, tail in v["logTail"].items():
             lines += [f"Last log lines of {agent}:", "", "```"] + (tail or ["(none)"]) + ["```", ""]
-    lines += ["", "## Fault and operator log", "", "```"] + d["faults"] + ["```", ""]
+    shown = d["faults"][-MARKDOWN_LOG_LINES:]
+    lines += ["", "## Fault and operator log", ""]
+    if len(shown) < len(d["faults"]):
+        lines += [f"The last {len(shown)} of {len(d['faults'])} lines; all of them are in the JSON report.", ""]
+    lines += ["```"] + shown + ["```", ""]
     return "\n".join(lines)
 
 
