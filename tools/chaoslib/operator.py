@@ -1,6 +1,6 @@
 """The operator: upgrade commands (start, approve, cancel, retry), maintenance on and off, and
 the rolling restarts on a newer (or, to downgrade, older) application version that an upgrade
-needs, issued at random agents, sometimes two at once at different agents, also during
+needs, and kill -9 of the node running the upgrade tasks while they run, issued at random agents, sometimes two at once at different agents, also during
 partitions (then often on the minority side). It reacts to the state an agent reports, so it is
 not part of the reproducible schedule; its choices draw from a stream seeded by the run's seed.
 """
@@ -20,13 +20,14 @@ def bump(version: str) -> str:
 
 class Operator:
     def __init__(self, seed: int, agents, checker, history, clock, restart, network_minority, run_dir: str,
-                 max_down: int) -> None:
+                 max_down: int, kill_runner) -> None:
         self.rng = random.Random(f"chorus-chaos-operator:{seed}")
         self.agents = agents
         self.checker = checker
         self.history = history
         self.clock = clock
         self.restart = restart                  # restart(agent, version, kind) in the background
+        self.kill_runner = kill_runner          # kill_runner(agent): kill -9, restart after the detection bound
         self.network_minority = network_minority  # () -> hosts on the minority side now, or []
         self.run_dir = run_dir
         self.max_down = max_down
@@ -130,8 +131,11 @@ class Operator:
             else:
                 self.command(asked, "approve")
         elif state == "RUNNING_UPGRADE_TASKS":
+            runner = next((a for a in self.agents if a.name == cluster.get("taskRunner")), None)
             if r < 0.1:
                 self.command(asked, "cancel")  # must be refused while the tasks run
+            elif r < 0.6 and runner is not None and self._down() < self.max_down:
+                self.kill_runner(runner)  # another node must take over after the lease, and finish once
         elif state == "UPGRADE_TASKS_FAILED":
             if r < 0.2:
                 self.concurrently((asked, "retry"), (self.rng.choice(others()), "retry"))

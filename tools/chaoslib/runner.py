@@ -145,6 +145,30 @@ class Run:
         self.restart_threads.append(thread)
         thread.start()
 
+    def kill_runner(self, agent) -> None:
+        """kill -9 of the upgrade-task runner (the operator's fault); restarted after the detection bound."""
+        with self.lock:
+            if agent.busy or agent.state != "running":
+                self.skipped["kill-task-runner"] += 1
+                return
+            agent.busy = True
+            self.injected["kill-task-runner"] += 1
+        t = self.clock()
+        self.history.host_down(agent.index, t, "kill-task-runner")
+        self.history.note(t, f"kill-task-runner {agent.name}")
+        agent.kill()
+        self.checker.on_kill(agent.index, t)
+
+        def back() -> None:
+            time.sleep(self.bounds.detection + 5)
+            agent.start(self.seeds(agent))
+            self._record()
+            self.history.host_up(agent.index, self.clock(), restarted=True)
+            agent.busy = False
+        thread = threading.Thread(target=back, daemon=True)
+        self.restart_threads.append(thread)
+        thread.start()
+
     def _network_rules(self) -> None:
         """Every host's rules from the network faults in force."""
         loss = {i: 0 for i in range(len(self.agents))}
@@ -247,7 +271,8 @@ class Run:
             self.operator = None
             if "upgrade" in args.faults:
                 self.operator = Operator(args.seed, self.agents, self.checker, self.history, self.clock, self.restart,
-                                         self.minority_now, self.run_dir, max(1, (args.nodes - 1) // 2))
+                                         self.minority_now, self.run_dir, max(1, (args.nodes - 1) // 2),
+                                         self.kill_runner)
                 self.operator.start()
             actions = []
             for n, fault in enumerate(faults):
