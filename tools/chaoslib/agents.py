@@ -3,7 +3,7 @@ another application version), kill -9, SIGTERM, SIGSTOP and SIGCONT.
 
 A sudden death (`kill`) is a host's power loss: in namespaces every process of the host dies,
 the agent and the upgrade-tasks command it may be running alike; a stall (`pause`) freezes every
-process of the host. On loopback only the agent itself is signalled.
+process of the host. On loopback a host's processes are those carrying its CHAOS_HOST mark.
 """
 
 import os
@@ -11,6 +11,8 @@ import signal
 import subprocess
 import threading
 import time
+
+from .hosts import host_mark
 
 TASKS_SCRIPT = """#!/bin/sh
 # The chaos run's upgrade tasks: one line when they start and one when they end, in a log all
@@ -80,7 +82,7 @@ class Agent:
             ]
             for seed in seeds:
                 args += ["--join", seed]
-            env = dict(os.environ, CHAOS_NODE=self.name,
+            env = dict(os.environ, CHAOS_NODE=self.name, CHAOS_HOST=host_mark(self.hosts.prefix, self.index),
                        CHORUS_UPGRADE_TASKS_COMMAND=os.path.join(self.run_dir, "upgrade-tasks.sh"))
             log = open(self.log_path, "ab")
             log.write(f"--- chaos: start life {self.lives + 1} on {self.version} at {time.time():.3f}\n".encode())

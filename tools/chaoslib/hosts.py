@@ -163,10 +163,26 @@ class LoopbackHosts:
             raise Unsupported("network faults need network namespaces")
 
     def processes(self, i: int) -> list[int]:
-        return []
+        """The host's processes: those started with its CHAOS_HOST mark (the agent and its tasks)."""
+        mark = f"CHAOS_HOST={host_mark(self.prefix, i)}".encode()
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/environ", "rb") as f:
+                        if mark in f.read().split(b"\0"):
+                            found.append(int(entry))
+                except OSError:
+                    pass
+        return found
 
     def destroy(self) -> None:
         pass
+
+
+def host_mark(prefix: str, i: int) -> str:
+    """Set as CHAOS_HOST in every process of host i, so loopback hosts can find theirs."""
+    return f"{prefix}-n{i + 1}"
 
 
 def destroy_prefix(prefix: str) -> list[str]:
