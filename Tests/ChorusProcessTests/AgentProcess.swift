@@ -145,13 +145,20 @@ extension AgentProcess {
 
     /// Runs a `chorus` client command against this agent with its data directory's admin token; returns the exit status.
     func runClient(_ arguments: [String]) throws -> Int32 {
+        try runClientReadingOutput(arguments).status
+    }
+
+    /// Like `runClient`, with what the command printed on stdout; reads (`admin` false) take no token.
+    func runClientReadingOutput(_ arguments: [String], admin: Bool = true) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)", "--data-dir", dataDirectory.path]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)"] + (admin ? ["--data-dir", dataDirectory.path] : [])
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return process.terminationStatus
+        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
     }
 }
 

@@ -25,6 +25,9 @@ import Testing
         }
         #expect(everyCheckRefuses != nil, "maintenance not in every load-balancer check within 3 s")
         #expect(await agents[0].status(of: "/v1/members") == 200, "administrators must still reach the endpoint")
+        let status = try agents[0].runClientReadingOutput(["status"], admin: false).output
+        #expect(status.contains("Maintenance  on: Backup until 02:00"), "\(status)")
+        #expect(status.contains("LB check     unavailable (maintenance)"), "\(status)")
 
         #expect(try agents[1].runClient(["banner", "set", "Upgrade tonight", "--level", "warning", "--expires", "4s"]) == 0)
         let bannerEverywhere = await eventually(within: .seconds(3)) {
