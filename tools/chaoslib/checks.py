@@ -419,7 +419,7 @@ class Checker:
         """End of run: every acknowledged command's slot holds that decision."""
         with self.lock:
             for slot, decision, agent, when in self.acknowledged:
-                self.checks["5 acknowledged commands"] += 1
+                self.checks["1 acknowledged commands"] += 1
                 ref = self.reference.get(slot)
                 if self.decisions_supported and ref is not None and ref["decision"] != decision:
                     self.violate(t, "1 agreement", f"{agent} answered 200 for {decision} in slot {slot} at "
