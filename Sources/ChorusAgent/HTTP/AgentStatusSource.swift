@@ -15,6 +15,8 @@ public protocol AgentStatusSource: Sendable {
     func counters() async -> CoreCounters
     /// The upgrade state and the decisions it rests on.
     func clusterSnapshot() async -> ClusterSnapshot
+    /// Decided slots from `from`, at most `limit` of them, with their proofs (`GET /v1/decisions`).
+    func decisionLog(from: UInt64, limit: Int) async -> [DecidedSlot]
     /// Gives an operator command to the cluster; returns when it is decided, refused or timed out.
     /// The one call that waits on the network: only mutations (POST, DELETE) make it.
     func submit(_ command: OperatorCommand) async throws -> CommandOutcome

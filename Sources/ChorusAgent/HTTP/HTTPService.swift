@@ -42,4 +42,5 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + ClusterSettingsRoutes.routes(source: source, authorization: authorization)
         + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
         + EventRoutes.routes(journal: journal)
+        + DecisionRoutes.routes(source: source)
 }

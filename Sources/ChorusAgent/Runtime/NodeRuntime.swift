@@ -207,6 +207,9 @@ public actor NodeRuntime: AgentStatusSource {
     public func hasJoined() -> Bool { core.hasJoined }
     public func counters() -> CoreCounters { core.counters }
     public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }
+    public func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] {
+        Array(core.decisions.log.dropFirst(Int(min(from, UInt64(Int.max)))).prefix(limit))
+    }
 }
 
 struct OutgoingDatagram: Sendable {

@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -125,6 +126,39 @@ struct ClusterEndpointTests {
             let names = lines.filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
             #expect(ids == ["2", "3"], "\(text)")
             #expect(names == ["upgrade-started", "upgrade-cancelled"])
+        }
+    }
+}
+
+@Suite("Decision log endpoint")
+struct DecisionLogEndpointTests {
+    @Test func servesTheLogWithEachSlotsVoters() async throws {
+        let ids = (1...3).map { NodeID(bytes: Array(repeating: UInt8($0), count: 32))! }
+        let vote = { (id: NodeID) in SignedStatement(kind: 9, origin: id, body: [], signature: []) }
+        let log = [
+            DecidedSlot(slot: 0, ballot: Ballot(round: 0, proposer: ids[0]), value: .found(founder: ids[0], clusterVersion: "1.0.0"),
+                        votes: [vote(ids[0])]),
+            DecidedSlot(slot: 1, ballot: Ballot(round: 1, proposer: ids[0]), value: .admit(ids[1]), votes: [vote(ids[0])]),
+            DecidedSlot(slot: 2, ballot: Ballot(round: 3, proposer: ids[1]), value: .startUpgrade,
+                        votes: [vote(ids[0]), vote(ids[1])]),
+        ]
+        let source = ClusterEndpointTests.source()
+        await source.setLog(log)
+        try await withHTTPServer(source: source) { client in
+            let whole = try await client.request("/v1/decisions")
+            #expect(whole.status == 200)
+            let slots = try #require(try JSONSerialization.jsonObject(with: whole.body) as? [[String: Any]])
+            #expect(slots.map { $0["slot"] as? Int } == [0, 1, 2])
+            #expect(slots.map { $0["decision"] as? String } == ["found", "admit", "start"])
+            #expect(slots[1]["member"] as? String == ids[1].hex)
+            #expect(slots[2]["member"] is NSNull)
+            #expect(slots[2]["votes"] as? [String] == [ids[0].hex, ids[1].hex])
+            #expect(slots[2]["ballotRound"] as? Int == 3)
+            #expect(slots[2]["ballotProposer"] as? String == ids[1].hex)
+            let tail = try await client.request("/v1/decisions?from=2")
+            let rest = try #require(try JSONSerialization.jsonObject(with: tail.body) as? [[String: Any]])
+            #expect(rest.map { $0["slot"] as? Int } == [2])
+            #expect(rest[0]["value"] as? String == slots[2]["value"] as? String)
         }
     }
 }

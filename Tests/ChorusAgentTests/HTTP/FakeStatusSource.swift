@@ -25,6 +25,9 @@ actor FakeStatusSource: AgentStatusSource {
     func hasJoined() -> Bool { joined }
     func counters() -> CoreCounters { coreCounters }
     func clusterSnapshot() -> ClusterSnapshot { cluster }
+    var log: [DecidedSlot] = []
+    func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] { Array(log.dropFirst(Int(from)).prefix(limit)) }
+    func setLog(_ slots: [DecidedSlot]) { log = slots }
 
     func submit(_ command: OperatorCommand) -> CommandOutcome {
         commands.append(command)

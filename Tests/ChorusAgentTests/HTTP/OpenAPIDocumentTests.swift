@@ -47,6 +47,10 @@ struct OpenAPIDocumentTests {
         #expect(try keys(of: cluster) == properties(of: "Cluster"))
         #expect(try keys(of: cluster.maintenance) == properties(of: "Maintenance"))
         #expect(try keys(of: CommandResponse(decision: "start", slot: 1, state: "STABLE")) == properties(of: "Command"))
+        let founder = NodeID(bytes: Array(repeating: 1, count: 32))!
+        let slot = DecidedSlot(slot: 0, ballot: Ballot(round: 0, proposer: founder),
+                               value: .found(founder: founder, clusterVersion: "1.0.0"), votes: [])
+        #expect(try keys(of: DecisionResponse(slot)) == properties(of: "Decision"))
         #expect(try keys(of: HealthResponse(status: "ok", node: "a")) == properties(of: "Health"))
         #expect(try keys(of: LeaveResponse(status: "leaving", node: "a")) == properties(of: "Leave"))
         #expect(try keys(of: LoadBalancerRefusalResponse(error: "unavailable", reason: "maintenance", message: "m"))

@@ -1,0 +1,70 @@
+import ChorusCore
+import ChorusWire
+import Hummingbird
+
+/// `GET /v1/decisions?from=N`: this agent's decision log from slot N (default 0), read-only.
+/// What makes SPEC §11.1 (agreement) and §11.3 (quorum) observable from outside: every agent's
+/// slots can be compared, and each slot's proof (who voted) checked against the voters that the
+/// log before it defines. At most `limit` (default and maximum 256) slots per answer.
+enum DecisionRoutes {
+    static let maximumPage = 256
+
+    static func routes(source: some AgentStatusSource) -> [HTTPRoute] {
+        [
+            HTTPRoute(.get, "/v1/decisions") { request, _ in
+                let query = request.uri.queryParameters
+                let from = query.get("from").flatMap { UInt64($0) } ?? 0
+                let limit = min(query.get("limit").flatMap { Int($0) } ?? maximumPage, maximumPage)
+                let log = await source.decisionLog(from: from, limit: max(limit, 0))
+                return try JSONResponse.make(log.map(DecisionResponse.init))
+            },
+        ]
+    }
+}
+
+/// One decided slot: what was decided, by which ballot, and the voters whose signed votes prove it.
+public struct DecisionResponse: Codable, Sendable, Equatable {
+    public var slot: UInt64
+    /// Kebab-case name (`start`, `admit`, `grant-lease`, ...).
+    public var decision: String
+    /// The value's wire encoding in hex: equal values, equal strings.
+    public var value: String
+    /// The member a `found`, `admit`, `remove` or `grant-lease` names (hex id).
+    public var member: String?
+    public var ballotRound: UInt32
+    public var ballotProposer: String
+    /// Hex ids of the voters whose votes form the proof, as this agent holds it.
+    public var votes: [String]
+
+    public init(_ decided: DecidedSlot) {
+        slot = decided.slot
+        decision = decided.value.name
+        var writer = ByteWriter()
+        decided.value.encode(into: &writer)
+        value = Hex.encode(writer.bytes)
+        switch decided.value {
+        case .found(let founder, _): member = founder.hex
+        case .admit(let id), .remove(let id): member = id.hex
+        case .grantLease(let runner, _, _): member = runner.hex
+        default: member = nil
+        }
+        ballotRound = decided.ballot.round
+        ballotProposer = decided.ballot.proposer.hex
+        votes = decided.votes.map(\.origin.hex)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case slot, decision, value, member, ballotRound, ballotProposer, votes
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(slot, forKey: .slot)
+        try container.encode(decision, forKey: .decision)
+        try container.encode(value, forKey: .value)
+        try container.encode(member, forKey: .member)
+        try container.encode(ballotRound, forKey: .ballotRound)
+        try container.encode(ballotProposer, forKey: .ballotProposer)
+        try container.encode(votes, forKey: .votes)
+    }
+}
