@@ -41,4 +41,5 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + NodeRoutes.routes(source: source, authorization: authorization)
         + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
         + EventRoutes.routes(journal: journal)
+        + StatusPageRoutes.routes()
 }
