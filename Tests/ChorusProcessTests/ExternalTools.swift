@@ -48,7 +48,6 @@ enum ExternalTool {
         }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
             return (nil, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
         }
         return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
@@ -75,10 +74,14 @@ final class BackgroundProcess: @unchecked Sendable {
 
     var isRunning: Bool { process.isRunning }
 
+    /// SIGTERM first, so a master process (nginx) stops its workers instead of orphaning them;
+    /// SIGKILL after 5 s. Polls `isRunning`: `waitUntilExit` can hang when called from a task.
     func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
