@@ -9,7 +9,7 @@ struct ChorusCommand: AsyncParsableCommand {
         version: "0.1.0 (wire protocol 1)",
         subcommands: [
             AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
-            DrainCommand.self, UndrainCommand.self, LeaveCommand.self,
+            MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self,
             KeysCommand.self, SimulateCommand.self,
         ])
 }

@@ -126,15 +126,72 @@ extension AgentProcess {
         return (response as? HTTPURLResponse)?.statusCode
     }
 
+    /// The JSON object `GET path` answers (whatever the status), or nil when it does not answer.
+    func json(_ path: String) async -> [String: Any]? {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        guard let (data, _) = try? await URLSession.shared.data(for: request) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// The names of the events this agent holds (`/v1/events?follow=false`), in order.
+    func eventNames() async -> [String] {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/events?follow=false"),
+              let (data, _) = try? await URLSession.shared.data(from: url) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+            .compactMap { $0.hasPrefix("event: ") ? String($0.dropFirst(7)) : nil }
+    }
+
     /// Runs a `chorus` client command against this agent with its data directory's admin token; returns the exit status.
     func runClient(_ arguments: [String]) throws -> Int32 {
+        try runClientReadingOutput(arguments).status
+    }
+
+    /// Like `runClient`, with what the command printed on stdout; reads (`admin` false) take no token.
+    func runClientReadingOutput(_ arguments: [String], admin: Bool = true) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)", "--data-dir", dataDirectory.path]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)"] + (admin ? ["--data-dir", dataDirectory.path] : [])
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return process.terminationStatus
+        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+    }
+}
+
+/// Real agents on loopback with a fresh authority and random ports: node-1 founds the cluster,
+/// the others join it. `stop()` kills them all (-9) and removes the workspace.
+struct ProcessCluster {
+    let workspace: URL
+    let trust: URL
+    /// node-1's gossip port; agent i gossips on base + 2i and serves HTTP on base + 2i + 1.
+    let base: Int
+    let agents: [AgentProcess]
+
+    init(count: Int, label: String) throws {
+        workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        trust = workspace.appendingPathComponent("trust")
+        try runChorus(["keys", "init", "--dir", trust.path])
+        let base = Int.random(in: 20_000...50_000)
+        self.base = base
+        let workspace = workspace
+        agents = (0..<count).map { index in
+            AgentProcess(name: "node-\(index + 1)", gossipPort: base + 2 * index, httpPort: base + 2 * index + 1,
+                         dataDirectory: workspace.appendingPathComponent("data-\(index + 1)"))
+        }
+    }
+
+    func startAll() throws {
+        for agent in agents { try agent.start(join: agent === agents[0] ? nil : base, trust: trust) }
+    }
+
+    func stop() {
+        for agent in agents { agent.kill(SIGKILL) }
+        try? FileManager.default.removeItem(at: workspace)
     }
 }
 

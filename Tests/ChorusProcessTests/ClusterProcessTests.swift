@@ -7,20 +7,10 @@ import Testing
     static let detectionBound: Duration = .seconds(6)
 
     @Test func fiveAgentsDetectDeathLeaveAndRestart() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-process-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        let trust = workspace.appendingPathComponent("trust")
-        try runChorus(["keys", "init", "--dir", trust.path])
-        let base = Int.random(in: 20_000...50_000)
-        let agents = (0..<5).map { index in
-            AgentProcess(name: "node-\(index + 1)", gossipPort: base + 2 * index, httpPort: base + 2 * index + 1,
-                         dataDirectory: workspace.appendingPathComponent("data-\(index + 1)"))
-        }
-        defer {
-            for agent in agents { agent.kill(SIGKILL) }
-            try? FileManager.default.removeItem(at: workspace)
-        }
-        for agent in agents { try agent.start(join: agent === agents[0] ? nil : base, trust: trust) }
+        let cluster = try ProcessCluster(count: 5, label: "process")
+        defer { cluster.stop() }
+        let (agents, base, trust) = (cluster.agents, cluster.base, cluster.trust)
+        try cluster.startAll()
 
         func everySurvivor(sees name: String, as status: String, excluding gone: Set<String>) async -> Bool {
             for agent in agents where !gone.contains(agent.name) {

@@ -4,20 +4,10 @@ import Testing
 /// Drain, undrain and leave through the CLI on real agents (SPEC §6, §9).
 @Suite(.serialized) struct NodeProcessTests {
     @Test func drainIsGossipedSurvivesKillAndUndrains() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-drain-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        let trust = workspace.appendingPathComponent("trust")
-        try runChorus(["keys", "init", "--dir", trust.path])
-        let base = Int.random(in: 20_000...50_000)
-        let agents = (0..<3).map { index in
-            AgentProcess(name: "node-\(index + 1)", gossipPort: base + 2 * index, httpPort: base + 2 * index + 1,
-                         dataDirectory: workspace.appendingPathComponent("data-\(index + 1)"))
-        }
-        defer {
-            for agent in agents { agent.kill(SIGKILL) }
-            try? FileManager.default.removeItem(at: workspace)
-        }
-        for agent in agents { try agent.start(join: agent === agents[0] ? nil : base, trust: trust) }
+        let cluster = try ProcessCluster(count: 3, label: "drain")
+        defer { cluster.stop() }
+        let (agents, base, trust) = (cluster.agents, cluster.base, cluster.trust)
+        try cluster.startAll()
         let serving = await eventually(within: .seconds(15)) {
             for agent in agents where await agent.status(of: "/v1/health/lb") != 200 { return false }
             return true

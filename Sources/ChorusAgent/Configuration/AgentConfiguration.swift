@@ -35,6 +35,13 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var upgradeAutoApprove = false
     /// `[events] hooks`: "EVENT=COMMAND" entries (EVENT may be `*`).
     public var eventHooks: [String] = []
+    /// `[cluster] founder`: the name of the one agent that founds a new cluster, so every agent
+    /// can share one configuration (and one `join` list). Without it, the agent started without
+    /// `join` founds.
+    public var clusterFounder: String?
+
+    /// Whether this agent founds the cluster when it has no decision log (and no peer has one).
+    public var foundsCluster: Bool { clusterFounder.map { $0 == name } ?? join.isEmpty }
 
     public enum LogFormat: String, Sendable, Equatable, CaseIterable {
         case text, json

@@ -12,6 +12,7 @@ enum ConfigurationKey: String, CaseIterable {
     case upgradeTasksTimeout = "upgrade.tasks_timeout"
     case upgradeAutoApprove = "upgrade.auto_approve"
     case eventHooks = "events.hooks"
+    case clusterFounder = "cluster.founder"
 
     var fileKey: String { rawValue }
 
@@ -40,7 +41,7 @@ enum ConfigurationKey: String, CaseIterable {
         let single: String?
         switch self {
         case .join: return flags.join.isEmpty ? nil : flags.join
-        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks: return nil
+        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks, .clusterFounder: return nil
         case .name: single = flags.name
         case .bind: single = flags.bind
         case .advertise: single = flags.advertise

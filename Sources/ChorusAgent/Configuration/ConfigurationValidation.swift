@@ -70,6 +70,8 @@ enum ConfigurationValidation {
                 throw fail("\(error)")
             }
             configuration.eventHooks = setting.values
+        case .clusterFounder:
+            configuration.clusterFounder = try nonEmpty(value, fail)
         }
     }
 

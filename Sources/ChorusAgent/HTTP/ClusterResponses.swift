@@ -1,4 +1,5 @@
 import ChorusCore
+import Foundation
 import ChorusWire
 
 /// `GET /v1/cluster` (SPEC §7): the upgrade state and what it rests on.
@@ -29,8 +30,9 @@ public struct ClusterResponse: Codable, Sendable, Equatable {
         voters = snapshot.voterNames
         quorum = snapshot.agreed.quorum
         taskRunner = snapshot.taskRunner
-        maintenance = MaintenanceResponse(enabled: false, message: nil)
-        banner = nil
+        maintenance = MaintenanceResponse(enabled: snapshot.agreed.maintenanceMessage != nil,
+                                          message: snapshot.agreed.maintenanceMessage)
+        banner = snapshot.banner.map(BannerResponse.init)
         converged = snapshot.converged
         waitingFor = snapshot.status.waitingFor
         decisions = snapshot.decidedSlots
@@ -59,7 +61,7 @@ public struct ClusterResponse: Codable, Sendable, Equatable {
     }
 }
 
-/// Maintenance mode (issue 6 sets it; until then always off).
+/// Maintenance mode, as agreed by quorum (SPEC §6).
 public struct MaintenanceResponse: Codable, Sendable, Equatable {
     public var enabled: Bool
     public var message: String?
@@ -71,11 +73,24 @@ public struct MaintenanceResponse: Codable, Sendable, Equatable {
     }
 }
 
-/// The announcement banner (issue 6).
+/// The announcement banner (SPEC §6); `expiresAt` is ISO 8601 in UTC, null when it never expires.
 public struct BannerResponse: Codable, Sendable, Equatable {
     public var message: String
     public var level: String
     public var expiresAt: String?
+
+    public init(_ banner: AnnouncementBanner) {
+        message = banner.message
+        level = banner.level.name
+        expiresAt = banner.expiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)).formatted(.iso8601) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        try container.encode(level, forKey: .level)
+        try container.encode(expiresAt, forKey: .expiresAt)
+    }
 }
 
 /// 200 from an operator command: what was decided, and the state it led to.
@@ -100,6 +115,10 @@ extension DecisionValue {
         case .renewLease: "renew-lease"
         case .finishTasks: "finish-tasks"
         case .failTasks: "fail-tasks"
+        case .maintenanceOn: "maintenance-on"
+        case .maintenanceOff: "maintenance-off"
+        case .setBanner: "set-banner"
+        case .clearBanner: "clear-banner"
         }
     }
 }

@@ -15,8 +15,7 @@ public struct LoadBalancerOKResponse: Codable, Sendable, Equatable {
     public var status: String
 }
 
-/// Every error, and the 503 of `GET /v1/health/lb`: a stable kebab-case `error` code scripts can
-/// branch on, and a `reason` for people (for the lb check, the kebab-case refusal reason).
+/// Every error: a stable kebab-case `error` code scripts can branch on, and a `reason` for people.
 public struct ErrorResponse: Codable, Sendable, Equatable {
     public var error: String
     public var reason: String
@@ -25,6 +24,14 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         self.error = error
         self.reason = reason
     }
+}
+
+/// The 503 of `GET /v1/health/lb`: the kebab-case refusal `reason` (draining, maintenance, ...) and,
+/// in maintenance, the operator's `message` for the maintenance page; `message` is absent otherwise.
+public struct LoadBalancerRefusalResponse: Codable, Sendable, Equatable {
+    public var error: String
+    public var reason: String
+    public var message: String?
 }
 
 /// One element of `GET /v1/members`, and the body of `GET /v1/self` (this node as it describes

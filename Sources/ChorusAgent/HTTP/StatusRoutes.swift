@@ -10,11 +10,15 @@ enum StatusRoutes {
                 try JSONResponse.make(HealthResponse(status: "ok", node: await source.localMember().name))
             },
             HTTPRoute(.get, "/v1/health/lb") { _, _ in
+                let cluster = await source.clusterSnapshot()
                 let refusal = refusal(local: await source.localMember(), joined: await source.hasJoined(),
-                                      incompatibility: await source.clusterSnapshot().localIncompatibility)
+                                      incompatibility: cluster.localIncompatibility,
+                                      maintenance: cluster.agreed.maintenanceMessage != nil)
                 guard let refusal else { return try JSONResponse.make(LoadBalancerOKResponse(status: "ok")) }
+                let message = refusal == .maintenance ? cluster.agreed.maintenanceMessage : nil
                 return try JSONResponse.make(
-                    ErrorResponse(error: "unavailable", reason: refusal.rawValue), status: .serviceUnavailable)
+                    LoadBalancerRefusalResponse(error: "unavailable", reason: refusal.rawValue, message: message),
+                    status: .serviceUnavailable)
             },
             HTTPRoute(.get, "/v1/self") { _, _ in
                 try JSONResponse.make(MemberResponse(await source.localMember()))
@@ -24,6 +28,7 @@ enum StatusRoutes {
                 return try JSONResponse.make(members.map(MemberResponse.init))
             },
             HTTPRoute(.get, "/metrics") { _, _ in
+                metrics.update(cluster: await source.clusterSnapshot(), local: await source.localMember())
                 let text = metrics.render(counters: await source.counters(), members: await source.memberSnapshots())
                 return Response(
                     status: .ok,
@@ -36,14 +41,16 @@ enum StatusRoutes {
     /// Why a node must not take traffic, in kebab-case for the 503 body; nil when it should.
     enum Refusal: String {
         case notJoined = "not-joined"
-        case draining, leaving, incompatible
+        case draining, leaving, incompatible, maintenance
     }
 
     /// An operator's intent (drain, leave) is reported before the join state: it is the reason
     /// that will still hold once the node has joined.
-    /// An incompatible version (SPEC §4) refuses traffic whatever the operator intends.
-    static func refusal(local: MemberSnapshot, joined: Bool, incompatibility: String? = nil) -> Refusal? {
+    /// An incompatible version (SPEC §4) refuses traffic whatever the operator intends; cluster-wide
+    /// maintenance comes next, so every node of the cluster gives the same reason during a backup.
+    static func refusal(local: MemberSnapshot, joined: Bool, incompatibility: String? = nil, maintenance: Bool = false) -> Refusal? {
         if incompatibility != nil { return .incompatible }
+        if maintenance { return .maintenance }
         switch local.serving {
         case .leaving: return .leaving
         case .draining: return .draining

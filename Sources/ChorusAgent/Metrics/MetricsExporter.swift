@@ -13,6 +13,13 @@ public final class MetricsExporter: Sendable {
     private let counters: [(any KeyPath<CoreCounters, UInt64> & Sendable, Counter)]
     private let rejected: [RejectReason: Counter]
     private let lastSeen = Mutex(CoreCounters())
+    private let upgradeStates: [UpgradeState: Gauge]
+    private let maintenanceEnabled: Gauge
+    private let bannerActive: Gauge
+    private let nodeDraining: Gauge
+    private let voters: Gauge
+    private let decisions: Counter
+    private let lastDecided = Mutex(UInt64(0))
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -43,6 +50,33 @@ public final class MetricsExporter: Sendable {
         rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map { reason in
             (reason, registry.makeCounter(descriptor: rejectedName, labels: [("reason", reason.rawValue)]))
         })
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "chorus", metricName: name, unitName: "", helpText: help))
+        }
+        let stateName = MetricNameDescriptor(
+            namespace: "chorus", metricName: "upgrade_state", unitName: "",
+            helpText: "1 for the cluster upgrade state this node derives, 0 for the others.")
+        upgradeStates = Dictionary(uniqueKeysWithValues: UpgradeState.allCases.map { state in
+            (state, registry.makeGauge(descriptor: stateName, labels: [("state", state.rawValue)]))
+        })
+        maintenanceEnabled = gauge("maintenance_enabled", "1 while cluster-wide maintenance mode is on.")
+        bannerActive = gauge("banner_active", "1 while this node serves an announcement banner.")
+        nodeDraining = gauge("node_draining", "1 while this node is drained (or leaving).")
+        voters = gauge("voters", "Voting members; a majority of them must agree on every decision.")
+        decisions = counter("decisions", "Decisions this node has applied (log slots, including restored ones).")
+    }
+
+    /// Sets the cluster and node gauges; the decision counter grows by the slots decided since the last render.
+    public func update(cluster: ClusterSnapshot, local: MemberSnapshot) {
+        for (state, gauge) in upgradeStates { gauge.set(Int64(state == cluster.status.state ? 1 : 0)) }
+        maintenanceEnabled.set(Int64(cluster.agreed.maintenanceMessage != nil ? 1 : 0))
+        bannerActive.set(Int64(cluster.banner != nil ? 1 : 0))
+        nodeDraining.set(Int64(local.serving != .serving ? 1 : 0))
+        voters.set(Int64(cluster.agreed.voters.count))
+        lastDecided.withLock { last in
+            decisions.increment(by: Self.growth(from: last, to: cluster.decidedSlots))
+            last = cluster.decidedSlots
+        }
     }
 
     /// Updates every metric from the given snapshot and returns the registry in text format.

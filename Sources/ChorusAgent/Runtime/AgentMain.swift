@@ -32,7 +32,10 @@ public enum AgentMain {
             settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
             restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max))
         membershipConfiguration.restoredDecisions = try decisionStore.load()
-        membershipConfiguration.foundsCluster = seeds.isEmpty
+        membershipConfiguration.foundsCluster = configuration.foundsCluster
+        // A founder with seeds first listens for a cluster that already exists (its data
+        // directory may be new, the cluster not): it founds only if no peer has decided anything.
+        if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
         membershipConfiguration.startsDraining = try dataDirectory.loadDraining()
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
         let journal = EventJournal(node: configuration.name)

@@ -21,6 +21,8 @@ public actor NodeRuntime: AgentStatusSource {
     private var nextRequestID: UInt64 = 1
     private var waitingCommands: [UInt64: CheckedContinuation<CommandOutcome, any Error>] = [:]
     private var lastUpgradeState: UpgradeState?
+    /// The banner as last served: set, cleared or expired, each change is one `banner-changed`.
+    private var lastBanner: AnnouncementBanner?
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
@@ -33,6 +35,7 @@ public actor NodeRuntime: AgentStatusSource {
         self.journal = journal
         self.taskRunner = taskRunner
         self.logger = logger
+        lastBanner = core.activeBanner
     }
 
     func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
@@ -47,6 +50,7 @@ public actor NodeRuntime: AgentStatusSource {
     func tick() throws -> [OutgoingDatagram] {
         let outgoing = try carryOut(core.tick(now: clock.now(), unixSeconds: clock.unixSeconds()))
         noteDerivedState()
+        noteBannerChange()
         return outgoing
     }
 
@@ -129,7 +133,8 @@ public actor NodeRuntime: AgentStatusSource {
             break // turned into datagrams by the core
         case .decided(let slot, let value, let applied):
             logger.info("decided", metadata: ["slot": "\(slot)", "decision": "\(value.name)", "applied": "\(applied)"])
-            if applied, let name = Self.eventName(of: value) { recordUpgradeEvent(name) }
+            if applied, let name = Self.eventName(of: value) { recordClusterEvent(name) }
+            noteBannerChange()
         case .commandFinished(let requestID, let outcome):
             waitingCommands.removeValue(forKey: requestID)?.resume(returning: outcome)
         case .startTasks(let assignment):
@@ -141,7 +146,8 @@ public actor NodeRuntime: AgentStatusSource {
         }
     }
 
-    /// SPEC §8 names of the decisions that are upgrade events.
+    /// SPEC §8 names of the decisions that are events of their own (the banner's are noticed by
+    /// `noteBannerChange`, which also sees it expire).
     private static func eventName(of value: DecisionValue) -> String? {
         switch value {
         case .startUpgrade: "upgrade-started"
@@ -149,14 +155,23 @@ public actor NodeRuntime: AgentStatusSource {
         case .approveUpgrade: "upgrade-approved"
         case .failTasks: "upgrade-tasks-failed"
         case .finishTasks: "upgrade-finished"
-        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease: nil
+        case .maintenanceOn: "maintenance-on"
+        case .maintenanceOff: "maintenance-off"
+        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner: nil
         }
     }
 
-    private func recordUpgradeEvent(_ name: String) {
+    private func recordClusterEvent(_ name: String) {
         let snapshot = core.clusterSnapshot
         lastUpgradeState = snapshot.status.state
         journal.record(name, cluster: ClusterResponse(snapshot))
+    }
+
+    private func noteBannerChange() {
+        let banner = core.activeBanner
+        guard banner != lastBanner else { return }
+        lastBanner = banner
+        journal.record("banner-changed", cluster: ClusterResponse(core.clusterSnapshot))
     }
 
     /// MIXED and READY_TO_RUN_UPGRADE_TASKS follow from versions, not decisions: noticed on ticks.

@@ -1,6 +1,7 @@
 import ChorusWire
 
-/// What the decision log alone says: voters, cluster version, upgrade phase, task lease.
+/// What the decision log alone says: voters, cluster version, upgrade phase, task lease,
+/// maintenance mode and the announcement banner.
 /// Every agent applies the same log in the same order, so every agent holds the same value;
 /// nothing here depends on a clock or on gossip.
 public struct AgreedState: Sendable, Equatable {
@@ -37,6 +38,10 @@ public struct AgreedState: Sendable, Equatable {
     public private(set) var lastTerm: UInt32 = 0
     /// Attempts at the tasks of the current upgrade (grants since the approval).
     public private(set) var attempts: UInt32 = 0
+    /// The maintenance message while maintenance mode is on (possibly empty); nil when off.
+    public private(set) var maintenanceMessage: String?
+    /// The banner as decided, expired or not: each agent hides it by its own wall clock.
+    public private(set) var banner: AnnouncementBanner?
 
     public init() {}
 
@@ -85,6 +90,12 @@ public struct AgreedState: Sendable, Equatable {
         case .renewLease(let term), .finishTasks(let term), .failTasks(let term, _):
             guard case .runningTasks = phase else { return "no upgrade tasks are running" }
             return lease?.term == term ? nil : "term \(term) is not the current lease"
+        case .maintenanceOn, .setBanner:
+            return nil
+        case .maintenanceOff:
+            return maintenanceMessage == nil ? "maintenance mode is not on" : nil
+        case .clearBanner:
+            return banner == nil ? "no banner is set" : nil
         }
     }
 
@@ -127,6 +138,14 @@ public struct AgreedState: Sendable, Equatable {
                 phase = .tasksFailed(originalVersion: original, targetVersion: target, reason: reason)
             }
             lease = nil
+        case .maintenanceOn(let message):
+            maintenanceMessage = message
+        case .maintenanceOff:
+            maintenanceMessage = nil
+        case .setBanner(let newBanner):
+            banner = newBanner
+        case .clearBanner:
+            banner = nil
         }
         return true
     }

@@ -70,6 +70,14 @@ extension DecisionEngine {
                 return .failure(CommandRejection("\(member.short) is alive; only a dead or departed member can be removed"))
             }
             return .success(.remove(member))
+        case .startMaintenance(let message):
+            return .success(.maintenanceOn(message: message))
+        case .endMaintenance:
+            return agreed.maintenanceMessage == nil ? .failure(CommandRejection("maintenance mode is already off")) : .success(.maintenanceOff)
+        case .setBanner(let banner):
+            return .success(.setBanner(banner))
+        case .clearBanner:
+            return agreed.banner == nil ? .failure(CommandRejection("no banner is set")) : .success(.clearBanner)
         }
     }
 
@@ -103,9 +111,9 @@ extension DecisionEngine {
         return candidate.map { .admit($0) }
     }
 
-    /// Slot 0: an agent with no seeds and no log founds the cluster, alone.
+    /// Slot 0: the founder, with no log and no word of a founded cluster, founds it alone.
     private mutating func foundIfAlone(now: Instant) {
-        guard mayFound else { return }
+        guard let foundNotBefore, now >= foundNotBefore, !heardOfFoundedCluster else { return }
         let value = DecisionValue.found(founder: id, clusterVersion: appVersion)
         let ballot = Ballot(round: 0, proposer: id)
         let vote = SignedStatement.sign(kind: .vote, body: Vote(slot: 0, ballot: ballot, value: value).encoded,

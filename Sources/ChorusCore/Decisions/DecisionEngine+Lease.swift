@@ -31,7 +31,7 @@ extension DecisionEngine {
             }
         case .approveUpgrade:
             lease.freeSince = now
-        case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade:
+        case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner:
             break
         }
     }

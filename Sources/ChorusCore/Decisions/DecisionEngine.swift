@@ -12,7 +12,10 @@ public struct DecisionEngine: Sendable {
     let scheme: any SignatureScheme
     let settings: DecisionSettings
     /// No seeds: this agent founds the cluster when it has no log.
-    let mayFound: Bool
+    /// When this node may found the cluster if it still has no log; nil: it never founds.
+    let foundNotBefore: Instant?
+    /// A peer reported decided slots: a cluster exists, so this node must not found another.
+    var heardOfFoundedCluster = false
     let appVersion: String
 
     public internal(set) var log: [DecidedSlot] = []
@@ -36,14 +39,14 @@ public struct DecisionEngine: Sendable {
     var effects: [DecisionEffect] = []
 
     public init(id: NodeID, signer: any MessageSigner, clusterID: [UInt8], scheme: any SignatureScheme,
-                settings: DecisionSettings, mayFound: Bool, appVersion: String, restored: DurableDecisions,
+                settings: DecisionSettings, foundNotBefore: Instant?, appVersion: String, restored: DurableDecisions,
                 randomSeed: UInt64, now: Instant) {
         self.id = id
         self.signer = signer
         self.clusterID = clusterID
         self.scheme = scheme
         self.settings = settings
-        self.mayFound = mayFound
+        self.foundNotBefore = foundNotBefore
         self.appVersion = appVersion
         random = SeededRandom(seed: randomSeed ^ 0x5eed_dec1_5100)
         for decided in restored.log where decided.slot == UInt64(log.count) {
@@ -103,6 +106,7 @@ public struct DecisionEngine: Sendable {
     /// A peer's heartbeat says it has decided `decidedCount` slots: ask it for what we miss.
     public mutating func peerHasDecided(_ decidedCount: UInt64, peer: NodeID, now: Instant) -> [DecisionEffect] {
         lastInputAt = now
+        if decidedCount > 0 { heardOfFoundedCluster = true }
         if decidedCount > nextSlot { requestCatchUp(from: peer, now: now) }
         return takeEffects()
     }
@@ -136,6 +140,7 @@ public struct DecisionEngine: Sendable {
     /// lease, a stalled slot. Admissions need no timer; they ride on membership's own ticks.
     public var nextWakeup: Instant? {
         var times: [Instant] = commands.map(\.deadline)
+        if log.isEmpty, let foundNotBefore { times.append(foundNotBefore) }
         if let proposal {
             if case .waiting(let until) = proposal.stage { times.append(until) } else { times.append(proposal.roundDeadline) }
         }

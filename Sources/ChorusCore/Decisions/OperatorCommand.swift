@@ -7,6 +7,11 @@ public enum OperatorCommand: Sendable, Equatable {
     case approveUpgrade
     case retryUpgrade
     case removeMember(NodeID)
+    /// Maintenance mode on with this message (or a new message while on).
+    case startMaintenance(message: String)
+    case endMaintenance
+    case setBanner(AnnouncementBanner)
+    case clearBanner
 }
 
 /// How a command ended, mapped by the endpoint to 200, 409 or 503.

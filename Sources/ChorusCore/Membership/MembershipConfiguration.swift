@@ -21,6 +21,9 @@ public struct MembershipConfiguration: Sendable {
     /// Found the cluster (decision slot 0) when there is no log: the agent sets this for a node
     /// started without seeds; exactly one node of a new cluster should have it.
     public var foundsCluster = false
+    /// How long a founder waits, hearing from peers, before it founds; it does not found once it
+    /// hears of a peer that has decided anything (that cluster exists: it catches up instead).
+    public var foundingDelay = Duration.zero
     /// The operator drained this node before it stopped: it comes back draining (SPEC §6).
     public var startsDraining = false
     /// The decision log and acceptor state this node persisted.

@@ -109,9 +109,11 @@ public struct ClusterSnapshot: Sendable, Equatable {
     public var decidedSlots: UInt64
     /// Why this node's own version cannot vote in this cluster, if it cannot.
     public var localIncompatibility: String?
+    /// The agreed banner unless it has expired by this node's wall clock.
+    public var banner: AnnouncementBanner?
 
     public init(status: UpgradeStatus, agreed: AgreedState, voterNames: [String], taskRunner: String?,
-                converged: Bool, decidedSlots: UInt64, localIncompatibility: String?) {
+                converged: Bool, decidedSlots: UInt64, localIncompatibility: String?, banner: AnnouncementBanner? = nil) {
         self.status = status
         self.agreed = agreed
         self.voterNames = voterNames
@@ -119,6 +121,7 @@ public struct ClusterSnapshot: Sendable, Equatable {
         self.converged = converged
         self.decidedSlots = decidedSlots
         self.localIncompatibility = localIncompatibility
+        self.banner = banner
     }
 }
 
@@ -136,6 +139,13 @@ extension MembershipNode {
         return ClusterSnapshot(
             status: decisions.upgradeStatus, agreed: agreed,
             voterNames: agreed.voters.map(name).sorted(), taskRunner: agreed.lease.map { name(of: $0.runner) },
-            converged: converged, decidedSlots: decisions.nextSlot, localIncompatibility: incompatibility)
+            converged: converged, decidedSlots: decisions.nextSlot, localIncompatibility: incompatibility,
+            banner: activeBanner)
+    }
+
+    /// The banner this node serves: the agreed one until its expiry passes on this node's wall
+    /// clock (as of the last input), so agents disagree about it by no more than their clocks do.
+    public var activeBanner: AnnouncementBanner? {
+        decisions.agreed.banner.flatMap { $0.isActive(atUnixSeconds: unixSeconds) ? $0 : nil }
     }
 }

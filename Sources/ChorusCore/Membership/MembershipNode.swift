@@ -91,7 +91,8 @@ public struct MembershipNode: Sendable {
         hasJoined = configuration.seeds.isEmpty
         decisions = DecisionEngine(
             id: id, signer: configuration.signer, clusterID: clusterID, scheme: configuration.scheme,
-            settings: configuration.decisionSettings, mayFound: configuration.foundsCluster,
+            settings: configuration.decisionSettings,
+            foundNotBefore: configuration.foundsCluster ? now + configuration.foundingDelay : nil,
             appVersion: configuration.appVersion, restored: configuration.restoredDecisions,
             randomSeed: configuration.randomSeed, now: now)
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])

@@ -72,7 +72,7 @@ extension SimulatedCluster {
 
     private mutating func fireTimer<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
                                                                  observer: inout Observer) {
-        let (local, unix) = (localNow(index), unixSeconds)
+        let (local, unix) = (localNow(index), unixSeconds(index))
         guard let effects = hosts[index].updateCore({ $0.tick(now: local, unixSeconds: unix) }) else { return }
         finishStep(index, cause: cause, effects: effects, hostileChange: false, observer: &observer)
     }

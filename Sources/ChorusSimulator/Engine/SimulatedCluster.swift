@@ -184,6 +184,14 @@ public struct SimulatedCluster: Sendable {
         rescheduleTimer(index)
     }
 
+    /// The host's wall clock reads `skew` ahead of the true time (negative: behind), whole seconds.
+    public mutating func setWallClockSkew(_ index: Int, _ skew: Duration) {
+        hosts[index].wallClockSkew = skew
+    }
+
+    /// The true time as Unix seconds, for scenarios that give the cluster an absolute time (banner expiry).
+    public var trueUnixSeconds: UInt64 { unixEpoch + UInt64(max(0, now.nanoseconds) / 1_000_000_000) }
+
     /// Graceful leave: announce, keep running for the agent's grace period, then exit.
     public mutating func leave<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
         guard case .running = hosts[index].process else { return }
@@ -211,7 +219,11 @@ public struct SimulatedCluster: Sendable {
 
     func localNow(_ index: Int) -> Instant { hosts[index].clock.local(at: now) }
 
-    var unixSeconds: UInt64 { unixEpoch + UInt64(max(0, now.nanoseconds) / 1_000_000_000) }
+    /// What `index`'s wall clock reads now, in Unix seconds.
+    func unixSeconds(_ index: Int) -> UInt64 {
+        let skewed = now.nanoseconds + hosts[index].wallClockSkew.components.seconds * 1_000_000_000
+        return unixEpoch + UInt64(max(0, skewed) / 1_000_000_000)
+    }
 
     private mutating func boot<Observer: SimulationObserver>(_ index: Int, observer: inout Observer) {
         let host = hosts[index]
@@ -226,7 +238,7 @@ public struct SimulatedCluster: Sendable {
         configuration.decisionSettings = host.decisionSettings
         configuration.foundsCluster = index == 0
         let localNow = localNow(index)
-        var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds)
+        var core = MembershipNode(configuration: configuration, now: localNow, unixSeconds: unixSeconds(index))
         let effects = core.start(now: localNow)
         hosts[index].boots += 1
         hosts[index].lastReceived = nil

@@ -29,6 +29,9 @@ struct SimulatedHost: Sendable {
     var process: Process = .down
     var durable = DurableState()
     var clock: LocalClock
+    /// How far the host's wall clock (Unix time, for certificate and banner expiry) is off the
+    /// true time: a constant offset, as NTP leaves it, unlike the monotonic clock's drift.
+    var wallClockSkew = Duration.zero
     var appVersion: String
     var boots = 0
     /// The last crash, boot, pause, resume or leave: the checker excuses what follows closely.

@@ -1,9 +1,11 @@
 import ChorusCore
+import ChorusWire
 
 /// The operator of an upgrade run: reads the cluster state from one host's endpoint and takes
 /// the next step of a rolling upgrade, often, with mistakes and races on purpose: commands the
 /// state forbids, conflicting commands at two hosts at the same instant, downgrades, removals
-/// of dead members, a killed task runner, failing tasks.
+/// of dead members, a killed task runner, failing tasks; and now and then a maintenance window or
+/// a banner, whose decisions race the upgrade's.
 extension FaultDriver {
     /// The operator's pace: a look at the cluster and one action this often.
     static let operatorInterval = Duration.milliseconds(500)
@@ -24,6 +26,10 @@ extension FaultDriver {
         let observer = running.randomElement(using: &random)!
         guard let state = cluster.upgradeState(of: observer), let agreed = cluster.agreedState(of: observer),
               !agreed.clusterVersion.isEmpty else { return }
+        if random.next(upperBound: UInt64(16)) == 0 {
+            operateSettings(agreed, among: running)
+            return
+        }
         let roll = random.next(upperBound: UInt64(100))
         switch state {
         case .stable:
@@ -88,6 +94,21 @@ extension FaultDriver {
     }
 
     /// Gives `command` to a random running host.
+    private mutating func operateSettings(_ agreed: AgreedState, among running: [Int]) {
+        let count = UInt64(faults[.maintenance, default: 0] + faults[.banner, default: 0])
+        if random.next(upperBound: UInt64(2)) == 0 {
+            // Mostly toggles, sometimes a new message while on, sometimes an off that is refused.
+            let on = agreed.maintenanceMessage == nil ? random.next(upperBound: UInt64(4)) != 0 : random.next(upperBound: UInt64(4)) == 0
+            command(on ? .startMaintenance(message: "backup \(count)") : .endMaintenance, as: .maintenance, among: running)
+        } else if agreed.banner == nil || random.next(upperBound: UInt64(3)) == 0 {
+            let expiry = random.next(upperBound: UInt64(2)) == 0 ? nil : cluster.trueUnixSeconds + 2 + random.next(upperBound: UInt64(20))
+            let banner = AnnouncementBanner(message: "notice \(count)", level: count % 2 == 0 ? .info : .warning, expiresAt: expiry)
+            command(.setBanner(banner), as: .banner, among: running)
+        } else {
+            command(.clearBanner, as: .banner, among: running)
+        }
+    }
+
     private mutating func command(_ command: OperatorCommand, as fault: RandomFaultRun.Fault, among running: [Int]) {
         let host = running.randomElement(using: &random)!
         guard cluster.isRunning(host), !cluster.isPaused(host) else { return }

@@ -101,7 +101,8 @@ struct FaultDriver {
             cluster.setDrift(target, ppm: Int64(random.next(upperBound: UInt64(10_001))) - 5_000)
         case .forge:
             return cluster.inject(Forgery.allCases.randomElement(using: &random)!, to: target)
-        case .restart, .heal, .start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade, .killRunner, .failTasks:
+        case .restart, .heal, .start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade, .killRunner, .failTasks,
+             .maintenance, .banner:
             return false
         }
         return true

@@ -13,9 +13,11 @@ public struct RandomFaultRun {
         /// Upgrade runs only (`upgrades`): operator commands, rolling restarts, task failures.
         case start, cancel, approve, retry, remove, upgradeRestart = "upgrade-restart", downgrade
         case killRunner = "kill-runner", failTasks = "fail-tasks"
+        /// Maintenance on or off, banner set or cleared, racing the upgrade's commands.
+        case maintenance, banner
 
         static let upgradeActions: Set<Fault> = [.start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade,
-                                                 .killRunner, .failTasks]
+                                                 .killRunner, .failTasks, .maintenance, .banner]
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }

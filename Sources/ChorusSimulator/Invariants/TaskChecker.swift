@@ -86,7 +86,8 @@ struct TaskChecker: Sendable {
                 return [.finishedWithoutRun("slot \(decided.slot) \(decided.value) for the approval in slot \(approval), "
                     + "but no run of term \(term) \(success ? "completed" : "failed")")]
             }
-        case .found, .admit, .remove, .startUpgrade, .cancelUpgrade, .retryUpgrade, .renewLease:
+        case .found, .admit, .remove, .startUpgrade, .cancelUpgrade, .retryUpgrade, .renewLease,
+             .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner:
             break
         }
         return []

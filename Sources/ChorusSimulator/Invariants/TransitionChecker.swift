@@ -44,7 +44,7 @@ struct TransitionChecker: Sendable {
         case .finishTasks: (.running, .stable)
         case .failTasks: (.running, .failed)
         case .retryUpgrade: (.failed, .upgradeMode)
-        case .found, .admit, .remove, .grantLease, .renewLease: nil
+        case .found, .admit, .remove, .grantLease, .renewLease, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner: nil
         }
     }
 

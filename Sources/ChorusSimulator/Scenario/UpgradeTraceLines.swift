@@ -33,6 +33,10 @@ struct UpgradeTraceLines {
         case .approveUpgrade: "approve"
         case .retryUpgrade: "retry"
         case .removeMember(let id): "remove \(cluster.index(of: id).map(cluster.name(of:)) ?? id.short)"
+        case .startMaintenance(let message): "maintenance on \"\(message)\""
+        case .endMaintenance: "maintenance off"
+        case .setBanner(let banner): "banner \(banner.level.name) \"\(banner.message)\" until \(banner.expiresAt.map(String.init) ?? "cleared")"
+        case .clearBanner: "banner clear"
         }
     }
 

@@ -18,12 +18,20 @@ public enum DecisionValue: Sendable, Hashable {
     case renewLease(term: UInt32)
     case finishTasks(term: UInt32)
     case failTasks(term: UInt32, reason: String)
+    /// Maintenance mode on (or its message changed): every load-balancer check answers 503.
+    case maintenanceOn(message: String)
+    case maintenanceOff
+    case setBanner(AnnouncementBanner)
+    case clearBanner
 
+    /// The longest text (reason, message) a decision carries, in UTF-8 bytes: every vote repeats
+    /// the value, and a vote must fit one datagram beside its signature and certificate.
     public static let maxTextLength = 200
 
     private enum Tag: UInt8 {
         case found = 1, admit, remove, startUpgrade, cancelUpgrade, approveUpgrade, retryUpgrade
         case grantLease, renewLease, finishTasks, failTasks
+        case maintenanceOn, maintenanceOff, setBanner, clearBanner
     }
 
     public func encode(into writer: inout ByteWriter) {
@@ -61,7 +69,17 @@ public enum DecisionValue: Sendable, Hashable {
         case .failTasks(let term, let reason):
             writer.write(uint8: Tag.failTasks.rawValue)
             writer.write(uint32: term)
-            writer.write(shortString: String(decoding: Array(reason.utf8.prefix(Self.maxTextLength)), as: UTF8.self))
+            writer.write(shortString: reason.truncatedUTF8(maxBytes: Self.maxTextLength))
+        case .maintenanceOn(let message):
+            writer.write(uint8: Tag.maintenanceOn.rawValue)
+            writer.write(shortString: message.truncatedUTF8(maxBytes: Self.maxTextLength))
+        case .maintenanceOff:
+            writer.write(uint8: Tag.maintenanceOff.rawValue)
+        case .setBanner(let banner):
+            writer.write(uint8: Tag.setBanner.rawValue)
+            banner.encode(into: &writer)
+        case .clearBanner:
+            writer.write(uint8: Tag.clearBanner.rawValue)
         }
     }
 
@@ -94,6 +112,10 @@ public enum DecisionValue: Sendable, Hashable {
         case .failTasks:
             let term = try reader.readUInt32()
             return .failTasks(term: term, reason: try reader.readShortString(maxLength: maxTextLength))
+        case .maintenanceOn: return .maintenanceOn(message: try reader.readShortString(maxLength: maxTextLength))
+        case .maintenanceOff: return .maintenanceOff
+        case .setBanner: return .setBanner(try AnnouncementBanner.decode(from: &reader))
+        case .clearBanner: return .clearBanner
         }
     }
 }

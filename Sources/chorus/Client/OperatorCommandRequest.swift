@@ -9,9 +9,9 @@ enum OperatorCommandRequest {
     static let refused = ExitCode(3)
     static let noQuorum = ExitCode(4)
 
-    static func run(_ method: String, _ path: String, options: ClientOptions, admin: AdminOptions) async throws {
+    static func run(_ method: String, _ path: String, json: Data? = nil, options: ClientOptions, admin: AdminOptions) async throws {
         let client = options.client()
-        let (status, body) = try await client.send(method, path, token: try admin.token(), timeout: 30)
+        let (status, body) = try await client.send(method, path, token: try admin.token(), body: json, timeout: 30)
         switch status {
         case 200, 202:
             let answer = try client.decode(CommandResponse.self, from: body, path: path)

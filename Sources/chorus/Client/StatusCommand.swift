@@ -4,7 +4,7 @@ import ChorusCore
 import Foundation
 
 /// `chorus status`: this node, its load-balancer check, member counts, and the cluster's upgrade
-/// state (versions, voters and quorum, task runner).
+/// state (versions, voters and quorum, task runner), maintenance mode and banner.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -91,6 +91,8 @@ struct StatusReport: Encodable {
             ["Cluster ver.", cluster.clusterVersion + (cluster.targetVersion.map { " → \($0)" } ?? "")],
             ["Voters", "\(cluster.voters.count) (quorum \(cluster.quorum)): \(cluster.voters.joined(separator: ", "))"],
             ["Task runner", cluster.taskRunner ?? "none"],
+            ["Maintenance", cluster.maintenance.enabled ? "on" + (cluster.maintenance.message.map { $0.isEmpty ? "" : ": \($0)" } ?? "") : "off"],
+            ["Banner", cluster.banner.map { "[\($0.level)] \($0.message)" + ($0.expiresAt.map { " (until \($0))" } ?? "") } ?? "none"],
             ["Converged", cluster.converged ? "yes" : "no (decisions still spreading)"],
         ]
         return rows.map { $0[0].padding(toLength: 13, withPad: " ", startingAt: 0) + $0[1] }.joined(separator: "\n")

@@ -86,6 +86,20 @@ struct ConfigurationLoaderTests {
         #expect(fromFlags.logFormat == .json, "and then from the file")
     }
 
+    @Test func theFounderIsNamedOrTheAgentWithoutSeeds() throws {
+        let shared = """
+            join = ["10.0.0.1:7720", "10.0.0.2:7720"]
+            [cluster]
+            founder = "node-2"
+            """
+        let files = ["/c.toml": shared]
+        #expect(try load(flags: ConfigurationFlags(config: "/c.toml", name: "node-2"), files: files).foundsCluster)
+        #expect(try !load(flags: ConfigurationFlags(config: "/c.toml", name: "node-1"), files: files).foundsCluster)
+        #expect(try load(environment: ["CHORUS_CLUSTER_FOUNDER": "node-1"], files: files).clusterFounder == "node-1")
+        #expect(try load().foundsCluster, "no founder named, no seeds: this agent founds")
+        #expect(try !load(flags: ConfigurationFlags(join: ["10.0.0.1:7720"])).foundsCluster)
+    }
+
     @Test func configFlagWinsOverConfigVariable() throws {
         let configuration = try load(
             flags: ConfigurationFlags(config: "/flag.toml"),

@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 import Foundation
 import Testing
 
@@ -48,6 +49,11 @@ struct OpenAPIDocumentTests {
         #expect(try keys(of: CommandResponse(decision: "start", slot: 1, state: "STABLE")) == properties(of: "Command"))
         #expect(try keys(of: HealthResponse(status: "ok", node: "a")) == properties(of: "Health"))
         #expect(try keys(of: LeaveResponse(status: "leaving", node: "a")) == properties(of: "Leave"))
+        #expect(try keys(of: LoadBalancerRefusalResponse(error: "unavailable", reason: "maintenance", message: "m"))
+                == properties(of: "LoadBalancerRefusal"))
+        #expect(try keys(of: BannerResponse(AnnouncementBanner(message: "m", level: .info, expiresAt: nil))) == properties(of: "Banner"))
+        #expect(try keys(of: MaintenanceRequest(message: "m")) == properties(of: "MaintenanceRequest"))
+        #expect(try keys(of: BannerRequest(message: "m", level: "info", expiresAt: "t")) == properties(of: "BannerRequest"))
         #expect(try keys(of: ErrorResponse(error: "e", reason: "r")) == properties(of: "Error"))
         #expect(try keys(of: JiraNodeResponse(member)) == properties(of: "JiraNode"))
         #expect(try keys(of: JiraStateResponse(state: "STABLE", build: JiraBuild(buildNumber: "1", version: "1.0.0")))

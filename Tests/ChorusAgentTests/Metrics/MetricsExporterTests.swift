@@ -37,4 +37,24 @@ struct MetricsExporterTests {
         #expect(text.contains("chorus_members{status=\"dead\"} 0.0\n"))
         #expect(text.contains("chorus_members{status=\"left\"} 1.0\n"))
     }
+
+    @Test func clusterGaugesAndTheDecisionCounter() {
+        let exporter = MetricsExporter()
+        var cluster = ClusterSettingsEndpointTests.cluster(after: [.maintenanceOn(message: "backup")])
+        cluster.decidedSlots = 4
+        exporter.update(cluster: cluster, local: FakeStatusSource.member("a", seed: 1, serving: .draining))
+        let text = exporter.render(counters: CoreCounters(), members: [])
+        #expect(text.contains("chorus_upgrade_state{state=\"STABLE\"} 1.0\n"))
+        #expect(text.contains("chorus_upgrade_state{state=\"MIXED\"} 0.0\n"))
+        #expect(text.contains("chorus_maintenance_enabled 1.0\n"))
+        #expect(text.contains("chorus_banner_active 0.0\n"))
+        #expect(text.contains("chorus_node_draining 1.0\n"))
+        #expect(text.contains("chorus_voters 3.0\n"))
+        #expect(text.contains("chorus_decisions_total 4\n"))
+        cluster.decidedSlots = 6
+        exporter.update(cluster: cluster, local: FakeStatusSource.member("a", seed: 1))
+        let later = exporter.render(counters: CoreCounters(), members: [])
+        #expect(later.contains("chorus_decisions_total 6\n"))
+        #expect(later.contains("chorus_node_draining 0.0\n"))
+    }
 }

@@ -37,7 +37,7 @@ struct DecisionHarness {
     mutating func boot(_ index: Int) {
         engines[index] = DecisionEngine(
             id: ids[index], signer: identities[index].signer, clusterID: clusterID, scheme: Ed25519Scheme(),
-            settings: settings, mayFound: index == 0, appVersion: versions[index], restored: durable[index],
+            settings: settings, foundNotBefore: index == 0 ? now : nil, appVersion: versions[index], restored: durable[index],
             randomSeed: UInt64(index) &+ UInt64(durable[index].log.count) << 32, now: now)
     }
 
