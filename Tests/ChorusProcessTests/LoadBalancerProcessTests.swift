@@ -34,8 +34,7 @@ import Testing
         await setup.expectEventually(LoadBalancedCluster.served(by: all), "undrained, traffic did not reach every backend again")
     }
 
-    @Test(.disabled("blocked: PUT|DELETE /v1/maintenance is the lead's part of issue 6 and is not on main yet"))
-    func maintenanceModeServesTheMaintenancePageAndOffRestoresTraffic() async throws {
+    @Test func maintenanceModeServesTheMaintenancePageAndOffRestoresTraffic() async throws {
         let setup = try await LoadBalancedCluster.start(.haproxy, label: "lb-maintenance")
         defer { setup.stop() }
         let all: Set<String> = ["node-1", "node-2", "node-3"]
@@ -58,10 +57,10 @@ enum LoadBalancer: String, CustomStringConvertible, Sendable {
     var description: String { rawValue }
 }
 
-/// The load-balanced setup of these tests: a `ServingCluster` of three, a toy backend per node,
+/// The load-balanced setup of these tests: a `ProcessCluster` of three, a toy backend per node,
 /// and the balancer's example configuration with loopback addresses.
 struct LoadBalancedCluster {
-    let cluster: ServingCluster
+    let cluster: ProcessCluster
     let backends: [BackgroundProcess]
     /// The balancer, and for nginx the check loop beside it.
     let proxies: [BackgroundProcess]
@@ -69,10 +68,10 @@ struct LoadBalancedCluster {
 
     static func start(_ balancer: LoadBalancer, label: String) async throws -> LoadBalancedCluster {
         let python = try ExternalTool.require("python3", package: "python3")
-        let cluster = try ServingCluster(nodes: 3, label: label)
+        let cluster = try ProcessCluster(count: 3, label: label)
         var started: [BackgroundProcess] = []
         do {
-            try await cluster.start()
+            try await cluster.startServing()
             for (index, agent) in cluster.agents.enumerated() {
                 let root = cluster.workspace.appendingPathComponent("www-\(agent.name)")
                 try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -95,7 +94,7 @@ struct LoadBalancedCluster {
         }
     }
 
-    private static func startHAProxy(_ cluster: ServingCluster, frontendPort: Int) async throws -> [BackgroundProcess] {
+    private static func startHAProxy(_ cluster: ProcessCluster, frontendPort: Int) async throws -> [BackgroundProcess] {
         let haproxy = try ExternalTool.require("haproxy", package: "haproxy")
         let configuration = cluster.workspace.appendingPathComponent("haproxy.cfg")
         try HAProxyExample.configuration(
@@ -111,7 +110,7 @@ struct LoadBalancedCluster {
 
     /// nginx and its check loop, started as docs/operations.md says: the loop once (so the
     /// upstream list exists), nginx, then the loop for good, reloading nginx on every change.
-    private static func startNginx(_ cluster: ServingCluster, frontendPort: Int,
+    private static func startNginx(_ cluster: ProcessCluster, frontendPort: Int,
                                    started: inout [BackgroundProcess]) async throws -> [BackgroundProcess] {
         let nginx = try ExternalTool.require("nginx", package: "nginx")
         _ = try ExternalTool.require("curl", package: "curl")

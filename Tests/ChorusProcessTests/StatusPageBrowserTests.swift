@@ -6,9 +6,9 @@ import Testing
 @Suite(.serialized) struct StatusPageBrowserTests {
     @Test func pageShowsTheClusterMembersAndAChangeOfServingState() async throws {
         let chromium = try ExternalTool.require("chromium", package: "chromium")
-        let cluster = try ServingCluster(nodes: 3, label: "status-page")
+        let cluster = try ProcessCluster(count: 3, label: "status-page")
         defer { cluster.stop() }
-        try await cluster.start()
+        try await cluster.startServing()
         let page = "http://127.0.0.1:\(cluster.agents[0].httpPort)/"
 
         var dom = ""
