@@ -56,6 +56,7 @@ import Testing
             environment: ["CHORUS_NAME": "worker-1", "CHORUS_CERTIFICATE": "/etc/chorus/certificates/worker-1.cert"]) { _ in file }
         #expect(configuration.http == "0.0.0.0:7721", "the kubelet probes the node address, not loopback")
         #expect(configuration.authority == "/etc/chorus/authority/authority.pub")
+        #expect(configuration.clusterFounder != nil, "every agent shares the join list, so one must be named founder")
     }
 
     @Test func composeFileRunsThreeNodesThatJoinEachOtherWithTheirOwnData() async throws {
@@ -69,6 +70,8 @@ import Testing
             #expect(environment["CHORUS_NAME"] as? String == node)
             let join = (environment["CHORUS_JOIN"] as? String ?? "").split(separator: ",").map(String.init)
             #expect(Set(join) == Set(nodes.map { "\($0):7720" }))
+            // A shared join list needs one founder, or no node would found the cluster.
+            #expect(environment["CHORUS_CLUSTER_FOUNDER"] as? String == "node1")
             #expect((service["volumes"] as? [String])?.contains("\(node):/var/lib/chorus") == true, "\(node) keeps its own data")
             #expect((service["build"] as? [String: Any])?["dockerfile"] as? String == "deploy/docker/Dockerfile")
         }

@@ -40,6 +40,7 @@ struct ExampleConfigurationTests {
         #expect(configuration.authorityKey == nil, "the development-only secret key must stay commented out")
         #expect(configuration.join.count == 3)
         #expect(configuration.upgradeAutoApprove == false)
+        #expect(configuration.clusterFounder == "app-1", "hosts share the join list, so the example names a founder")
     }
 
     @Test func loadsWithEveryOptionSwitchedOn() throws {
