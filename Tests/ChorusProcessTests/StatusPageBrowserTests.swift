@@ -4,7 +4,7 @@ import Testing
 /// The status page (`GET /`) rendered by headless Chromium against three real agents: the DOM,
 /// after the page's JavaScript ran, shows that cluster's members, versions, liveness and state.
 @Suite(.serialized) struct StatusPageBrowserTests {
-    @Test func pageShowsTheClusterMembersAndAChangeOfServingState() async throws {
+    @Test func pageShowsTheClusterMembersDrainMaintenanceAndBanner() async throws {
         let chromium = try ExternalTool.require("chromium", package: "chromium")
         let cluster = try ProcessCluster(count: 3, label: "status-page")
         defer { cluster.stop() }
@@ -32,6 +32,18 @@ import Testing
             return dom.contains(Self.memberRow("node-3", status: "alive", serving: "draining"))
         }
         #expect(drained != nil, "the page never showed node-3 draining; last DOM:\n\(dom.prefix(4000))")
+
+        // Cluster-wide settings, decided through other agents, shown with their messages.
+        #expect(try cluster.agents[1].runClient(["maintenance", "on", "--message", "Backup until 02:00"]) == 0)
+        #expect(try cluster.agents[2].runClient(["banner", "set", "Upgrade tonight", "--level", "warning"]) == 0)
+        let settings = await eventually(within: .seconds(30)) {
+            dom = await Self.render(page, with: chromium)
+            return dom.contains(#"<dd id="maintenance-state">on</dd>"#)
+                && dom.contains(#"<span id="maintenance-message">Backup until 02:00</span>"#)
+                && dom.contains(#"<dd id="banner-state">warning: Upgrade tonight</dd>"#)
+        }
+        #expect(settings != nil, "the page never showed maintenance on and the banner; last DOM:\n\(dom.prefix(4000))")
+        #expect(dom.contains(#"<div id="maintenance" class="notice maintenance">"#), "the maintenance notice should be visible")
     }
 
     /// The opening tag of a member's row, as the page's script builds it.
