@@ -169,11 +169,11 @@ struct LoadBalancedCluster {
     static let maintenancePage: Set<String> = ["503 maintenance-page"]
 
     /// Polls until one look gets exactly `answers`; records an issue with the last look if not
-    /// within 20 s (HAProxy needs fall × inter = 4 s to take a server out, rise × inter to bring it
+    /// within 30 s (HAProxy needs fall × inter = 4 s to take a server out, rise × inter to bring it
     /// back; the nginx check loop 1 s plus a reload).
     func expectEventually(_ answers: Set<String>, _ why: String, sourceLocation: SourceLocation = #_sourceLocation) async {
         var last: [String: Int] = [:]
-        let reached = await eventually(within: .seconds(20)) {
+        let reached = await eventually(within: .seconds(30)) {
             last = await look()
             return Set(last.keys) == answers
         }

@@ -11,8 +11,10 @@ import Testing
         try await cluster.startServing()
         let page = "http://127.0.0.1:\(cluster.agents[0].httpPort)/"
 
+        // Each look is a whole Chromium start (2-5 s, more on a busy CI machine): bounds of 60 s
+        // leave room for a dozen, while a page that never shows the state still fails.
         var dom = ""
-        let rendered = await eventually(within: .seconds(30)) {
+        let rendered = await eventually(within: .seconds(60)) {
             dom = await Self.render(page, with: chromium)
             return dom.contains(#"data-loaded="yes""#)
                 && cluster.agents.allSatisfy { dom.contains(Self.memberRow($0.name, status: "alive", serving: "serving")) }
@@ -27,7 +29,7 @@ import Testing
 
         // A drain at another node reaches this agent by gossip and then the page.
         #expect(try await cluster.agents[2].mutate("POST", "/v1/node/drain") == 200)
-        let drained = await eventually(within: .seconds(30)) {
+        let drained = await eventually(within: .seconds(60)) {
             dom = await Self.render(page, with: chromium)
             return dom.contains(Self.memberRow("node-3", status: "alive", serving: "draining"))
         }
@@ -36,7 +38,7 @@ import Testing
         // Cluster-wide settings, decided through other agents, shown with their messages.
         #expect(try cluster.agents[1].runClient(["maintenance", "on", "--message", "Backup until 02:00"]) == 0)
         #expect(try cluster.agents[2].runClient(["banner", "set", "Upgrade tonight", "--level", "warning"]) == 0)
-        let settings = await eventually(within: .seconds(30)) {
+        let settings = await eventually(within: .seconds(60)) {
             dom = await Self.render(page, with: chromium)
             return dom.contains(#"<dd id="maintenance-state">on</dd>"#)
                 && dom.contains(#"<span id="maintenance-message">Backup until 02:00</span>"#)
