@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 
 /// The agent's recent events, in order, with live subscribers (SSE clients, the hook runner).
 /// Keeps the last `capacity` events so a client reconnecting with `Last-Event-ID` gets what it
-/// missed; ids start at 1 on each agent start (documented in docs/events.md).
+/// missed. Ids keep growing across agent restarts (`firstID(bootedAt:)`), so a client that
+/// resumes with an id from before a restart gets every event of the new run, not a gap.
 public final class EventJournal: Sendable {
     public static let defaultCapacity = 1024
 
@@ -18,9 +19,17 @@ public final class EventJournal: Sendable {
     private let capacity: Int
     private let node: String
 
-    public init(node: String, capacity: Int = EventJournal.defaultCapacity) {
+    public init(node: String, capacity: Int = EventJournal.defaultCapacity, firstID: UInt64 = 1) {
         self.node = node
         self.capacity = capacity
+        state.withLockedValue { $0.nextID = max(firstID, 1) }
+    }
+
+    /// The first id of an agent started at `unixSeconds`: a million ids per second of wall time
+    /// since the epoch, so a later start begins above any id an earlier run could have reached
+    /// (unless the wall clock went back), and ids stay below 2^53 for JSON readers.
+    public static func firstID(bootedAt unixSeconds: UInt64) -> UInt64 {
+        unixSeconds * 1_000_000 + 1
     }
 
     /// Appends an event and hands it to every subscriber, in the order appended.

@@ -38,7 +38,7 @@ public enum AgentMain {
         if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
         membershipConfiguration.startsDraining = try dataDirectory.loadDraining()
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
-        let journal = EventJournal(node: configuration.name)
+        let journal = EventJournal(node: configuration.name, firstID: EventJournal.firstID(bootedAt: clock.unixSeconds()))
         let hooks = try EventHooks(entries: configuration.eventHooks)
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },

@@ -35,7 +35,13 @@ struct EventsCommand: AsyncParsableCommand {
     static func line(for event: AgentEvent) -> String {
         var detail = ""
         if let member = event.member { detail = "\(member.name) \(member.status.rawValue) \(member.version)" }
-        if let cluster = event.cluster { detail = "\(cluster.state) cluster \(cluster.clusterVersion)" + (cluster.targetVersion.map { " → \($0)" } ?? "") }
+        if let cluster = event.cluster {
+            switch event.event {
+            case "maintenance-on": detail = cluster.maintenance.message.map { "message: \($0)" } ?? ""
+            case "banner-changed": detail = cluster.banner.map { "[\($0.level)] \($0.message)" } ?? "banner cleared or expired"
+            default: detail = "\(cluster.state) cluster \(cluster.clusterVersion)" + (cluster.targetVersion.map { " → \($0)" } ?? "")
+            }
+        }
         return "\(event.time)  \(event.event.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail)"
     }
 }
