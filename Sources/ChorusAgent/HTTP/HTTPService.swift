@@ -43,4 +43,5 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
         + EventRoutes.routes(journal: journal)
         + DecisionRoutes.routes(source: source)
+        + StatusPageRoutes.routes()
 }
