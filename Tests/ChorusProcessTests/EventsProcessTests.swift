@@ -5,20 +5,9 @@ import Testing
 /// stream does not keep the agent from stopping.
 @Suite(.serialized) struct EventsProcessTests {
     @Test func followPrintsEventsAndEndsWhenTheAgentStops() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-events-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: workspace) }
-        let trust = workspace.appendingPathComponent("trust")
-        try runChorus(["keys", "init", "--dir", trust.path])
-        let base = Int.random(in: 20_000...50_000)
-        let first = AgentProcess(name: "node-1", gossipPort: base, httpPort: base + 1,
-                                 dataDirectory: workspace.appendingPathComponent("data-1"))
-        let second = AgentProcess(name: "node-2", gossipPort: base + 2, httpPort: base + 3,
-                                  dataDirectory: workspace.appendingPathComponent("data-2"))
-        defer {
-            first.kill(SIGKILL)
-            second.kill(SIGKILL)
-        }
+        let cluster = try ProcessCluster(count: 2, label: "events")
+        defer { cluster.stop() }
+        let (first, second, base, trust) = (cluster.agents[0], cluster.agents[1], cluster.base, cluster.trust)
         try first.start(join: nil, trust: trust)
         #expect(await eventually(within: .seconds(10)) { await first.members() != nil } != nil)
 
