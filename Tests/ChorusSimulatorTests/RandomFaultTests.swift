@@ -71,6 +71,30 @@ import Testing
         #expect(checker.checks[.integrity] == Forgery.allCases.count)
     }
 
+    @Test("a replay is only tried on the process that handled the original (CI seed 98535252)")
+    func replayAcrossARestartIsNotAForgery() {
+        // The upgrade run of seed 98535252 built a replay for a crashed host, restarted it at
+        // the same instant, and delivered the old datagram to the new process, which rightly
+        // learned the members from it: a harness error reported as an integrity violation.
+        var cluster = SimulatedCluster(size: 5, seed: 5)
+        var checker = InvariantChecker(settings: .lan, clusterSize: 5)
+        cluster.run(for: .seconds(5), observer: &checker)
+        let builtBeforeTheCrash = cluster.inject(.replay, to: 0)
+        #expect(builtBeforeTheCrash)
+        cluster.crash(0)
+        let builtForTheDead = cluster.inject(.replay, to: 0)
+        #expect(!builtForTheDead, "a dead host has handled nothing to replay")
+        cluster.restart(0, observer: &checker)
+        cluster.run(for: .seconds(1), observer: &checker)
+        #expect(checker.violations.isEmpty, "\(checker.violations)")
+        #expect(checker.checks[.integrity, default: 0] == 0, "the stale replay reached the new process")
+        let builtForTheNewProcess = cluster.inject(.replay, to: 0)
+        #expect(builtForTheNewProcess, "the new process has handled datagrams since its boot")
+        cluster.run(for: .seconds(1), observer: &checker)
+        #expect(checker.violations.isEmpty, "\(checker.violations)")
+        #expect(checker.checks[.integrity] == 1)
+    }
+
     @Test("a core that never declares the dead is caught by the detection bound (seed 4)")
     func brokenDetectionIsCaught() {
         // Suspicions that outlive any bound: the dead stay suspect.

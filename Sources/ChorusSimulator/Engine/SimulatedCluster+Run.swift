@@ -23,6 +23,11 @@ extension SimulatedCluster {
         switch event {
         case .delivery(let bytes, let from, let to):
             deliver(bytes, from: from, to: to, observer: &observer)
+        case .hostileDelivery(let bytes, let to, let boot):
+            // A host restarted since holds none of the memory the forgery was built against
+            // (a replay to it is a late genuine datagram), so the bytes are not tried on it.
+            guard hosts[to].boots == boot else { return }
+            deliver(bytes, from: nil, to: to, observer: &observer)
         case .timer(let index, let generation):
             guard hosts[index].timerGeneration == generation else { return }
             hosts[index].timerAt = nil

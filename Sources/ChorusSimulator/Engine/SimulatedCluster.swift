@@ -43,6 +43,8 @@ public struct SimulatedCluster: Sendable {
 
     enum Scheduled: Sendable {
         case delivery(bytes: [UInt8], from: Int?, to: Int)
+        /// Hostile bytes aimed at the process that was running on `to` in its `boot`th life.
+        case hostileDelivery(bytes: [UInt8], to: Int, boot: Int)
         case timer(node: Int, generation: UInt64)
         case resume(node: Int)
         case exit(node: Int)
@@ -148,6 +150,8 @@ public struct SimulatedCluster: Sendable {
         hosts[index].process = .down
         pausedHosts.remove(index)
         hosts[index].socketBuffer.removeAll()
+        // Its memory is gone, and with it any way to recognise a replay of what it handled.
+        hosts[index].lastReceived = nil
         hosts[index].timerAt = nil
         if let run = hosts[index].taskRun {
             hosts[index].taskRun = nil
@@ -211,9 +215,9 @@ public struct SimulatedCluster: Sendable {
         finishStep(index, cause: .leave, effects: effects, hostileChange: false, observer: &observer)
     }
 
-    /// Delivers hand-made bytes to `target` as if from `source`'s address: forgeries and replays.
-    public mutating func inject(_ bytes: [UInt8], to target: Int, at delay: Duration = .zero) {
-        queue.push(.delivery(bytes: bytes, from: nil, to: target), at: now + delay)
+    /// Delivers hand-made bytes to `target`'s current process: forgeries and replays.
+    public mutating func inject(_ bytes: [UInt8], to target: Int) {
+        queue.push(.hostileDelivery(bytes: bytes, to: target, boot: hosts[target].boots), at: now)
     }
 
     // MARK: Internals
@@ -255,7 +259,6 @@ public struct SimulatedCluster: Sendable {
                                                       observer: inout Observer) {
         let effects = core.start(now: localNow(index))
         hosts[index].boots += 1
-        hosts[index].lastReceived = nil
         hosts[index].hasLeft = false
         hosts[index].disruptedAt = now
         hosts[index].bootedAt = now
