@@ -24,8 +24,8 @@ struct DecisionLogCheckerTests {
     /// Founded by node 0, nodes 1 and 2 admitted: three voters, quorum two.
     var formed: [DecidedSlot] {
         [decided(0, .found(founder: ids[0], clusterVersion: "1.0.0"), votedBy: [0]),
-         decided(1, .admit(ids[1]), votedBy: [0]),
-         decided(2, .admit(ids[2]), votedBy: [0, 1])]
+         decided(1, .admit([ids[1]]), votedBy: [0]),
+         decided(2, .admit([ids[2]]), votedBy: [0, 1])]
     }
 
     @Test("well-formed logs pass")

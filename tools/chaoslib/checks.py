@@ -213,11 +213,11 @@ class Checker:
                 return
             voters = set(self.voters_before[k - 1])
             if previous["decision"] == "found":
-                voters = {previous["member"]}
+                voters = set(previous["members"])
             elif previous["decision"] == "admit":
-                voters.add(previous["member"])
+                voters.update(previous["members"])
             elif previous["decision"] == "remove":
-                voters.discard(previous["member"])
+                voters.difference_update(previous["members"])
             self.voters_before.append(voters)
             # proofs of slot k that arrived before its voters were known
             for host, d in self._unchecked_proofs.pop(k, []):
@@ -229,7 +229,7 @@ class Checker:
         votes = set(d.get("votes") or [])
         if slot == 0:
             self.checks["3 quorum"] += 1
-            if d["decision"] != "found" or votes != {d.get("member")}:
+            if d["decision"] != "found" or votes != set(d.get("members") or []):
                 self.violate(t, "3 quorum", f"slot 0 at {self.names[host]} is {d['decision']} with "
                              f"{len(votes)} votes, not the founder's own", [host], key=("3", 0, host))
             return

@@ -29,8 +29,8 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
     public var decision: String
     /// The value's wire encoding in hex: equal values, equal strings.
     public var value: String
-    /// The member a `found`, `admit`, `remove` or `grant-lease` names (hex id).
-    public var member: String?
+    /// The members a `found`, `admit`, `remove` or `grant-lease` names (hex ids; empty for others).
+    public var members: [String]
     public var ballotRound: UInt32
     public var ballotProposer: String
     /// Hex ids of the voters whose votes form the proof, as this agent holds it.
@@ -43,10 +43,11 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
         decided.value.encode(into: &writer)
         value = Hex.encode(writer.bytes)
         switch decided.value {
-        case .found(let founder, _): member = founder.hex
-        case .admit(let id), .remove(let id): member = id.hex
-        case .grantLease(let runner, _, _): member = runner.hex
-        default: member = nil
+        case .found(let founder, _): members = [founder.hex]
+        case .admit(let ids): members = ids.map(\.hex)
+        case .remove(let id): members = [id.hex]
+        case .grantLease(let runner, _, _): members = [runner.hex]
+        default: members = []
         }
         ballotRound = decided.ballot.round
         ballotProposer = decided.ballot.proposer.hex
@@ -54,7 +55,7 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case slot, decision, value, member, ballotRound, ballotProposer, votes
+        case slot, decision, value, members, ballotRound, ballotProposer, votes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -62,7 +63,7 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
         try container.encode(slot, forKey: .slot)
         try container.encode(decision, forKey: .decision)
         try container.encode(value, forKey: .value)
-        try container.encode(member, forKey: .member)
+        try container.encode(members, forKey: .members)
         try container.encode(ballotRound, forKey: .ballotRound)
         try container.encode(ballotProposer, forKey: .ballotProposer)
         try container.encode(votes, forKey: .votes)

@@ -49,7 +49,24 @@ public struct AgreedState: Sendable, Equatable {
     /// A majority of voters: any two such sets share a member.
     public var quorum: Int { voters.count / 2 + 1 }
 
-    public func isVoter(_ id: NodeID) -> Bool { voters.contains(id) }
+    /// Binary search: every datagram's votes are checked against up to thousands of voters.
+    public func isVoter(_ id: NodeID) -> Bool {
+        let position = insertionPoint(of: id)
+        return position < voters.endIndex && voters[position] == id
+    }
+
+    /// Where `id` is or would go in the sorted voters.
+    private func insertionPoint(of id: NodeID) -> Int {
+        var (low, high) = (voters.startIndex, voters.endIndex)
+        while low < high {
+            let middle = (low + high) / 2
+            if voters[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Neither a voter already nor removed (a removed member never votes again).
+    func isAdmissible(_ id: NodeID) -> Bool { !removed.contains(id) && !isVoter(id) }
 
     public var targetVersion: String? {
         switch phase {
@@ -70,9 +87,8 @@ public struct AgreedState: Sendable, Equatable {
         switch value {
         case .found:
             return slot == 0 && !isFounded ? nil : "the cluster is already founded"
-        case .admit(let member):
-            if removed.contains(member) { return "member was removed" }
-            return isVoter(member) ? "already a voter" : nil
+        case .admit(let members):
+            return members.contains(where: isAdmissible) ? nil : "every member named is already a voter or was removed"
         case .remove(let member):
             return isVoter(member) ? nil : "not a voter"
         case .startUpgrade:
@@ -108,8 +124,10 @@ public struct AgreedState: Sendable, Equatable {
             founder = founderID
             voters = [founderID]
             clusterVersion = version
-        case .admit(let member):
-            voters.insert(member, at: voters.firstIndex { $0 > member } ?? voters.endIndex)
+        case .admit(let members):
+            for member in members where isAdmissible(member) {
+                voters.insert(member, at: insertionPoint(of: member))
+            }
         case .remove(let member):
             voters.removeAll { $0 == member }
             removed.insert(member)

@@ -96,9 +96,12 @@ extension DecisionEngine {
         return admission(now: now)
     }
 
+    /// Every compatible live member that is not a voter yet, up to one batch, in id order.
     private mutating func admission(now: Instant) -> DecisionValue? {
-        var candidate: NodeID?
-        for (member, facts) in members.sorted(by: { $0.key < $1.key }) {
+        var candidates: [NodeID] = []
+        let firstInLine = isFirstInLine
+        // Unsorted on purpose (this runs per handled datagram); the candidates are sorted below.
+        for (member, facts) in members {
             guard facts.status == .alive, !agreed.isVoter(member), !agreed.removed.contains(member),
                   SemanticVersion.incompatibility(of: facts.version, clusterVersion: agreed.clusterVersion) == nil else {
                 firstSeenUnadmitted[member] = nil
@@ -106,9 +109,10 @@ extension DecisionEngine {
             }
             let since = firstSeenUnadmitted[member] ?? now
             firstSeenUnadmitted[member] = since
-            if candidate == nil, isFirstInLine || now >= since + settings.automaticGrace { candidate = member }
+            if firstInLine || now >= since + settings.automaticGrace { candidates.append(member) }
         }
-        return candidate.map { .admit($0) }
+        guard !candidates.isEmpty else { return nil }
+        return .admit(Array(candidates.sorted().prefix(DecisionValue.maxAdmissionBatch)))
     }
 
     /// Slot 0: the founder, with no log and no word of a founded cluster, founds it alone.

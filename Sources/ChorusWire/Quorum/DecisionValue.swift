@@ -3,8 +3,10 @@
 public enum DecisionValue: Sendable, Hashable {
     /// Slot 0: the first agent founds the cluster as its only voter, at its own version.
     case found(founder: NodeID, clusterVersion: String)
-    /// A compatible member becomes a voter.
-    case admit(NodeID)
+    /// Compatible members become voters: 1 to `maxAdmissionBatch` ids, ascending. Admitting
+    /// the members alive at the time together makes forming an N-node cluster a handful of
+    /// decisions instead of N − 1, each proven by votes that every member keeps.
+    case admit([NodeID])
     /// An operator removes a (dead) member; it stops counting as a voter.
     case remove(NodeID)
     case startUpgrade
@@ -27,6 +29,10 @@ public enum DecisionValue: Sendable, Hashable {
     /// The longest text (reason, message) a decision carries, in UTF-8 bytes: every vote repeats
     /// the value, and a vote must fit one datagram beside its signature and certificate.
     public static let maxTextLength = 200
+    /// The most members one admission names: a vote's body (slot, ballot, value) of 46 + 32 × 14
+    /// bytes stays within a statement's 512, and the vote within one datagram beside the
+    /// sender's certificate.
+    public static let maxAdmissionBatch = 14
 
     private enum Tag: UInt8 {
         case found = 1, admit, remove, startUpgrade, cancelUpgrade, approveUpgrade, retryUpgrade
@@ -40,9 +46,10 @@ public enum DecisionValue: Sendable, Hashable {
             writer.write(uint8: Tag.found.rawValue)
             writer.write(founder)
             writer.write(shortString: version)
-        case .admit(let member):
+        case .admit(let members):
             writer.write(uint8: Tag.admit.rawValue)
-            writer.write(member)
+            writer.write(uint8: UInt8(members.count))
+            for member in members { writer.write(member) }
         case .remove(let member):
             writer.write(uint8: Tag.remove.rawValue)
             writer.write(member)
@@ -96,7 +103,7 @@ public enum DecisionValue: Sendable, Hashable {
         case .found:
             let founder = try reader.readNodeID()
             return .found(founder: founder, clusterVersion: try reader.readShortString(maxLength: Heartbeat.maxVersionLength))
-        case .admit: return .admit(try reader.readNodeID())
+        case .admit: return .admit(try readAdmitted(from: &reader))
         case .remove: return .remove(try reader.readNodeID())
         case .startUpgrade: return .startUpgrade
         case .cancelUpgrade: return .cancelUpgrade
@@ -117,5 +124,20 @@ public enum DecisionValue: Sendable, Hashable {
         case .setBanner: return .setBanner(try AnnouncementBanner.decode(from: &reader))
         case .clearBanner: return .clearBanner
         }
+    }
+
+    /// An admission's ids: a count within the batch limit, then ids in strictly ascending
+    /// order, so one set of members has one encoding and every vote for it carries the same value.
+    private static func readAdmitted(from reader: inout ByteReader) throws(WireError) -> [NodeID] {
+        let count = Int(try reader.readUInt8())
+        guard (1...maxAdmissionBatch).contains(count) else { throw .invalidField("admission of \(count) members") }
+        var members: [NodeID] = []
+        members.reserveCapacity(count)
+        for _ in 0..<count {
+            let member = try reader.readNodeID()
+            guard members.last.map({ $0 < member }) ?? true else { throw .invalidField("admitted ids out of order") }
+            members.append(member)
+        }
+        return members
     }
 }

@@ -138,7 +138,7 @@ struct DecisionLogEndpointTests {
         let log = [
             DecidedSlot(slot: 0, ballot: Ballot(round: 0, proposer: ids[0]), value: .found(founder: ids[0], clusterVersion: "1.0.0"),
                         votes: [vote(ids[0])]),
-            DecidedSlot(slot: 1, ballot: Ballot(round: 1, proposer: ids[0]), value: .admit(ids[1]), votes: [vote(ids[0])]),
+            DecidedSlot(slot: 1, ballot: Ballot(round: 1, proposer: ids[0]), value: .admit([ids[1]]), votes: [vote(ids[0])]),
             DecidedSlot(slot: 2, ballot: Ballot(round: 3, proposer: ids[1]), value: .startUpgrade,
                         votes: [vote(ids[0]), vote(ids[1])]),
         ]
@@ -150,8 +150,8 @@ struct DecisionLogEndpointTests {
             let slots = try #require(try JSONSerialization.jsonObject(with: whole.body) as? [[String: Any]])
             #expect(slots.map { $0["slot"] as? Int } == [0, 1, 2])
             #expect(slots.map { $0["decision"] as? String } == ["found", "admit", "start"])
-            #expect(slots[1]["member"] as? String == ids[1].hex)
-            #expect(slots[2]["member"] is NSNull)
+            #expect(slots[1]["members"] as? [String] == [ids[1].hex])
+            #expect(slots[2]["members"] as? [String] == [])
             #expect(slots[2]["votes"] as? [String] == [ids[0].hex, ids[1].hex])
             #expect(slots[2]["ballotRound"] as? Int == 3)
             #expect(slots[2]["ballotProposer"] as? String == ids[1].hex)

@@ -51,8 +51,8 @@ actor FakeStatusSource: AgentStatusSource {
         var agreed = AgreedState()
         let ids = (1...3).map { NodeID(bytes: Array(repeating: UInt8($0), count: 32))! }
         agreed.apply(.found(founder: ids[0], clusterVersion: "1.2.3"), slot: 0)
-        agreed.apply(.admit(ids[1]), slot: 1)
-        agreed.apply(.admit(ids[2]), slot: 2)
+        agreed.apply(.admit([ids[1]]), slot: 1)
+        agreed.apply(.admit([ids[2]]), slot: 2)
         return ClusterSnapshot(status: UpgradeStatus(state: .stable), agreed: agreed, voterNames: ["a", "b", "c"],
                                taskRunner: nil, converged: true, decidedSlots: 3, localIncompatibility: nil)
     }

@@ -10,8 +10,8 @@ struct UpgradeStateTests {
     func upgrading() -> AgreedState {
         var agreed = AgreedState()
         agreed.apply(.found(founder: ids[0], clusterVersion: "1.0.0"), slot: 0)
-        agreed.apply(.admit(ids[1]), slot: 1)
-        agreed.apply(.admit(ids[2]), slot: 2)
+        agreed.apply(.admit([ids[1]]), slot: 1)
+        agreed.apply(.admit([ids[2]]), slot: 2)
         agreed.apply(.startUpgrade, slot: 3)
         return agreed
     }

@@ -13,7 +13,7 @@ A, B, C = "aa" * 32, "bb" * 32, "cc" * 32
 
 
 def slot(k, decision, member=None, votes=(A,), value=None):
-    return {"slot": k, "decision": decision, "member": member, "value": value or f"{decision}-{member}",
+    return {"slot": k, "decision": decision, "members": [member] if member else [], "value": value or f"{decision}-{member}",
             "ballotRound": 1, "ballotProposer": A, "votes": list(votes)}
 
 
