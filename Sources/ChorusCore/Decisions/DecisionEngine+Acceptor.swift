@@ -37,13 +37,13 @@ extension DecisionEngine {
             acceptedAt = now
             persistAcceptor()
         }
-        let vote = SignedStatement.sign(kind: .vote, body: Vote(slot: slot, ballot: ballot, value: value).encoded,
-                                        clusterID: clusterID, signer: signer)
+        let content = Vote(slot: slot, ballot: ballot, value: value)
+        let vote = SignedStatement.sign(kind: .vote, body: content.encoded, clusterID: clusterID, signer: signer)
         if proposer == id {
             handleVote(vote, from: id, now: now)
         } else {
             effects.append(.send([vote.record], to: proposer))
-            recordVote(vote, slot: slot)
+            recordVote(vote, content)
         }
     }
 

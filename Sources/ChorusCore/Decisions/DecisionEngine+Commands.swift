@@ -100,10 +100,18 @@ extension DecisionEngine {
     private mutating func admission(now: Instant) -> DecisionValue? {
         var candidates: [NodeID] = []
         let firstInLine = isFirstInLine
-        // Unsorted on purpose (this runs per handled datagram); the candidates are sorted below.
+        // This runs per handled datagram: members unsorted (candidates are sorted below), and
+        // each distinct version parsed once rather than once per member.
+        var compatible: [String: Bool] = [:]
+        func isCompatible(_ version: String) -> Bool {
+            if let known = compatible[version] { return known }
+            let verdict = SemanticVersion.incompatibility(of: version, clusterVersion: agreed.clusterVersion) == nil
+            compatible[version] = verdict
+            return verdict
+        }
         for (member, facts) in members {
             guard facts.status == .alive, !agreed.isVoter(member), !agreed.removed.contains(member),
-                  SemanticVersion.incompatibility(of: facts.version, clusterVersion: agreed.clusterVersion) == nil else {
+                  isCompatible(facts.version) else {
                 firstSeenUnadmitted[member] = nil
                 continue
             }

@@ -14,19 +14,28 @@ extension DecisionEngine {
               vote.slot >= nextSlot, vote.slot < nextSlot + Self.pendingSlotWindow,
               statement.verify(clusterID: clusterID, scheme: scheme) else { return }
         if vote.slot > nextSlot { requestCatchUp(from: sender, now: now) }
-        recordVote(statement, slot: vote.slot)
+        recordVote(statement, vote)
         decideReadySlots(now: now)
     }
 
-    mutating func recordVote(_ statement: SignedStatement, slot: UInt64) {
-        pendingVotes[slot, default: [:]][statement.origin] = statement
+    mutating func recordVote(_ statement: SignedStatement, _ vote: Vote) {
+        let replaced = pendingVotes[vote.slot, default: [:]].updateValue(statement, forKey: statement.origin)
+        if let replaced, let old = try? Vote.decode(replaced.body) { voteTally[vote.slot]?[old.ballot]? -= 1 }
+        voteTally[vote.slot, default: [:]][vote.ballot, default: 0] += 1
     }
 
     /// Decides every slot, in order, whose votes now make a quorum under the log before it.
+    /// The tally (votes per ballot, voters or not) rules slots out without decoding every vote
+    /// again: at 1,000 voters, a full count per arriving vote was half the simulator's time.
     mutating func decideReadySlots(now: Instant) {
-        while let votes = pendingVotes[nextSlot], let decided = quorumProof(in: votes) {
+        while let votes = pendingVotes[nextSlot], mayHaveQuorum(nextSlot), let decided = quorumProof(in: votes) {
             decide(decided, now: now)
         }
+    }
+
+    private func mayHaveQuorum(_ slot: UInt64) -> Bool {
+        // Slot 0 is proven by the founder's vote alone.
+        slot == 0 || voteTally[slot]?.values.contains { $0 >= agreed.quorum } == true
     }
 
     /// The decided value in `votes` for the next slot, if a quorum of its voters agree.
@@ -58,6 +67,7 @@ extension DecisionEngine {
         effects.append(.persistDecision(decided))
         log.append(decided)
         pendingVotes[decided.slot] = nil
+        voteTally[decided.slot] = nil
         let applied = agreed.apply(decided.value, slot: decided.slot)
         acceptor = AcceptorState(slot: nextSlot, highestRound: acceptor.highestRound)
         acceptedAt = nil

@@ -25,6 +25,8 @@ public struct DecisionEngine: Sendable {
     var commands: [PendingCommand] = []
     /// Verified votes for slots not yet decided here, by slot and voter.
     var pendingVotes: [UInt64: [NodeID: SignedStatement]] = [:]
+    /// How many of those votes name each ballot, by slot.
+    var voteTally: [UInt64: [Ballot: Int]] = [:]
     /// When this acceptor accepted the value it still holds undecided.
     var acceptedAt: Instant?
     var lease = LeaseClock()
