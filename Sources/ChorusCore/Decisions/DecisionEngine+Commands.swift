@@ -99,8 +99,10 @@ extension DecisionEngine {
     /// Every compatible live member that is not a voter yet, up to one batch, in id order.
     private mutating func admission(now: Instant) -> DecisionValue? {
         var candidates: [NodeID] = []
+        let pool = currentAdmissionPool()
+        guard !pool.isEmpty else { return nil }
         let firstInLine = isFirstInLine
-        // This runs per handled datagram: members unsorted (candidates are sorted below), and
+        // This runs per handled datagram: the pool unsorted (candidates are sorted below), and
         // each distinct version parsed once rather than once per member.
         var compatible: [String: Bool] = [:]
         func isCompatible(_ version: String) -> Bool {
@@ -109,9 +111,8 @@ extension DecisionEngine {
             compatible[version] = verdict
             return verdict
         }
-        for (member, facts) in members {
-            guard facts.status == .alive, !agreed.isVoter(member), !agreed.removed.contains(member),
-                  isCompatible(facts.version) else {
+        for member in pool {
+            guard let facts = members[member], isCompatible(facts.version) else {
                 firstSeenUnadmitted[member] = nil
                 continue
             }
@@ -121,6 +122,18 @@ extension DecisionEngine {
         }
         guard !candidates.isEmpty else { return nil }
         return .admit(Array(candidates.sorted().prefix(DecisionValue.maxAdmissionBatch)))
+    }
+
+    /// The admission pool, rebuilt if stale; members that left it are no longer watched.
+    private mutating func currentAdmissionPool() -> [NodeID] {
+        if let admissionPool { return admissionPool }
+        let pool = members.compactMap { member, facts in
+            facts.status == .alive && agreed.isAdmissible(member) ? member : nil
+        }
+        let inPool = Set(pool)
+        firstSeenUnadmitted = firstSeenUnadmitted.filter { inPool.contains($0.key) }
+        admissionPool = pool
+        return pool
     }
 
     /// Slot 0: the founder, with no log and no word of a founded cluster, founds it alone.
