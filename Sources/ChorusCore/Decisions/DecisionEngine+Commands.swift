@@ -98,9 +98,10 @@ extension DecisionEngine {
 
     /// Every compatible live member that is not a voter yet, up to one batch, in id order.
     private mutating func admission(now: Instant) -> DecisionValue? {
+        if let admissionAnswer, now < admissionAnswer.until { return admissionAnswer.value }
         var candidates: [NodeID] = []
+        var nextGraceEnd = Instant.distantFuture
         let pool = currentAdmissionPool()
-        guard !pool.isEmpty else { return nil }
         let firstInLine = isFirstInLine
         // This runs per handled datagram: the pool unsorted (candidates are sorted below), and
         // each distinct version parsed once rather than once per member.
@@ -118,10 +119,15 @@ extension DecisionEngine {
             }
             let since = firstSeenUnadmitted[member] ?? now
             firstSeenUnadmitted[member] = since
-            if firstInLine || now >= since + settings.automaticGrace { candidates.append(member) }
+            if firstInLine || now >= since + settings.automaticGrace {
+                candidates.append(member)
+            } else {
+                nextGraceEnd = min(nextGraceEnd, since + settings.automaticGrace)
+            }
         }
-        guard !candidates.isEmpty else { return nil }
-        return .admit(Array(candidates.sorted().prefix(DecisionValue.maxAdmissionBatch)))
+        let value = candidates.isEmpty ? nil : DecisionValue.admit(Array(candidates.sorted().prefix(DecisionValue.maxAdmissionBatch)))
+        admissionAnswer = (value, nextGraceEnd)
+        return value
     }
 
     /// The admission pool, rebuilt if stale; members that left it are no longer watched.

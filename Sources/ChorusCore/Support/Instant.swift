@@ -6,6 +6,8 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
     public static let zero = Instant(nanoseconds: 0)
+    /// Later than any instant a run reaches: "no deadline".
+    public static let distantFuture = Instant(nanoseconds: .max)
 
     public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
