@@ -39,9 +39,7 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
     public init(_ decided: DecidedSlot) {
         slot = decided.slot
         decision = decided.value.name
-        var writer = ByteWriter()
-        decided.value.encode(into: &writer)
-        value = Hex.encode(writer.bytes)
+        value = Hex.encode(decided.value.encoded)
         switch decided.value {
         case .found(let founder, _): members = [founder.hex]
         case .admit(let ids): members = ids.map(\.hex)
@@ -52,20 +50,5 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
         ballotRound = decided.ballot.round
         ballotProposer = decided.ballot.proposer.hex
         votes = decided.votes.map(\.origin.hex)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case slot, decision, value, members, ballotRound, ballotProposer, votes
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(slot, forKey: .slot)
-        try container.encode(decision, forKey: .decision)
-        try container.encode(value, forKey: .value)
-        try container.encode(members, forKey: .members)
-        try container.encode(ballotRound, forKey: .ballotRound)
-        try container.encode(ballotProposer, forKey: .ballotProposer)
-        try container.encode(votes, forKey: .votes)
     }
 }

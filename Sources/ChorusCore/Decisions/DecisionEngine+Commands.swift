@@ -101,10 +101,8 @@ extension DecisionEngine {
         if let admissionAnswer, now < admissionAnswer.until { return admissionAnswer.value }
         var candidates: [NodeID] = []
         var nextGraceEnd = Instant.distantFuture
-        let pool = currentAdmissionPool()
         let firstInLine = isFirstInLine
-        // This runs per handled datagram: the pool unsorted (candidates are sorted below), and
-        // each distinct version parsed once rather than once per member.
+        // Members unsorted (candidates are sorted below), each distinct version parsed once.
         var compatible: [String: Bool] = [:]
         func isCompatible(_ version: String) -> Bool {
             if let known = compatible[version] { return known }
@@ -112,34 +110,22 @@ extension DecisionEngine {
             compatible[version] = verdict
             return verdict
         }
-        for member in pool {
-            guard let facts = members[member], isCompatible(facts.version) else {
-                firstSeenUnadmitted[member] = nil
-                continue
-            }
+        // Only the members admissible now stay watched.
+        var watched: [NodeID: Instant] = [:]
+        for (member, facts) in members
+        where facts.status == .alive && agreed.isAdmissible(member) && isCompatible(facts.version) {
             let since = firstSeenUnadmitted[member] ?? now
-            firstSeenUnadmitted[member] = since
+            watched[member] = since
             if firstInLine || now >= since + settings.automaticGrace {
                 candidates.append(member)
             } else {
                 nextGraceEnd = min(nextGraceEnd, since + settings.automaticGrace)
             }
         }
+        firstSeenUnadmitted = watched
         let value = candidates.isEmpty ? nil : DecisionValue.admit(Array(candidates.sorted().prefix(DecisionValue.maxAdmissionBatch)))
         admissionAnswer = (value, nextGraceEnd)
         return value
-    }
-
-    /// The admission pool, rebuilt if stale; members that left it are no longer watched.
-    private mutating func currentAdmissionPool() -> [NodeID] {
-        if let admissionPool { return admissionPool }
-        let pool = members.compactMap { member, facts in
-            facts.status == .alive && agreed.isAdmissible(member) ? member : nil
-        }
-        let inPool = Set(pool)
-        firstSeenUnadmitted = firstSeenUnadmitted.filter { inPool.contains($0.key) }
-        admissionPool = pool
-        return pool
     }
 
     /// Slot 0: the founder, with no log and no word of a founded cluster, founds it alone.

@@ -69,7 +69,7 @@ extension DecisionEngine {
         pendingVotes[decided.slot] = nil
         voteTally[decided.slot] = nil
         let applied = agreed.apply(decided.value, slot: decided.slot)
-        forgetAdmissionScan()
+        admissionAnswer = nil
         acceptor = AcceptorState(slot: nextSlot, highestRound: acceptor.highestRound)
         acceptedAt = nil
         effects.append(.decided(slot: decided.slot, value: decided.value, applied: applied))

@@ -11,7 +11,6 @@ public struct DecisionEngine: Sendable {
     let clusterID: [UInt8]
     let scheme: any SignatureScheme
     let settings: DecisionSettings
-    /// No seeds: this agent founds the cluster when it has no log.
     /// When this node may found the cluster if it still has no log; nil: it never founds.
     let foundNotBefore: Instant?
     /// A peer reported decided slots: a cluster exists, so this node must not found another.
@@ -33,19 +32,11 @@ public struct DecisionEngine: Sendable {
     var firstSeenUnadmitted: [NodeID: Instant] = [:]
     var lastCatchUpRequest: Instant?
     /// What the membership layer last said about every member, this node included.
-    var members: [NodeID: MemberFacts] = [:] { didSet { forgetAdmissionScan() } }
-    /// Live members neither voters nor removed, or nil when the view or the log changed since:
-    /// the admission check runs per handled datagram, and scanning all N members each time was
-    /// most of a 1,000-node simulation's time.
-    var admissionPool: [NodeID]?
+    var members: [NodeID: MemberFacts] = [:] { didSet { admissionAnswer = nil } }
     /// The admission check's last answer, good until `until` (the next grace period to end)
-    /// unless the view or the log changes first.
+    /// unless the view or the log changes first: the check runs per handled datagram, and
+    /// scanning all N members each time was most of a 1,000-node simulation's time.
     var admissionAnswer: (value: DecisionValue?, until: Instant)?
-
-    mutating func forgetAdmissionScan() {
-        admissionPool = nil
-        admissionAnswer = nil
-    }
     /// The time of the latest input: timers at or before it had their chance and are not
     /// reported as wakeups (an overdue wakeup would look like a stall to membership).
     var lastInputAt = Instant.zero
