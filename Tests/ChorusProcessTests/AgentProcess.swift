@@ -176,7 +176,7 @@ struct ProcessCluster {
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         trust = workspace.appendingPathComponent("trust")
         try runChorus(["keys", "init", "--dir", trust.path])
-        let base = Int.random(in: 20_000...50_000)
+        let base = TestPorts.randomBase()
         self.base = base
         let workspace = workspace
         agents = (0..<count).map { index in

@@ -62,7 +62,7 @@ import Testing
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         let trust = workspace.appendingPathComponent("trust")
         try runChorus(["keys", "init", "--dir", trust.path])
-        let base = Int.random(in: 20_000...50_000)
+        let base = TestPorts.randomBase()
         let seed = AgentProcess(name: "seed", gossipPort: base, httpPort: base + 1,
                                 dataDirectory: workspace.appendingPathComponent("seed"))
         let joiner = AgentProcess(name: "joiner", gossipPort: base + 2, httpPort: base + 3,

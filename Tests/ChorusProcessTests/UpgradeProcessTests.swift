@@ -28,7 +28,7 @@ import Testing
                 """.write(to: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
             environment = ["CHORUS_UPGRADE_TASKS_COMMAND": script.path]
-            base = Int.random(in: 20_000...50_000)
+            base = TestPorts.randomBase()
             let workspace = workspace
             let base = base
             agents = (0..<3).map { index in
