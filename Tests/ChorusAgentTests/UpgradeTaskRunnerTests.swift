@@ -52,6 +52,37 @@ struct UpgradeTaskRunnerTests {
         #expect(outcome == nil)
     }
 
+    /// The lease moved: the tasks must not go on beside the new holder's, children included.
+    @Test func stoppingKillsTheCommandsChildrenToo() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-child-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let runner = UpgradeTaskRunner(command: "sleep 30 & echo $! > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait",
+                                       timeout: .seconds(60), logger: Self.logger)
+        runner.start(Self.assignment) { _ in }
+        let child = try #require(await Self.poll { Int32((try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") })
+        #expect(Self.isRunning(child))
+        runner.stop(term: Self.assignment.term)
+        let gone = await Self.poll { Self.isRunning(child) ? nil : true }
+        #expect(gone == true, "the background child \(child) outlived its stopped command")
+    }
+
+    /// The first non-nil answer of `probe`, tried every 20 ms for up to 10 s.
+    static func poll<T>(_ probe: () -> T?) async -> T? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let answer = probe() { return answer }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    /// Whether `pid` is a live process (a zombie waiting for its reaper is dead).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let afterName = stat.range(of: ") ") else { return false }
+        return !stat[afterName.upperBound...].hasPrefix("Z")
+    }
+
     @Test func noCommandMeansEmptyTasksThatSucceed() async {
         #expect(await run(nil) == .some(nil))
     }

@@ -62,7 +62,8 @@ final class UpgradeTaskRunner: @unchecked Sendable {
             onEnd("cannot start the tasks command: \(error)")
             return
         }
-        setpgid(process.processIdentifier, process.processIdentifier)
+        // No setpgid here: Foundation already spawns the child as the leader of its own process
+        // group (and after exec it would fail with EACCES), so killing -pid reaches grandchildren.
         lock.withLock { running[term] = process }
         logger.info("upgrade tasks started", metadata: [
             "term": "\(term)", "from": "\(assignment.fromVersion)", "to": "\(assignment.toVersion)",

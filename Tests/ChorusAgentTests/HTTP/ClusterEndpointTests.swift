@@ -117,7 +117,7 @@ struct ClusterEndpointTests {
         journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
         journal.record("upgrade-cancelled", cluster: ClusterResponse(FakeStatusSource.stableCluster))
         try await withHTTPServer(source: Self.source(), journal: journal) { client in
-            let text = try readStream(base: client.base, path: "/v1/events", headers: ["Last-Event-ID": "1"]) {
+            let text = try await readStream(base: client.base, path: "/v1/events", headers: ["Last-Event-ID": "1"]) {
                 $0.components(separatedBy: "\nevent: ").count > 2
             }
             #expect(text.contains("Content-Type: text/event-stream") || text.contains("content-type: text/event-stream"))

@@ -4,9 +4,22 @@ import Glibc
 #endif
 
 /// Reads a streaming response (SSE) over a plain socket: URLSession cannot stream on Linux.
-/// Returns what arrived until `enough` says so or `timeout` passes.
+/// Returns what arrived until `enough` says so or `timeout` passes. The blocking reads run on a
+/// thread of their own: on a two-core machine the cooperative pool has two threads, and holding
+/// one for seconds starves the server under test of the very tasks that would answer.
 func readStream(base: String, path: String, headers: [String: String] = [:], timeout: Duration = .seconds(5),
-                enough: (String) -> Bool) throws -> String {
+                enough: @escaping @Sendable (String) -> Bool) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result {
+                try readStreamBlocking(base: base, path: path, headers: headers, timeout: timeout, enough: enough)
+            })
+        }
+    }
+}
+
+private func readStreamBlocking(base: String, path: String, headers: [String: String], timeout: Duration,
+                                enough: (String) -> Bool) throws -> String {
     guard let url = URL(string: base), let port = url.port else { throw StreamError.badURL }
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw StreamError.socket }
