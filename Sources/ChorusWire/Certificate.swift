@@ -6,6 +6,8 @@ public struct Certificate: Sendable, Hashable {
     /// Domain separation so a certificate signature can never be replayed as another message type.
     static let domain: [UInt8] = Array("chorus-cert-v1".utf8)
     public static let maxNameLength = 64
+    /// Upper bound of an encoded certificate record: name, key, expiry, signature, TLV header.
+    public static let encodedSizeBound = 3 + 1 + maxNameLength + SignatureSizes.publicKey + 8 + SignatureSizes.signature
 
     public var name: String
     public var publicKey: [UInt8]

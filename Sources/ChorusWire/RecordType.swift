@@ -17,12 +17,14 @@ public enum RecordType: UInt8, Sendable {
     /// Anti-entropy: a compact summary of the sender's membership view.
     case digest = 8
     /// Decision protocol (`QuorumMessage`): Paxos phases 1a, 1b, 2a, a refusal, a catch-up request.
-    /// Phase 2b, the vote, is a signed statement.
     case prepare = 9
     case promise = 10
     case accept = 11
     case refuse = 12
     case catchUp = 13
+    /// Phase 2b: signed votes of one or more voters for one vote body (`VoteBundle`), the body
+    /// sent once. A single acceptor's answer and a quorum's proof travel the same way.
+    case votes = 14
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.

@@ -101,7 +101,8 @@ struct FakeSigner: MessageSigner {
             _ = try? Datagram.decode(garbage, expectedCluster: cluster, maxSize: 1400)
             for decoder in [{ _ = try Ping.decode(garbage) }, { _ = try PingRequest.decode(garbage) },
                             { _ = try SignedStatement.decode(garbage) }, { _ = try Heartbeat.decode(garbage) },
-                            { _ = try Digest.decode(garbage) }, { _ = try Certificate.decode(garbage) }] as [() throws -> Void] {
+                            { _ = try Digest.decode(garbage) }, { _ = try Certificate.decode(garbage) },
+                            { _ = try VoteBundle.decode(garbage) }] as [() throws -> Void] {
                 _ = try? decoder()
             }
         }

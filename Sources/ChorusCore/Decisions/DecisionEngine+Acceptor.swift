@@ -1,8 +1,8 @@
 import ChorusWire
 
 /// Acceptor side. Every promise and acceptance is persisted before it is answered, and an
-/// acceptor answers only for its next undecided slot: older slots get their proof instead,
-/// newer ones a refusal that makes the proposer (or this node) catch up first.
+/// acceptor answers only for its next undecided slot: other slots get a refusal that makes
+/// the proposer (or this node) catch up first.
 extension DecisionEngine {
     mutating func handlePrepare(slot: UInt64, ballot: Ballot, from proposer: NodeID, now: Instant) {
         guard admitsSlot(slot, from: proposer, now: now) else { return }
@@ -42,15 +42,18 @@ extension DecisionEngine {
         if proposer == id {
             handleVote(vote, from: id, now: now)
         } else {
-            effects.append(.send([vote.record], to: proposer))
+            effects.append(.send(VoteBundle.records(of: [vote]), to: proposer))
             recordVote(vote, content)
         }
     }
 
-    /// Only a voter answers, and only for its next undecided slot.
+    /// Only a voter answers, and only for its next undecided slot. A proposer behind us is told
+    /// how far we are, not sent the proofs: it asked every voter at once, and all of them
+    /// answering with up to 8 proofs each multiplied the proofs' traffic by the number of voters.
+    /// It catches up from one of us (`handleRefuse` asks at most once per round timeout).
     private mutating func admitsSlot(_ slot: UInt64, from proposer: NodeID, now: Instant) -> Bool {
         if slot < nextSlot {
-            if proposer != id { sendProof(fromSlot: slot, to: proposer) }
+            if proposer != id { send(.refuse(slot: slot, promised: nil, nextSlot: nextSlot), to: proposer) }
             return false
         }
         guard isVoter else { return false }

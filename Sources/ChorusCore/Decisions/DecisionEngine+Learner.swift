@@ -76,8 +76,9 @@ extension DecisionEngine {
         if applied { noteLeaseDecision(decided, now: now) }
         if proposal?.slot == decided.slot, proposal?.ballot == decided.ballot {
             // Our ballot won: we are the one who knows first, so we spread the proof.
+            let proof = VoteBundle.records(of: decided.votes)
             for member in members.keys.sorted() where member != id {
-                effects.append(.send(decided.votes.map(\.record), to: member))
+                effects.append(.send(proof, to: member))
             }
         }
         settleProposal(decided: decided)
@@ -87,7 +88,7 @@ extension DecisionEngine {
     mutating func sendProof(fromSlot: UInt64, to peer: NodeID) {
         guard fromSlot < nextSlot, peer != id else { return }
         let end = min(nextSlot, fromSlot + Self.catchUpBatch)
-        let records = log[Int(fromSlot)..<Int(end)].flatMap { $0.votes.map(\.record) }
+        let records = log[Int(fromSlot)..<Int(end)].flatMap { VoteBundle.records(of: $0.votes) }
         effects.append(.send(records, to: peer))
     }
 

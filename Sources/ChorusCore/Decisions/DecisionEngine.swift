@@ -100,10 +100,11 @@ public struct DecisionEngine: Sendable {
         return takeEffects()
     }
 
-    /// Handles a vote statement (relayed or direct). Its signature is checked here.
-    public mutating func receive(vote statement: SignedStatement, from sender: NodeID, now: Instant) -> [DecisionEffect] {
+    /// Handles the votes of one `votes` record (an acceptor's answer or part of a proof). Each
+    /// vote's signature is checked here.
+    public mutating func receive(votes: [SignedStatement], from sender: NodeID, now: Instant) -> [DecisionEffect] {
         lastInputAt = now
-        handleVote(statement, from: sender, now: now)
+        for vote in votes { handleVote(vote, from: sender, now: now) }
         advance(now: now)
         return takeEffects()
     }

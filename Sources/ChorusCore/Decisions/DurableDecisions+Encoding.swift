@@ -4,15 +4,15 @@ import ChorusWire
 /// slots, the acceptor state as one record. Decoding is bounded like the wire: a torn or
 /// corrupt tail ends the log where it stops making sense, and proofs are re-checked on load.
 extension DecidedSlot {
+    /// slot | ballot | value | bundle count u16 | `VoteBundle` × count (the signed body once each).
     public func encode(into writer: inout ByteWriter) {
         writer.write(uint64: slot)
         ballot.encode(into: &writer)
         value.encode(into: &writer)
-        writer.write(uint16: UInt16(votes.count))
-        for vote in votes {
-            let record = vote.record
-            writer.write(uint16: UInt16(record.value.count))
-            writer.write(bytes: record.value)
+        let groups = VoteBundle.byBody(votes)
+        writer.write(uint16: UInt16(groups.count))
+        for (body, group) in groups {
+            writer.write(bytes: VoteBundle.encoded(body: body, votes: group[...]))
         }
     }
 
@@ -20,11 +20,10 @@ extension DecidedSlot {
         let slot = try reader.readUInt64()
         let ballot = try Ballot.decode(from: &reader)
         let value = try DecisionValue.decode(from: &reader)
-        let count = Int(try reader.readUInt16())
+        let groups = Int(try reader.readUInt16())
         var votes: [SignedStatement] = []
-        for _ in 0..<count {
-            let length = Int(try reader.readUInt16())
-            votes.append(try SignedStatement.decode(try reader.readBytes(count: length)))
+        for _ in 0..<groups {
+            votes.append(contentsOf: try VoteBundle.decode(from: &reader))
         }
         return DecidedSlot(slot: slot, ballot: ballot, value: value, votes: votes)
     }

@@ -40,8 +40,8 @@ extension MembershipNode {
         carryOut(decisions.receive(message, from: sender, now: now))
     }
 
-    mutating func handleVote(_ statement: SignedStatement, sender: NodeID, now: Instant) {
-        carryOut(decisions.receive(vote: statement, from: sender, now: now))
+    mutating func handleVotes(_ votes: [SignedStatement], sender: NodeID, now: Instant) {
+        carryOut(decisions.receive(votes: votes, from: sender, now: now))
     }
 
     mutating func noteDecisionsDigest(of heartbeat: Heartbeat, origin: NodeID, now: Instant) {

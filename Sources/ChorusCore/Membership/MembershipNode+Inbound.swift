@@ -49,14 +49,11 @@ extension MembershipNode {
             case .certificate:
                 break
             case .statement:
-                let statement = try SignedStatement.decode(record.value)
-                if statement.kind == SignedStatement.Kind.vote.rawValue {
-                    handleVote(statement, sender: sender, now: now)
-                } else {
-                    handleStatement(statement, now: now)
-                }
+                handleStatement(try SignedStatement.decode(record.value), now: now)
             case .prepare, .promise, .accept, .refuse, .catchUp:
                 try handleQuorumRecord(record, sender: sender, now: now)
+            case .votes:
+                handleVotes(try VoteBundle.decode(record.value), sender: sender, now: now)
             case .ping:
                 handlePing(try Ping.decode(record.value), sender: sender, source: source)
             case .ack:
@@ -96,7 +93,7 @@ extension MembershipNode {
             case .dead:
                 applyDeath(try Accusation.decode(statement.body), statement: statement, now: now)
             case .vote, nil:
-                break
+                break // votes count only from `votes` records, where the engine checks them
             }
         } catch {
             counters.reject(.malformed)

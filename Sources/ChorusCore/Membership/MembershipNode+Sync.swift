@@ -140,8 +140,3 @@ extension DigestEntry {
         return fieldsHash != other.fieldsHash
     }
 }
-
-extension Certificate {
-    /// Upper bound of an encoded certificate record: name, key, expiry, signature, TLV header.
-    static let encodedSizeBound = 3 + 1 + maxNameLength + SignatureSizes.publicKey + 8 + SignatureSizes.signature
-}

@@ -44,13 +44,13 @@ public struct TrafficBreakdown: Sendable {
         case .joinRequest: .joinRequest
         case .digest: .digest
         case .prepare, .promise, .accept, .refuse, .catchUp: .quorum
+        case .votes: .vote
         case .statement:
             switch record.value.first.flatMap(SignedStatement.Kind.init(rawValue:)) {
             case .heartbeat: .heartbeat
             case .suspect: .suspect
             case .dead: .dead
-            case .vote: .vote
-            case nil: .other
+            case .vote, nil: .other
             }
         case nil: .other
         }

@@ -40,10 +40,12 @@ struct AdmissionTests {
         var builder = DatagramBuilder(clusterID: Array(factory.authorityKey.prefix(8)),
                                       sender: NodeID(bytes: signer.publicKey)!, maxSize: Datagram.defaultMaxSize)
         let certificateFits = builder.append(Record(type: RecordType.certificate.rawValue, value: certificate.encoded))
-        let voteFits = builder.append(vote.record)
+        let records = VoteBundle.records(of: [vote])
+        #expect(records.count == 1)
+        let voteFits = records.allSatisfy { builder.append($0) }
         #expect(certificateFits)
         #expect(voteFits, "the vote does not fit: lower maxAdmissionBatch")
-        #expect((try? SignedStatement.decode(vote.record.value)) == vote, "the vote's body is over a statement's bound")
+        #expect((try? VoteBundle.decode(records[0].value)) == [vote], "the vote's body is over a statement's bound")
     }
 
     @Test("applying an admission adds the admissible members and skips voters and removed ones")

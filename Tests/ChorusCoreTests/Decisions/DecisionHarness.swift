@@ -21,6 +21,8 @@ struct DecisionHarness {
     var outcomes: [UInt64: CommandOutcome] = [:]
     /// Every startTasks and stopTasks, with the node and the time.
     var taskLog: [(node: Int, at: Instant, effect: DecisionEffect)] = []
+    /// Every (from, to, slot) of a `votes` record sent.
+    var votesSent: [(from: Int, to: Int, slot: UInt64)] = []
 
     init(count: Int, seed: UInt64 = 1, settings: DecisionSettings = DecisionSettings()) {
         let factory = IdentityFactory(seed: seed)
@@ -98,8 +100,8 @@ struct DecisionHarness {
         for (from, to, records) in batch {
             guard engines[to] != nil, !cuts.contains([from, to]) else { continue }
             for record in records {
-                if record.type == RecordType.statement.rawValue, let vote = try? SignedStatement.decode(record.value) {
-                    handle(engines[to]!.receive(vote: vote, from: ids[from], now: now), at: to)
+                if record.type == RecordType.votes.rawValue, let votes = try? VoteBundle.decode(record.value) {
+                    handle(engines[to]!.receive(votes: votes, from: ids[from], now: now), at: to)
                 } else if let message = try? QuorumMessage.decode(record) {
                     handle(engines[to]!.receive(message, from: ids[from], now: now), at: to)
                 }
@@ -114,6 +116,10 @@ struct DecisionHarness {
             case .persistDecision(let decided): durable[index].log.append(decided)
             case .send(let records, let peer):
                 queue.append((index, self.index(of: peer), records))
+                for record in records where record.type == RecordType.votes.rawValue {
+                    guard let body = try? VoteBundle.decode(record.value).first?.body, let vote = try? Vote.decode(body) else { continue }
+                    votesSent.append((index, self.index(of: peer), vote.slot))
+                }
             case .commandFinished(let requestID, let outcome): outcomes[requestID] = outcome
             case .startTasks, .stopTasks: taskLog.append((index, now, effect))
             case .decided: break
