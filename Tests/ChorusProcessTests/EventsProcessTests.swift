@@ -14,14 +14,21 @@ import Testing
         let follower = Process()
         follower.executableURL = AgentProcess.binary
         follower.arguments = ["events", "--follow", "--json", "--http-addr", "127.0.0.1:\(base + 1)"]
-        let output = Pipe()
-        follower.standardOutput = output
+        // A file, not a pipe: it can be read while the follower runs, and nothing blocks on it.
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-events-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        follower.standardOutput = try FileHandle(forWritingTo: outputFile)
         try follower.run()
         defer { if follower.isRunning { follower.terminate() } }
+        func printed() -> String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
 
         try second.start(join: base, trust: trust)
-        #expect(await eventually(within: .seconds(10)) { await first.members()?.count == 2 } != nil)
-        try await Task.sleep(for: .milliseconds(500))
+        // The join is printed while the agent still runs: the stream delivers events as they happen.
+        let joinPrinted = await eventually(within: .seconds(10)) {
+            printed().split(separator: "\n").contains { $0.contains("\"event\":\"member-join\"") && $0.contains("\"name\":\"node-2\"") }
+        }
+        #expect(joinPrinted != nil, "\(printed())")
 
         first.kill(SIGTERM)
         let status = await first.waitForExit(timeout: .seconds(5))
@@ -29,9 +36,5 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(5)
         while follower.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!follower.isRunning, "chorus events --follow did not end with the agent")
-        if follower.isRunning { follower.terminate() } // so that reading its output cannot block
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(printed.contains("\"event\":\"member-join\""), "\(printed)")
-        #expect(printed.contains("\"name\":\"node-2\""), "\(printed)")
     }
 }
