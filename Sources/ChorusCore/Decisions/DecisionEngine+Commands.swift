@@ -82,7 +82,8 @@ extension DecisionEngine {
     }
 
     /// Decisions the cluster makes for itself: admissions, the task lease, auto-approval.
-    /// The first live voter in id order acts at once; the others after a grace period.
+    /// The first live voter in id order acts at once; the others after a grace period per live
+    /// voter ahead of them (`automaticWait`).
     mutating func automaticDecision(now: Instant) -> DecisionValue? {
         if let value = leaseProposal(now: now) { return value }
         if let accepted = acceptor.accepted, let since = acceptedAt, now >= since + settings.recoveryDelay {
@@ -101,7 +102,7 @@ extension DecisionEngine {
         if let admissionAnswer, now < admissionAnswer.until { return admissionAnswer.value }
         var candidates: [NodeID] = []
         var nextGraceEnd = Instant.distantFuture
-        let firstInLine = isFirstInLine
+        let wait = automaticWait
         // Members unsorted (candidates are sorted below), each distinct version parsed once.
         var compatible: [String: Bool] = [:]
         func isCompatible(_ version: String) -> Bool {
@@ -116,10 +117,10 @@ extension DecisionEngine {
         where facts.status == .alive && agreed.isAdmissible(member) && isCompatible(facts.version) {
             let since = firstSeenUnadmitted[member] ?? now
             watched[member] = since
-            if firstInLine || now >= since + settings.automaticGrace {
+            if now >= since + wait {
                 candidates.append(member)
             } else {
-                nextGraceEnd = min(nextGraceEnd, since + settings.automaticGrace)
+                nextGraceEnd = min(nextGraceEnd, since + wait)
             }
         }
         firstSeenUnadmitted = watched

@@ -95,9 +95,9 @@ extension DecisionEngine {
             return now >= renewAt ? .renewLease(term: term) : nil
         }
         guard leaseHasExpiredHere(now: now), isVoter else { return nil }
-        // The first live voter takes the lease at once; the others only if it has not after a grace period.
+        // The first live voter takes the lease at once; the others only if it has not, in turn.
         let freeSince = lease.learnedAt.map { $0 + agreedLeaseDuration } ?? lease.freeSince ?? now
-        guard isFirstInLine || now >= freeSince + settings.automaticGrace else { return nil }
+        guard now >= freeSince + automaticWait else { return nil }
         return .grantLease(runner: id, term: agreed.lastTerm + 1, durationMilliseconds: Self.milliseconds(settings.leaseDuration))
     }
 

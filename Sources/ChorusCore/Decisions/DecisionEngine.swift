@@ -184,6 +184,20 @@ public struct DecisionEngine: Sendable {
     var isFirstInLine: Bool {
         agreed.voters.first(where: isAlive) == id
     }
+
+    /// How long this voter leaves an automatic decision to those before it: one grace period
+    /// per live voter ahead of it in id order. A single grace for all made every voter propose
+    /// at once whenever the first was slower than the grace (a 1,000-node cluster forming),
+    /// and duelling ballots from hundreds of proposers decided nothing; staggered, the next in
+    /// line steps in after one grace, the one after it after two.
+    var automaticWait: Duration {
+        var ahead = 0
+        for voter in agreed.voters {
+            if voter == id { break }
+            if isAlive(voter) { ahead += 1 }
+        }
+        return settings.automaticGrace * ahead
+    }
 }
 
 struct PendingCommand: Sendable {

@@ -21,8 +21,8 @@ struct DecisionHarness {
     var outcomes: [UInt64: CommandOutcome] = [:]
     /// Every startTasks and stopTasks, with the node and the time.
     var taskLog: [(node: Int, at: Instant, effect: DecisionEffect)] = []
-    /// Every (from, to, slot) of a `votes` record sent.
-    var votesSent: [(from: Int, to: Int, slot: UInt64)] = []
+    /// Every batch of records sent, with the time it left.
+    var sent: [(from: Int, to: Int, at: Instant, records: [Record])] = []
 
     init(count: Int, seed: UInt64 = 1, settings: DecisionSettings = DecisionSettings()) {
         let factory = IdentityFactory(seed: seed)
@@ -116,10 +116,7 @@ struct DecisionHarness {
             case .persistDecision(let decided): durable[index].log.append(decided)
             case .send(let records, let peer):
                 queue.append((index, self.index(of: peer), records))
-                for record in records where record.type == RecordType.votes.rawValue {
-                    guard let body = try? VoteBundle.decode(record.value).first?.body, let vote = try? Vote.decode(body) else { continue }
-                    votesSent.append((index, self.index(of: peer), vote.slot))
-                }
+                sent.append((index, self.index(of: peer), now, records))
             case .commandFinished(let requestID, let outcome): outcomes[requestID] = outcome
             case .startTasks, .stopTasks: taskLog.append((index, now, effect))
             case .decided: break

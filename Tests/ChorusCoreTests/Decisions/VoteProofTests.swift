@@ -28,7 +28,7 @@ struct VoteProofTests {
     @Test("a proposer behind the log is refused by every voter, fetches the proofs from one, and commits next")
     func proposerBehindCatchesUpFromOne() throws {
         var (harness, decided) = try Self.laggingNode()
-        harness.votesSent = []
+        harness.sent = []
         harness.submit(.startMaintenance(message: "longer window"), at: 4, requestID: 2)
         harness.run(for: .seconds(2))
         guard case .committed(let slot, .maintenanceOn("longer window")) = harness.outcomes[2] else {
@@ -36,7 +36,12 @@ struct VoteProofTests {
             return
         }
         #expect(slot == decided.slot + 1)
-        let proofSenders = Set(harness.votesSent.filter { $0.to == 4 && $0.slot == decided.slot }.map(\.from))
+        let proofSenders = Set(harness.sent.filter { batch in
+            batch.to == 4 && batch.records.contains { record in
+                record.type == RecordType.votes.rawValue
+                    && (try? VoteBundle.decode(record.value).first.map { try Vote.decode($0.body).slot }) == decided.slot
+            }
+        }.map(\.from))
         #expect(proofSenders.count == 1, "proofs came to the late proposer from \(proofSenders)")
     }
 
