@@ -40,24 +40,31 @@ extension DecisionEngine {
 
     /// The decided value in `votes` for the next slot, if a quorum of its voters agree.
     private func quorumProof(in votes: [NodeID: SignedStatement]) -> DecidedSlot? {
-        var groups: [Ballot: (DecisionValue, [SignedStatement])] = [:]
-        for (voter, statement) in votes.sorted(by: { $0.key < $1.key }) {
-            guard let vote = try? Vote.decode(statement.body) else { continue }
+        var groups: [Ballot: (value: DecisionValue, statements: [SignedStatement])] = [:]
+        // Votes that arrived together share one body buffer: decode each body once.
+        var lastBody: [UInt8] = []
+        var lastVote: Vote?
+        for voter in votes.keys.sorted() {
+            guard let statement = votes[voter] else { continue }
+            if lastVote == nil || statement.body != lastBody {
+                lastBody = statement.body
+                lastVote = try? Vote.decode(statement.body)
+            }
+            guard let vote = lastVote else { continue }
             if nextSlot == 0 {
                 // Slot 0 is the founding, proven by the founder alone.
                 guard case .found(let founder, _) = vote.value, founder == voter else { continue }
                 return DecidedSlot(slot: 0, ballot: vote.ballot, value: vote.value, votes: [statement])
             }
             guard agreed.isVoter(voter) else { continue }
-            var group = groups[vote.ballot] ?? (vote.value, [])
-            guard group.0 == vote.value else { continue } // one ballot carries one value
-            group.1.append(statement)
-            groups[vote.ballot] = group
+            if let value = groups[vote.ballot]?.value, value != vote.value { continue } // one ballot carries one value
+            // Appended in place: a group copied out and back was copied whole for every vote.
+            groups[vote.ballot, default: (vote.value, [])].statements.append(statement)
         }
-        for (ballot, (value, statements)) in groups.sorted(by: { $0.key < $1.key })
-        where statements.count >= agreed.quorum {
-            let proof = statements.sorted { $0.origin < $1.origin }.prefix(agreed.quorum)
-            return DecidedSlot(slot: nextSlot, ballot: ballot, value: value, votes: Array(proof))
+        for (ballot, group) in groups.sorted(by: { $0.key < $1.key }) where group.statements.count >= agreed.quorum {
+            // Voters were visited in id order, so the first `quorum` are the proof.
+            return DecidedSlot(slot: nextSlot, ballot: ballot, value: group.value,
+                               votes: Array(group.statements.prefix(agreed.quorum)))
         }
         return nil
     }
