@@ -26,6 +26,10 @@ import Testing
         #expect(first.count > 50)
         #expect(first == trace(3))
         #expect(first != trace(4))
+        // A forgery's line names its kind, so a replayed failure shows what was tried.
+        let forgeries = first.filter { $0.contains(" fault forge ") }
+        #expect(!forgeries.isEmpty)
+        #expect(forgeries.allSatisfy { line in Forgery.allCases.contains { line.contains(" \($0.rawValue) (loss") } }, "\(forgeries)")
     }
 
     @Test("a naive detector (no indirect probes, no suspicion) is caught declaring live nodes dead (seed 2)")

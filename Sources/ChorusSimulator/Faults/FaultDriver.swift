@@ -60,28 +60,29 @@ struct FaultDriver {
 
     mutating func inject(_ fault: RandomFaultRun.Fault, stormy: Bool) {
         let target = Int(random.next(upperBound: UInt64(nodes)))
-        guard apply(fault, to: target, stormy: stormy) else { return }
+        guard let detail = apply(fault, to: target, stormy: stormy) else { return }
         faults[fault, default: 0] += 1
-        log("fault \(fault.rawValue) \(cluster.name(of: target)) "
+        log("fault \(fault.rawValue) \(cluster.name(of: target))\(detail.map { " \($0)" } ?? "") "
             + "(loss \(Int(cluster.network.lossRate * 100))%, partitioned \(cluster.network.isPartitioned))")
     }
 
-    /// False when the fault does not apply now (the target is down, a partition is already on).
-    private mutating func apply(_ fault: RandomFaultRun.Fault, to target: Int, stormy: Bool) -> Bool {
+    /// nil when the fault does not apply now (the target is down, a partition is already on);
+    /// else `.some` of what the trace adds to the fault's name (a forgery's kind), if anything.
+    private mutating func apply(_ fault: RandomFaultRun.Fault, to target: Int, stormy: Bool) -> String?? {
         let down = (0..<nodes).count { !cluster.isRunning($0) }
         switch fault {
         case .kill, .leave:
             // Keep most of the cluster up, as a chaos test on real hosts would.
-            guard cluster.isRunning(target), !cluster.isPaused(target), down < nodes / 3 else { return false }
+            guard cluster.isRunning(target), !cluster.isPaused(target), down < nodes / 3 else { return nil }
             if fault == .kill { cluster.crash(target) } else { cluster.leave(target, observer: &observer) }
             if random.next(upperBound: UInt64(3)) > 0 {
                 restartAt[target] = cluster.now + .milliseconds(Int64(1_000 + random.next(upperBound: UInt64(25_000))))
             }
         case .pause:
-            guard cluster.isRunning(target), !cluster.isPaused(target) else { return false }
+            guard cluster.isRunning(target), !cluster.isPaused(target) else { return nil }
             cluster.pause(target, for: .milliseconds(Int64(200 + random.next(upperBound: UInt64(12_000)))))
         case .partition, .oneWay:
-            guard !cluster.network.isPartitioned else { return false }
+            guard !cluster.network.isPartitioned else { return nil }
             let cut = 1 + Int(random.next(upperBound: UInt64(max(1, nodes / 2))))
             let side = Array((0..<nodes).shuffled(using: &random).prefix(cut))
             let rest = (0..<nodes).filter { !side.contains($0) }
@@ -100,12 +101,13 @@ struct FaultDriver {
         case .drift:
             cluster.setDrift(target, ppm: Int64(random.next(upperBound: UInt64(10_001))) - 5_000)
         case .forge:
-            return cluster.inject(Forgery.allCases.randomElement(using: &random)!, to: target)
+            let forgery = Forgery.allCases.randomElement(using: &random)!
+            return cluster.inject(forgery, to: target) ? .some(forgery.rawValue) : nil
         case .restart, .heal, .start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade, .killRunner, .failTasks,
              .maintenance, .banner:
-            return false
+            return nil
         }
-        return true
+        return .some(nil)
     }
 
     /// Heals everything, brings back the nodes due for a restart, waits out the pauses, and
