@@ -81,7 +81,12 @@ public struct CommitLatencyMeasurement {
                 progress("command \(sample) (\(command)) at node \(host): \(outcome.map { "\($0)" } ?? "no answer")")
                 continue
             }
-            latencies.append(ScaleMeasurement.seconds(last - submittedAt) * 1000)
+            let latency = ScaleMeasurement.seconds(last - submittedAt) * 1000
+            let committedAt = decided[host].map { "\(ScaleMeasurement.seconds($0 - submittedAt) * 1000) ms" } ?? "?"
+            let lastHost = decided.max { ($0.value, $0.key) < ($1.value, $1.key) }?.key ?? host
+            progress("command \(sample) (\(command)) at node \(host): slot \(slot) decided there after \(committedAt), "
+                     + "everywhere after \(latency) ms (last: node \(lastHost))")
+            latencies.append(latency)
             commandBytes += cluster.bytesSent - bytesBefore
             cluster.run(for: .seconds(1), observer: &observer)
         }
