@@ -54,4 +54,17 @@ struct DecisionStoreTests {
         var reopened = DecisionStore(directory: data)
         #expect(throws: DataDirectoryError.self) { try reopened.load() }
     }
+
+    @Test func aLogFromBeforeVoteBundlesIsRefusedByName() throws {
+        let data = try directory()
+        defer { try? FileManager.default.removeItem(atPath: data.path) }
+        let path = data.path + "/" + DecisionStore.logFileName
+        try Data(DecisionStore.formatOneMagic + [0, 0, 0, 0, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: path))
+        var store = DecisionStore(directory: data)
+        #expect {
+            try store.load()
+        } throws: { error in
+            "\(error)".contains("format 1")
+        }
+    }
 }

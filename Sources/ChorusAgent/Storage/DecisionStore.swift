@@ -8,7 +8,10 @@ import ChorusWire
 struct DecisionStore: Sendable {
     static let logFileName = "decisions"
     static let acceptorFileName = "acceptor"
-    static let magic: [UInt8] = Array("CHRSLOG1".utf8)
+    /// Format 2 stores each slot's votes as bundles (the signed body once). A format-1 log, from
+    /// a build before vote bundles, is refused by name rather than misread.
+    static let magic: [UInt8] = Array("CHRSLOG2".utf8)
+    static let formatOneMagic: [UInt8] = Array("CHRSLOG1".utf8)
 
     let logPath: String
     let acceptorPath: String
@@ -26,8 +29,17 @@ struct DecisionStore: Sendable {
         if let bytes = try DurableFile.read(logPath) {
             var reader = ByteReader(bytes)
             do {
-                guard try reader.readBytes(count: Self.magic.count) == Self.magic else { throw WireError.badMagic }
+                let magic = try reader.readBytes(count: Self.magic.count)
+                if magic == Self.formatOneMagic {
+                    throw DataDirectoryError.malformed(
+                        path: logPath, reason: "decision log in format 1, written by a Chorus build before vote bundles; "
+                            + "this build reads format 2 and cannot decide together with earlier builds: stop every agent, "
+                            + "remove 'decisions' and 'acceptor' from each data directory, and start them all on this build")
+                }
+                guard magic == Self.magic else { throw WireError.badMagic }
                 while !reader.isAtEnd { restored.log.append(try DecidedSlot.decode(from: &reader)) }
+            } catch let error as DataDirectoryError {
+                throw error
             } catch {
                 throw DataDirectoryError.malformed(path: logPath, reason: "decision log does not decode: \(error)")
             }
