@@ -11,16 +11,16 @@ public enum VoteBundle {
     /// Room for one bundle record in a datagram that may also carry the sender's certificate.
     public static let datagramBudget = Datagram.defaultMaxSize - Datagram.overhead - Certificate.encodedSizeBound - 3
 
-    /// The votes as `votes` records, each holding as many votes of one body as fit `budget`
-    /// bytes (at least one).
-    public static func records(of votes: [SignedStatement], budget: Int = datagramBudget) -> [Record] {
+    /// The votes as `votes` records, each holding as many votes of one body as fit
+    /// `datagramBudget` (at least one).
+    public static func records(of votes: [SignedStatement]) -> [Record] {
         var records: [Record] = []
         for (body, group) in byBody(votes) {
-            let perRecord = max(1, (budget - 4 - body.count) / perVoteSize)
+            let perRecord = max(1, (datagramBudget - 4 - body.count) / perVoteSize)
             var start = 0
             while start < group.count {
                 let end = min(group.count, start + perRecord)
-                records.append(record(body: body, votes: group[start..<end]))
+                records.append(Record(type: RecordType.votes.rawValue, value: encoded(body: body, votes: group[start..<end])))
                 start = end
             }
         }
@@ -43,11 +43,7 @@ public enum VoteBundle {
         return groups
     }
 
-    /// One record holding all of `votes`, which must share one body.
-    public static func record(body: [UInt8], votes: ArraySlice<SignedStatement>) -> Record {
-        Record(type: RecordType.votes.rawValue, value: encoded(body: body, votes: votes))
-    }
-
+    /// A bundle's bytes; every one of `votes` must sign `body`.
     public static func encoded(body: [UInt8], votes: ArraySlice<SignedStatement>) -> [UInt8] {
         var writer = ByteWriter(capacity: 4 + body.count + votes.count * perVoteSize)
         writer.write(uint16: UInt16(body.count))
