@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -34,7 +35,11 @@ let package = Package(
         ),
         .target(name: "ChorusWire", swiftSettings: strictSettings),
         .target(name: "ChorusCrypto", dependencies: ["CSodium", "ChorusWire"], swiftSettings: strictSettings),
-        .target(name: "ChorusCore", dependencies: ["ChorusWire"], swiftSettings: strictSettings),
+        .target(
+            name: "ChorusCore",
+            dependencies: ["ChorusWire", .product(name: "HashTreeCollections", package: "swift-collections")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "ChorusSimulator", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto"], swiftSettings: strictSettings),
         .target(
             name: "ChorusAgent",

@@ -12,7 +12,7 @@ import Testing
                         statement: fixture.node(index).ownSignedHeartbeat)
         }
         var node = fixture.node(0, seeds: [1])
-        node.assumeConverged(roster: roster, now: .zero)
+        node.assumeConverged(fixture.roster(roster))
         let effects = node.start(now: .zero)
         #expect(node.status(of: fixture.id(1)) == .alive)
         #expect(node.status(of: fixture.id(2)) == .alive)
@@ -28,8 +28,29 @@ import Testing
         let roster = [KnownMember(certificate: fixture.identities[3].certificate, statement: forged)!,
                       KnownMember(certificate: fixture.identities[1].certificate, statement: forged)!]
         var node = fixture.node(0)
-        node.assumeConverged(roster: roster, now: .zero)
+        node.assumeConverged(fixture.roster(roster))
         #expect(node.status(of: fixture.id(3)) == nil)
         #expect(node.status(of: fixture.id(1)) == nil)
+    }
+
+    @Test func aNodeInItsOwnRosterListsEveryoneButItself() {
+        let roster = (0...3).compactMap { index in
+            KnownMember(certificate: fixture.identities[index].certificate,
+                        statement: fixture.node(index).ownSignedHeartbeat)
+        }
+        var node = fixture.node(2)
+        node.assumeConverged(fixture.roster(roster))
+        #expect([0, 1, 3].allSatisfy { node.status(of: fixture.id($0)) == .alive })
+        #expect(node.footprint.members == 3) // the roster's four, less itself
+    }
+
+    @Test func aRosterVerifiedUnderAnotherAuthorityIsIgnored() {
+        let other = CoreFixture(count: 2, seed: 99)
+        let roster = other.roster([KnownMember(certificate: other.identities[1].certificate,
+                                               statement: other.node(1).ownSignedHeartbeat)!])
+        var node = fixture.node(0, seeds: [1])
+        node.assumeConverged(roster)
+        #expect(node.status(of: other.id(1)) == nil)
+        #expect(!node.hasJoined)
     }
 }

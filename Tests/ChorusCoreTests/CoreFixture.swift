@@ -30,6 +30,12 @@ struct CoreFixture {
             now: now, unixSeconds: unixSeconds)
     }
 
+    /// A roster verified under this fixture's authority.
+    func roster(_ known: [KnownMember]) -> ConvergedRoster {
+        ConvergedRoster(known, authorityKey: authority.publicKey, scheme: Ed25519Scheme(), now: .zero,
+                        unixSeconds: unixSeconds)
+    }
+
     /// The datagrams in `effects` addressed to node `index`.
     func datagrams(in effects: [MembershipEffect], to index: Int) -> [[UInt8]] {
         effects.compactMap {

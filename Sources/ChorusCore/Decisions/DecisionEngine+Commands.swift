@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Operator commands and automatic decisions, checked against the agreed state and this
 /// node's view before anything is proposed; one proposal at a time, commands first.

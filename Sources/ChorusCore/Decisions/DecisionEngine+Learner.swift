@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Learning: a value is decided once a majority of the slot's voters signed votes for the same
 /// ballot and value. Proofs travel as those votes: to everyone after a decision, and on request

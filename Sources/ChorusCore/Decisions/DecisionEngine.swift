@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// One agent's part in the cluster's decision log: single-decree Paxos per slot, every agent
 /// a proposer, every voter an acceptor, slots decided strictly in order (docs/decisions.md).
@@ -32,7 +33,7 @@ public struct DecisionEngine: Sendable {
     var firstSeenUnadmitted: [NodeID: Instant] = [:]
     var lastCatchUpRequest: Instant?
     /// What the membership layer last said about every member, this node included.
-    var members: [NodeID: MemberFacts] = [:] { didSet { admissionAnswer = nil } }
+    var members = MemberFactsView() { didSet { admissionAnswer = nil } }
     /// The admission check's last answer, good until `until` (the next grace period to end)
     /// unless the view or the log changes first: the check runs per handled datagram, and
     /// scanning all N members each time was most of a 1,000-node simulation's time.
@@ -78,7 +79,7 @@ public struct DecisionEngine: Sendable {
     /// at once when the state forbids it, else when decided or when `commandTimeout` passes.
     /// `members` is the current view (this node included): a command is judged on fresh facts.
     public mutating func submit(_ command: OperatorCommand, requestID: UInt64, now: Instant,
-                                members: [NodeID: MemberFacts]) -> [DecisionEffect] {
+                                members: MemberFactsView) -> [DecisionEffect] {
         self.members = members
         lastInputAt = now
         commands.append(PendingCommand(requestID: requestID, command: command, deadline: now + settings.commandTimeout))
@@ -119,7 +120,7 @@ public struct DecisionEngine: Sendable {
 
     /// Timers: round timeouts, command deadlines, stalled slots, leases, automatic decisions.
     /// `members` is the membership layer's current view, this node included.
-    public mutating func tick(now: Instant, members: [NodeID: MemberFacts]) -> [DecisionEffect] {
+    public mutating func tick(now: Instant, members: MemberFactsView) -> [DecisionEffect] {
         lastInputAt = now
         self.members = members
         expireCommands(now: now)

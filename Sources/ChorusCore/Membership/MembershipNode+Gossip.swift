@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Dissemination: every datagram carries queued statements in its spare room, and a gossip
 /// round sends them to a few random members when there is news.

@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 extension MembershipNode {
     /// Decode, authenticate, then act: nothing in a datagram is looked at beyond certificates

@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Indexes over `members` kept in step with every write, so timers and random picks cost
 /// O(what they touch) instead of a scan of the whole view on every event.
@@ -21,28 +22,17 @@ extension MembershipNode {
     /// Writes `member` and updates the indexes. Every write to `members` goes through here.
     mutating func store(_ member: Member) {
         let old = members.updateValue(member, forKey: member.id)
-        if old == nil { memberIDs.insert(member.id, at: memberIDPosition(of: member.id)) }
+        if old == nil { memberIDs.insert(member.id) }
         reindex(member.id, old: old, new: member)
     }
 
     mutating func forget(_ memberID: NodeID) {
         guard let member = members.removeValue(forKey: memberID) else { return }
-        memberIDs.remove(at: memberIDPosition(of: memberID))
+        memberIDs.remove(memberID)
         reindex(memberID, old: member, new: nil)
         forgotten[memberID] = member.heartbeat
         trust.forget(memberID)
         certificateHolders.remove(memberID)
-    }
-
-    /// Where `memberID` is, or belongs, in the sorted `memberIDs`.
-    private func memberIDPosition(of memberID: NodeID) -> Int {
-        var low = 0
-        var high = memberIDs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if memberIDs[mid] < memberID { low = mid + 1 } else { high = mid }
-        }
-        return low
     }
 
     private mutating func reindex(_ id: NodeID, old: Member?, new: Member?) {
@@ -57,6 +47,7 @@ extension MembershipNode {
         update(&index.tombstones, \.isTombstone)
         update(&index.suspected) { $0.suspicion != nil }
         if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion {
+            memberFacts[id] = new.map { MemberFacts(status: $0.status, version: $0.heartbeat.appVersion) }
             decisionViewIsStale = true
         }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }
@@ -68,7 +59,7 @@ extension MembershipNode {
 
     /// O(active suspicions): called only when one starts, changes or ends.
     mutating func refreshSuspicionDeadline() {
-        index.earliestSuspicionEvent = index.suspected.ids.compactMap { members[$0]?.suspicion?.nextEventAt }.min()
+        index.earliestSuspicionEvent = index.suspected.compactMap { members[$0]?.suspicion?.nextEventAt }.min()
     }
 }
 

@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// The probe this node has in flight (one at a time, as in SWIM).
 struct ActiveProbe: Sendable {
@@ -91,14 +92,18 @@ extension MembershipNode {
     }
 
     /// Randomized round robin (SWIM): every member is probed once per pass, in a fresh order.
+    /// A pass keeps the probeable set as it stood (a copy that shares its chunks) and a shuffled
+    /// permutation of its positions: 4 bytes per member instead of a shuffled copy of 32-byte ids.
+    /// Shuffling positions draws exactly what shuffling the ids would, so seeded runs replay.
     private mutating func nextProbeTarget() -> Member? {
         for _ in 0..<2 {
             while probeIndex < probeOrder.count {
-                let candidate = probeOrder[probeIndex]
+                let candidate = probePass[Int(probeOrder[probeIndex])]
                 probeIndex += 1
                 if let member = members[candidate], member.isProbeable { return member }
             }
-            probeOrder = index.probeable.ids.shuffled(using: &random)
+            probePass = index.probeable
+            probeOrder = (0..<UInt32(probePass.count)).shuffled(using: &random)
             probeIndex = 0
             if probeOrder.isEmpty { return nil }
         }

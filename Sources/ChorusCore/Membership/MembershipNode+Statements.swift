@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Merge rules (SWIM, memberlist): at a higher incarnation the origin's own heartbeat wins;
 /// at the same incarnation alive < suspect < dead; `left` is final for that incarnation.
@@ -153,13 +154,13 @@ extension MembershipNode {
     /// A node that restarted with a wiped data directory comes back under a new key with the
     /// same name; its old dead or left entry is then only noise and is dropped.
     private mutating func retireTombstones(named name: String) {
-        for old in index.tombstones.ids.filter({ members[$0]?.name == name }).sorted() { forget(old) }
+        for old in index.tombstones.filter({ members[$0]?.name == name }).sorted() { forget(old) }
     }
 
     mutating func expireSuspicions(now: Instant) {
         guard let earliest = index.earliestSuspicionEvent, now >= earliest else { return }
         checkSuspects(now: now)
-        let expired = index.suspected.ids.filter { id in
+        let expired = index.suspected.filter { id in
             members[id]?.suspicion.map { now >= $0.deadline } ?? false
         }
         for id in expired.sorted() {
@@ -177,7 +178,7 @@ extension MembershipNode {
     /// the suspect, which at 1,000 members takes minutes). A suspect that refuted already answers
     /// with its current heartbeat (`sawStaleAccusationOfSelf`); one that had not heard refutes.
     private mutating func checkSuspects(now: Instant) {
-        let due = index.suspected.ids.filter { id in
+        let due = index.suspected.filter { id in
             members[id]?.suspicion?.checkAt.map { now >= $0 } ?? false
         }
         for id in due {
@@ -192,11 +193,11 @@ extension MembershipNode {
     /// Scans the tombstones only once the earliest of them is due.
     mutating func reapTombstones(now: Instant) {
         guard let due = index.nextReapAt, now >= due else { return }
-        let expired = index.tombstones.ids.filter { id in
+        let expired = index.tombstones.filter { id in
             members[id].map { now - $0.statusChangedAt >= settings.tombstoneDuration } ?? false
         }
         for id in expired { forget(id) }
-        index.nextReapAt = index.tombstones.ids.compactMap { members[$0]?.statusChangedAt }.min()
+        index.nextReapAt = index.tombstones.compactMap { members[$0]?.statusChangedAt }.min()
             .map { $0 + settings.tombstoneDuration }
     }
 }

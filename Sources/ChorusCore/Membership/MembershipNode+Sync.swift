@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Joining and anti-entropy. A joiner gets the seed's full state; afterwards members compare
 /// compact digests now and then and send each other only what the other lacks or has older.
@@ -21,7 +22,7 @@ extension MembershipNode {
         nextAntiEntropyAt = now + settings.antiEntropyInterval
         guard !isLeaving else { return }
         for set in [index.alive, index.dead] {
-            if let peer = set.ids.randomElement(using: &random), let member = members[peer] {
+            if let peer = set.randomElement(using: &random), let member = members[peer] {
                 sendDigest(to: member.heartbeat.address, peer: peer, wantsReply: true)
             }
         }
@@ -84,7 +85,7 @@ extension MembershipNode {
     }
 
     /// The members whose id starts with `prefix`: a contiguous run of the sorted `memberIDs`.
-    private func memberIDs(withPrefix prefix: UInt64) -> ArraySlice<NodeID> {
+    private func memberIDs(withPrefix prefix: UInt64) -> Slice<MemberSet> {
         var low = 0
         var high = memberIDs.count
         while low < high {

@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// One node's membership protocol: SWIM failure detection with Lifeguard's refinements
 /// (local health, dynamic suspicion, nacks), signed heartbeats and epidemic dissemination.
@@ -25,10 +26,12 @@ public struct MembershipNode: Sendable {
     var ownStatement: SignedStatement
 
     /// Written only through `store` and `forget`, which keep `memberIDs` and `index` in step.
-    var members: [NodeID: Member] = [:]
+    /// A persistent hash trie: copies share structure, so views that start from one roster
+    /// (`ConvergedRoster`) cost only the entries each node has changed since.
+    var members = TreeDictionary<NodeID, Member>()
     /// The keys of `members`, sorted: dictionaries iterate in a per-instance order, so every
     /// choice that must replay from the seed walks this list instead.
-    var memberIDs: [NodeID] = []
+    var memberIDs = MemberSet()
     /// Last (incarnation, sequence) of members reaped from tombstones, so a replay of their old
     /// heartbeats cannot bring them back.
     var forgotten: [NodeID: Heartbeat] = [:]
@@ -40,7 +43,8 @@ public struct MembershipNode: Sendable {
     var probe: ActiveProbe?
     var relays: [UInt32: RelayedProbe] = [:]
     var nextProbeSequence: UInt32 = 1
-    var probeOrder: [NodeID] = []
+    var probePass = MemberSet()
+    var probeOrder: [UInt32] = []
     var probeIndex = 0
     var nextProbeAt: Instant
     var nextGossipAt: Instant
@@ -65,10 +69,13 @@ public struct MembershipNode: Sendable {
 
     /// The cluster's decision log and this node's part in agreeing on it.
     public internal(set) var decisions: DecisionEngine
-    var decisionView: [NodeID: MemberFacts] = [:]
+    /// Every member's status and version, this node's too, kept in step by `store` and `forget`.
+    var memberFacts: MemberFactsView
+    /// `memberFacts` as the decision engine last saw it (`refreshDecisionView`).
+    var decisionView = MemberFactsView()
     var decisionViewRefreshedAt = Instant.zero
     /// Some member's status or version changed (or one came or went) since `decisionView` was
-    /// built: only then is rebuilding it, O(N), worth doing.
+    /// taken.
     var decisionViewIsStale = true
 
     public init(configuration: MembershipConfiguration, now: Instant, unixSeconds: UInt64) {
@@ -98,6 +105,7 @@ public struct MembershipNode: Sendable {
             foundNotBefore: configuration.foundsCluster ? now + configuration.foundingDelay : nil,
             appVersion: configuration.appVersion, restored: configuration.restoredDecisions,
             randomSeed: configuration.randomSeed, now: now)
+        memberFacts = [id: MemberFacts(status: .alive, version: configuration.appVersion)]
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
         _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
         ownStatement = signOwnHeartbeat()
@@ -142,6 +150,7 @@ public struct MembershipNode: Sendable {
         advanceClock(now)
         guard !isLeaving else { return [] }
         isLeaving = true
+        memberFacts[id] = MemberFacts(status: .left, version: appVersion)
         decisionViewIsStale = true
         serving = .leaving
         probe = nil
@@ -212,7 +221,7 @@ public struct MembershipNode: Sendable {
     mutating func advanceClock(_ now: Instant) {
         let lateness = now - requestedWakeup
         if lateness > settings.stallThreshold {
-            for id in index.suspected.ids { members[id]?.suspicion?.extend(by: lateness) }
+            for id in index.suspected { members[id]?.suspicion?.extend(by: lateness) }
             refreshSuspicionDeadline()
             probe = nil
             relays.removeAll()

@@ -1,11 +1,13 @@
 import ChorusWire
+import HashTreeCollections
 
 /// Certificates that verified under the cluster authority, by node id. A datagram or statement
 /// whose signer has no entry here changes nothing (SPEC §2, invariant 8).
 struct TrustStore: Sendable {
     let authorityKey: [UInt8]
     let scheme: any SignatureScheme
-    private(set) var certificates: [NodeID: Certificate] = [:]
+    /// Shared between copies, like the member table (`ConvergedRoster`).
+    private(set) var certificates = TreeDictionary<NodeID, Certificate>()
 
     init(authorityKey: [UInt8], scheme: any SignatureScheme) {
         self.authorityKey = authorityKey

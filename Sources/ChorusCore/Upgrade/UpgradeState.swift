@@ -1,4 +1,5 @@
 import ChorusWire
+import HashTreeCollections
 
 /// The cluster upgrade state (SPEC §4), named as on the endpoint.
 public enum UpgradeState: String, Sendable, CaseIterable {
@@ -21,6 +22,10 @@ public struct MemberFacts: Sendable, Equatable {
     }
 }
 
+/// Every member's facts by id, this node's included. A persistent hash trie: a copy (the
+/// decision engine's, another simulated node's) shares structure with the original.
+public typealias MemberFactsView = TreeDictionary<NodeID, MemberFacts>
+
 /// The derived upgrade status: the agreed phase plus what the voters' heartbeats say.
 public struct UpgradeStatus: Sendable, Equatable {
     public var state: UpgradeState
@@ -36,7 +41,7 @@ public struct UpgradeStatus: Sendable, Equatable {
     }
 
     /// Derives the state (SPEC §4). `members` must include this node itself.
-    public static func derive(_ agreed: AgreedState, members: [NodeID: MemberFacts]) -> UpgradeStatus {
+    public static func derive(_ agreed: AgreedState, members: MemberFactsView) -> UpgradeStatus {
         switch agreed.phase {
         case .stable:
             return UpgradeStatus(state: .stable)
@@ -50,7 +55,7 @@ public struct UpgradeStatus: Sendable, Equatable {
     }
 
     private static func deriveUpgrading(original: String, agreed: AgreedState,
-                                        members: [NodeID: MemberFacts]) -> UpgradeStatus {
+                                        members: MemberFactsView) -> UpgradeStatus {
         var newer: Set<String> = []
         var onOriginal = 0
         var unavailable: [NodeID] = []

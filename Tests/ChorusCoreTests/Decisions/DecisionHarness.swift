@@ -58,8 +58,8 @@ struct DecisionHarness {
     func index(of id: NodeID) -> Int { ids.firstIndex(of: id)! }
 
     /// What `observer` knows of every member: alive unless crashed or cut off from it.
-    func view(of observer: Int) -> [NodeID: MemberFacts] {
-        var view: [NodeID: MemberFacts] = [:]
+    func view(of observer: Int) -> MemberFactsView {
+        var view = MemberFactsView()
         for member in ids.indices {
             let reachable = engines[member] != nil && !cuts.contains([observer, member])
             view[ids[member]] = MemberFacts(status: reachable ? .alive : .dead, version: versions[member])

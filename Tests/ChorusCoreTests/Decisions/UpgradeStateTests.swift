@@ -17,7 +17,7 @@ struct UpgradeStateTests {
     }
 
     func state(_ versions: [String], statuses: [MemberStatus] = [.alive, .alive, .alive]) -> UpgradeStatus {
-        var members: [NodeID: MemberFacts] = [:]
+        var members = MemberFactsView()
         for index in ids.indices { members[ids[index]] = MemberFacts(status: statuses[index], version: versions[index]) }
         return UpgradeStatus.derive(upgrading(), members: members)
     }
@@ -48,7 +48,7 @@ struct UpgradeStateTests {
     @Test func theAgreedPhaseWinsOverVersions() {
         var agreed = upgrading()
         agreed.apply(.approveUpgrade(targetVersion: "1.1.0"), slot: 4)
-        let members = Dictionary(uniqueKeysWithValues: ids.map { ($0, MemberFacts(status: .alive, version: "1.0.0")) })
+        let members = MemberFactsView(uniqueKeysWithValues: ids.map { ($0, MemberFacts(status: .alive, version: "1.0.0")) })
         #expect(UpgradeStatus.derive(agreed, members: members).state == .runningUpgradeTasks)
         #expect(agreed.clusterVersion == "1.0.0") // the feature gate moves only when the tasks finish
         agreed.apply(.grantLease(runner: ids[0], term: 1, durationMilliseconds: 10_000), slot: 5)
