@@ -1,7 +1,8 @@
 import ChorusCore
 
 /// What every running core of a cluster holds, summed, with the inline sizes of the structures:
-/// the attribution of the simulator's memory that a figures run prints with `--trace`.
+/// the attribution of the simulator's memory that a figures run prints with `--trace`. Counts
+/// are logical: cores started from one roster share every entry neither has changed since.
 public struct MemoryCensus: CustomStringConvertible, Sendable {
     public let hosts: Int
     public let total: CoreFootprint
@@ -13,7 +14,7 @@ public struct MemoryCensus: CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        "\(hosts) cores hold \(total.members) member entries (stride \(CoreFootprint.memberStride) B: "
+        "\(hosts) cores hold \(total.members) member entries, shared until changed (stride \(CoreFootprint.memberStride) B: "
             + "certificate \(CoreFootprint.certificateStride), heartbeat \(CoreFootprint.heartbeatStride)), "
             + "\(total.trustedCertificates) trusted certificates, \(total.certificateHolders) certificate holders, "
             + "\(total.decisionViewEntries) decision-view entries (stride \(CoreFootprint.memberFactsStride)), "
