@@ -53,4 +53,18 @@ import Testing
         #expect(node.status(of: other.id(1)) == nil)
         #expect(!node.hasJoined)
     }
+
+    @Test func aFirstRoundDelayHoldsTheFirstProbeAndGossipUntilItEnds() {
+        let roster = fixture.roster((1...3).compactMap { index in
+            KnownMember(certificate: fixture.identities[index].certificate,
+                        statement: fixture.node(index).ownSignedHeartbeat)
+        })
+        var node = fixture.node(0, firstRoundDelay: .milliseconds(300))
+        node.assumeConverged(roster)
+        let started = node.start(now: .zero)
+        #expect((1...3).allSatisfy { fixture.datagrams(in: started, to: $0).isEmpty })
+        #expect(node.nextWakeup == .zero + .milliseconds(300))
+        let ticked = node.tick(now: .zero + .milliseconds(300), unixSeconds: fixture.unixSeconds)
+        #expect((1...3).contains { !fixture.datagrams(in: ticked, to: $0).isEmpty })
+    }
 }

@@ -20,14 +20,15 @@ struct CoreFixture {
 
     func id(_ index: Int) -> NodeID { NodeID(bytes: identities[index].signer.publicKey)! }
 
-    func node(_ index: Int, seeds: [Int] = [], restoredIncarnation: UInt64 = 0, at now: Instant = .zero) -> MembershipNode {
-        MembershipNode(
-            configuration: MembershipConfiguration(
-                signer: identities[index].signer, certificate: identities[index].certificate,
-                authorityKey: authority.publicKey, scheme: Ed25519Scheme(), settings: settings,
-                advertiseAddress: addresses[index], appVersion: "1.0.0", seeds: seeds.map { addresses[$0] },
-                restoredIncarnation: restoredIncarnation, randomSeed: UInt64(index)),
-            now: now, unixSeconds: unixSeconds)
+    func node(_ index: Int, seeds: [Int] = [], restoredIncarnation: UInt64 = 0, at now: Instant = .zero,
+              firstRoundDelay: Duration = .zero) -> MembershipNode {
+        var configuration = MembershipConfiguration(
+            signer: identities[index].signer, certificate: identities[index].certificate,
+            authorityKey: authority.publicKey, scheme: Ed25519Scheme(), settings: settings,
+            advertiseAddress: addresses[index], appVersion: "1.0.0", seeds: seeds.map { addresses[$0] },
+            restoredIncarnation: restoredIncarnation, randomSeed: UInt64(index))
+        configuration.firstRoundDelay = firstRoundDelay
+        return MembershipNode(configuration: configuration, now: now, unixSeconds: unixSeconds)
     }
 
     /// A roster verified under this fixture's authority.

@@ -26,6 +26,10 @@ public struct MembershipConfiguration: Sendable {
     public var foundingDelay = Duration.zero
     /// The operator drained this node before it stopped: it comes back draining (SPEC §6).
     public var startsDraining = false
+    /// Delays this node's first probe and gossip round, which sets the phase of all later ones.
+    /// Agents booted at different moments tick out of step anyway; the simulator draws one per
+    /// node where it boots a whole cluster in one instant (`SimulatedCluster(convergedSize:)`).
+    public var firstRoundDelay = Duration.zero
     /// The decision log and acceptor state this node persisted.
     public var restoredDecisions = DurableDecisions()
 

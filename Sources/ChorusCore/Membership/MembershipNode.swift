@@ -91,8 +91,8 @@ public struct MembershipNode: Sendable {
         serving = configuration.startsDraining ? .draining : .serving
         trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
         random = SeededRandom(seed: configuration.randomSeed)
-        nextProbeAt = now
-        nextGossipAt = now
+        nextProbeAt = now + configuration.firstRoundDelay
+        nextGossipAt = now + configuration.firstRoundDelay
         nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval
         nextJoinAt = now
         joinBackoff = configuration.settings.joinRetryInitial

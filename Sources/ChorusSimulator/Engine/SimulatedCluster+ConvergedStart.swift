@@ -6,7 +6,10 @@ extension SimulatedCluster {
     /// other's certificate and heartbeat (`MembershipNode.assumeConverged`), so the run starts
     /// without a join storm. Membership only: nobody founds a decision log, so no admissions run.
     /// Every host starts from one `ConvergedRoster`, so the views share their tables until each
-    /// host changes an entry. For figures runs; the join is measured on its own.
+    /// host changes an entry. Each host's rounds start after a delay drawn from [0, probe interval),
+    /// as if the hosts had booted at different moments: booted in one instant, every node would
+    /// probe and gossip in step, and news and detections would arrive in lockstep waves. For
+    /// figures runs; the join is measured on its own.
     public init(convergedSize size: Int, seed: UInt64, settings: MembershipSettings = .lan,
                 signatures: IdentityFactory.Signatures = .ed25519) {
         self.init(size: 0, seed: seed, settings: settings, signatures: signatures)
@@ -21,8 +24,10 @@ extension SimulatedCluster {
         let roster = ConvergedRoster(known, authorityKey: identities.authorityKey, scheme: scheme, now: now,
                                      unixSeconds: unixSeconds(0))
         var observer = NoObserver()
+        var phases = SeededRandom(seed: seed ^ 0x7068_6173_6573_2121)
         for index in indices {
-            var core = makeCore(index, foundsCluster: false)
+            let delay = Duration.nanoseconds(Int64(phases.next(upperBound: UInt64(settings.probeInterval.nanoseconds))))
+            var core = makeCore(index, foundsCluster: false, firstRoundDelay: delay)
             core.assumeConverged(roster)
             start(index, core: &core, observer: &observer)
         }

@@ -81,6 +81,8 @@ public struct SimulatedCluster: Sendable {
     public func isRunning(_ index: Int) -> Bool { hosts[index].isUp }
     public func isPaused(_ index: Int) -> Bool { hosts[index].isPaused }
     public func core(of index: Int) -> MembershipNode? { hosts[index].core }
+    /// When the host's next timer fires, in simulated time (nil: none queued).
+    public func nextTimer(of index: Int) -> Instant? { hosts[index].timerAt }
     public func lastDisruption(of index: Int) -> Instant? { hosts[index].disruptedAt }
     public func hasLeft(_ index: Int) -> Bool { hosts[index].hasLeft }
     public func lastBoot(of index: Int) -> Instant { hosts[index].bootedAt }
@@ -240,7 +242,7 @@ public struct SimulatedCluster: Sendable {
     }
 
     /// A new core for the host, from its durable state, not started yet.
-    func makeCore(_ index: Int, foundsCluster: Bool) -> MembershipNode {
+    func makeCore(_ index: Int, foundsCluster: Bool, firstRoundDelay: Duration = .zero) -> MembershipNode {
         let host = hosts[index]
         let seeds = (0..<min(Self.seedCount, hosts.count)).filter { $0 != index }.map { hosts[$0].address }
         var configuration = MembershipConfiguration(
@@ -252,6 +254,7 @@ public struct SimulatedCluster: Sendable {
         configuration.restoredDecisions = host.durable.decisions
         configuration.decisionSettings = host.decisionSettings
         configuration.foundsCluster = foundsCluster
+        configuration.firstRoundDelay = firstRoundDelay
         return MembershipNode(configuration: configuration, now: localNow(index), unixSeconds: unixSeconds(index))
     }
 
