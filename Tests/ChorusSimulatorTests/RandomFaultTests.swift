@@ -75,6 +75,31 @@ import Testing
         #expect(checker.checks[.integrity] == Forgery.allCases.count)
     }
 
+    @Test("a node restarted after leaving, with every seed down, is stranded, not a convergence failure (CI seed 915785017)")
+    func aRestartWithEverySeedDownIsStrandedUntilASeedReturns() {
+        // Seed 915785017: node-10 left, its three seeds left or died, then it was restarted; it
+        // had no way back in, and the check reported it unseen 41.8 s after the last fault.
+        var cluster = SimulatedCluster(size: 6, seed: 3)
+        var checker = InvariantChecker(settings: .lan, clusterSize: 6)
+        cluster.run(for: .seconds(5), observer: &checker)
+        cluster.leave(4, observer: &checker)
+        cluster.leave(1, observer: &checker)
+        cluster.leave(2, observer: &checker)
+        cluster.crash(0)
+        cluster.run(for: .seconds(5), observer: &checker)
+        cluster.restart(4, observer: &checker)
+        cluster.run(for: .seconds(10), observer: &checker)
+        #expect(cluster.isStranded(4))
+        #expect(cluster.view(of: 3, seenBy: 4) == nil) // truly cut off, not merely excused
+        #expect(InvariantChecker.disagreement(in: cluster) == nil)
+        cluster.restart(0, observer: &checker)
+        cluster.run(for: .seconds(15), observer: &checker)
+        #expect(!cluster.isStranded(4))
+        #expect(cluster.status(of: 3, seenBy: 4) == .alive) // a seed is back: it joins
+        #expect(InvariantChecker.disagreement(in: cluster) == nil, "\(InvariantChecker.disagreement(in: cluster) ?? "")")
+        #expect(checker.violations.isEmpty, "\(checker.violations)")
+    }
+
     @Test("a replay is only tried on the process that handled the original (CI seed 98535252)")
     func replayAcrossARestartIsNotAForgery() {
         // The upgrade run of seed 98535252 built a replay for a crashed host, restarted it at

@@ -241,10 +241,22 @@ public struct SimulatedCluster: Sendable {
         start(index, core: &core, observer: &observer)
     }
 
+    /// The hosts a core of `index` is configured to join through.
+    func seedHosts(of index: Int) -> [Int] { (0..<min(Self.seedCount, hosts.count)).filter { $0 != index } }
+
+    /// Running, not joined since it booted, and every host it joins through is down. An agent
+    /// in that state has no way in: its seeds are its only way, and the others do not probe a
+    /// member that left. Convergence leaves it out until one of its seeds runs again.
+    public func isStranded(_ index: Int) -> Bool {
+        guard let core = hosts[index].core, !core.hasJoined else { return false }
+        let seeds = seedHosts(of: index)
+        return !seeds.isEmpty && seeds.allSatisfy { !isRunning($0) }
+    }
+
     /// A new core for the host, from its durable state, not started yet.
     func makeCore(_ index: Int, foundsCluster: Bool, firstRoundDelay: Duration = .zero) -> MembershipNode {
         let host = hosts[index]
-        let seeds = (0..<min(Self.seedCount, hosts.count)).filter { $0 != index }.map { hosts[$0].address }
+        let seeds = seedHosts(of: index).map { hosts[$0].address }
         var configuration = MembershipConfiguration(
             signer: host.identity.signer, certificate: host.identity.certificate,
             authorityKey: identities.authorityKey, scheme: scheme, settings: settings,

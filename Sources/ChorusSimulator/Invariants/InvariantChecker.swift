@@ -187,6 +187,7 @@ public struct InvariantChecker: SimulationObserver {
 
     /// The first way live nodes disagree, or nil when every live node sees every live node alive
     /// on its current version, and all that know a stopped node agree it is dead, or agree it left.
+    /// A stranded node (`SimulatedCluster.isStranded`) is neither an observer nor a subject.
     public static func disagreement(in cluster: SimulatedCluster) -> String? {
         membershipDisagreement(in: cluster) ?? decisionDisagreement(in: cluster)
     }
@@ -195,7 +196,7 @@ public struct InvariantChecker: SimulationObserver {
     /// from the first running node's, or nil.
     public static func decisionDisagreement(in cluster: SimulatedCluster) -> String? {
         var first: (index: Int, summary: String)?
-        for index in 0..<cluster.size {
+        for index in 0..<cluster.size where !cluster.isStranded(index) {
             guard let summary = cluster.decisionSummary(of: index) else { continue }
             guard let reference = first else {
                 first = (index, summary)
@@ -209,9 +210,10 @@ public struct InvariantChecker: SimulationObserver {
     }
 
     private static func membershipDisagreement(in cluster: SimulatedCluster) -> String? {
-        for subject in 0..<cluster.size {
+        for subject in 0..<cluster.size where !cluster.isStranded(subject) {
             var stoppedAs: (observer: Int, status: MemberStatus)?
-            for observer in 0..<cluster.size where observer != subject && cluster.isRunning(observer) {
+            for observer in 0..<cluster.size
+            where observer != subject && cluster.isRunning(observer) && !cluster.isStranded(observer) {
                 let view = cluster.view(of: subject, seenBy: observer)
                 let who = "\(cluster.name(of: observer)) sees \(cluster.name(of: subject))"
                 if cluster.isRunning(subject) {
