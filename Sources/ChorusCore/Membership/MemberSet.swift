@@ -98,7 +98,7 @@ struct MemberSet: Sendable, RandomAccessCollection {
     }
 
     /// The chunk that holds, or would take, `id` (the first whose last id is not below it, else
-    /// the last chunk), and the offset in it. Requires at least one chunk.
+    /// the last chunk), and the offset in it; (0, 0, false) when the set is empty.
     private func locate(_ id: NodeID) -> (chunk: Int, offset: Int, found: Bool) {
         guard !chunks.isEmpty else { return (0, 0, false) }
         var low = 0

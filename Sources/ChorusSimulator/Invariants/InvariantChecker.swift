@@ -210,10 +210,11 @@ public struct InvariantChecker: SimulationObserver {
     }
 
     private static func membershipDisagreement(in cluster: SimulatedCluster) -> String? {
-        for subject in 0..<cluster.size where !cluster.isStranded(subject) {
+        let stranded = Set((0..<cluster.size).filter(cluster.isStranded))
+        for subject in 0..<cluster.size where !stranded.contains(subject) {
             var stoppedAs: (observer: Int, status: MemberStatus)?
             for observer in 0..<cluster.size
-            where observer != subject && cluster.isRunning(observer) && !cluster.isStranded(observer) {
+            where observer != subject && cluster.isRunning(observer) && !stranded.contains(observer) {
                 let view = cluster.view(of: subject, seenBy: observer)
                 let who = "\(cluster.name(of: observer)) sees \(cluster.name(of: subject))"
                 if cluster.isRunning(subject) {
