@@ -7,7 +7,6 @@ struct MemberIndex: Sendable {
     /// Alive or suspect: the members probed and gossiped to, and the N of the timeout formulas.
     var probeable = MemberSet()
     var alive = MemberSet()
-    var dead = MemberSet()
     /// Dead or left, waiting to be reaped.
     var tombstones = MemberSet()
     /// Members with a running suspicion timer.
@@ -43,7 +42,6 @@ extension MembershipNode {
         }
         update(&index.probeable, \.isProbeable)
         update(&index.alive) { $0.status == .alive }
-        update(&index.dead) { $0.status == .dead }
         update(&index.tombstones, \.isTombstone)
         update(&index.suspected) { $0.suspicion != nil }
         if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion {
@@ -52,6 +50,8 @@ extension MembershipNode {
         }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }
         if let new, new.isTombstone {
+            // Its next process starts with an empty trust store: whatever it held of ours is gone.
+            certificateHolders.remove(id)
             let expiry = new.statusChangedAt + settings.tombstoneDuration
             index.nextReapAt = min(index.nextReapAt ?? expiry, expiry)
         }

@@ -3,7 +3,8 @@ import HashTreeCollections
 
 /// Joining and anti-entropy. A joiner gets the seed's full state; afterwards members compare
 /// compact digests now and then and send each other only what the other lacks or has older.
-/// Exchanges also go to a random dead member, so a healed partition merges again.
+/// Exchanges also go to a random tombstone: a dead member, so a healed partition merges again,
+/// or one that left, so an agent restarted after leaving is found even when its seeds are down.
 extension MembershipNode {
     /// Caps the members sent in answer to one digest: bounds what one datagram can make us send.
     static let maxMembersPerDigestAnswer = 256
@@ -21,7 +22,7 @@ extension MembershipNode {
         guard now >= nextAntiEntropyAt else { return }
         nextAntiEntropyAt = now + settings.antiEntropyInterval
         guard !isLeaving else { return }
-        for set in [index.alive, index.dead] {
+        for set in [index.alive, index.tombstones] {
             if let peer = set.randomElement(using: &random), let member = members[peer] {
                 sendDigest(to: member.heartbeat.address, peer: peer, wantsReply: true)
             }
@@ -100,7 +101,7 @@ extension MembershipNode {
     /// Answers a join request: everything we know, split over as many datagrams as it takes.
     mutating func sendFullState(to address: PeerAddress, peer: NodeID) {
         sendState(of: [id] + memberIDs, to: address)
-        certificateHolders.insert(peer)
+        peerHoldsOurCertificate(peer)
     }
 
     private mutating func sendState(of ids: [NodeID], to address: PeerAddress) {

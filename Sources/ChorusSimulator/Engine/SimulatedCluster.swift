@@ -244,15 +244,6 @@ public struct SimulatedCluster: Sendable {
     /// The hosts a core of `index` is configured to join through.
     func seedHosts(of index: Int) -> [Int] { (0..<min(Self.seedCount, hosts.count)).filter { $0 != index } }
 
-    /// Running, not joined since it booted, and every host it joins through is down. An agent
-    /// in that state has no way in: its seeds are its only way, and the others do not probe a
-    /// member that left. Convergence leaves it out until one of its seeds runs again.
-    public func isStranded(_ index: Int) -> Bool {
-        guard let core = hosts[index].core, !core.hasJoined else { return false }
-        let seeds = seedHosts(of: index)
-        return !seeds.isEmpty && seeds.allSatisfy { !isRunning($0) }
-    }
-
     /// A new core for the host, from its durable state, not started yet.
     func makeCore(_ index: Int, foundsCluster: Bool, firstRoundDelay: Duration = .zero) -> MembershipNode {
         let host = hosts[index]

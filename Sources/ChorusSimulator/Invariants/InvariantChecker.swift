@@ -187,7 +187,6 @@ public struct InvariantChecker: SimulationObserver {
 
     /// The first way live nodes disagree, or nil when every live node sees every live node alive
     /// on its current version, and all that know a stopped node agree it is dead, or agree it left.
-    /// A stranded node (`SimulatedCluster.isStranded`) is neither an observer nor a subject.
     public static func disagreement(in cluster: SimulatedCluster) -> String? {
         membershipDisagreement(in: cluster) ?? decisionDisagreement(in: cluster)
     }
@@ -196,7 +195,7 @@ public struct InvariantChecker: SimulationObserver {
     /// from the first running node's, or nil.
     public static func decisionDisagreement(in cluster: SimulatedCluster) -> String? {
         var first: (index: Int, summary: String)?
-        for index in 0..<cluster.size where !cluster.isStranded(index) {
+        for index in 0..<cluster.size {
             guard let summary = cluster.decisionSummary(of: index) else { continue }
             guard let reference = first else {
                 first = (index, summary)
@@ -210,11 +209,10 @@ public struct InvariantChecker: SimulationObserver {
     }
 
     private static func membershipDisagreement(in cluster: SimulatedCluster) -> String? {
-        let stranded = Set((0..<cluster.size).filter(cluster.isStranded))
-        for subject in 0..<cluster.size where !stranded.contains(subject) {
+        for subject in 0..<cluster.size {
             var stoppedAs: (observer: Int, status: MemberStatus)?
             for observer in 0..<cluster.size
-            where observer != subject && cluster.isRunning(observer) && !stranded.contains(observer) {
+            where observer != subject && cluster.isRunning(observer) {
                 let view = cluster.view(of: subject, seenBy: observer)
                 let who = "\(cluster.name(of: observer)) sees \(cluster.name(of: subject))"
                 if cluster.isRunning(subject) {
