@@ -25,6 +25,9 @@ public enum RecordType: UInt8, Sendable {
     /// Phase 2b: signed votes of one or more voters for one vote body (`VoteBundle`), the body
     /// sent once. A single acceptor's answer and a quorum's proof travel the same way.
     case votes = 14
+    /// The sender could not verify a datagram from the receiver (it lacks the receiver's
+    /// certificate): "attach yours to what you send me".
+    case certificateRequest = 15
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.
@@ -102,4 +105,8 @@ public struct PingRequest: Sendable, Equatable {
 /// Join request flags: none in v1; the record's presence is the request.
 public enum JoinRequest {
     public static var record: Record { Record(type: RecordType.joinRequest.rawValue, value: []) }
+}
+
+public enum CertificateRequest {
+    public static var record: Record { Record(type: RecordType.certificateRequest.rawValue, value: []) }
 }

@@ -67,11 +67,30 @@ struct CoreFixture {
     }
 
     /// A datagram sent by node `index` carrying `records`, signed by `signer` (default: its own key).
-    func datagram(from index: Int, records: [Record], signer: (any MessageSigner)? = nil) -> [UInt8] {
+    func datagram(from index: Int, records: [Record], signer: (any MessageSigner)? = nil,
+                  withCertificate: Bool = true) -> [UInt8] {
         var builder = DatagramBuilder(clusterID: Array(authority.publicKey.prefix(8)), sender: id(index), maxSize: 1400)
-        builder.append(Record(type: RecordType.certificate.rawValue, value: identities[index].certificate.encoded))
+        if withCertificate {
+            builder.append(Record(type: RecordType.certificate.rawValue, value: identities[index].certificate.encoded))
+        }
         for record in records { builder.append(record) }
         return builder.finish(signer: signer ?? identities[index].signer)
+    }
+
+    /// A core started from a roster of nodes `members` (itself among them): settled, as a member
+    /// of a long-running cluster is.
+    func convergedNode(_ index: Int, members: [Int]) -> MembershipNode {
+        var core = node(index)
+        core.assumeConverged(roster(members.compactMap { member in
+            KnownMember(certificate: identities[member].certificate, statement: node(member).ownSignedHeartbeat)
+        }))
+        return core
+    }
+
+    /// The record types of `bytes`, a datagram of this cluster.
+    func recordTypes(of bytes: [UInt8]) -> [RecordType] {
+        let datagram = try? Datagram.decode(bytes, expectedCluster: Array(authority.publicKey.prefix(8)), maxSize: 1400)
+        return (datagram?.records ?? []).compactMap { RecordType(rawValue: $0.type) }
     }
 
     func heartbeat(of index: Int, incarnation: UInt64, sequence: UInt64, serving: UInt8 = 0) -> SignedStatement {

@@ -43,6 +43,7 @@ public final class MetricsExporter: Sendable {
             (\.refutations, counter("refutations", "Suspicions of this node it refuted.")),
             (\.suspicionChecks, counter("suspicion_checks", "Accusations this node handed to a suspect it did not probe.")),
             (\.membersDeclaredDead, counter("members_declared_dead", "Members this node declared dead.")),
+            (\.certificateRequests, counter("certificate_requests", "Peers asked for a certificate this node lacked.")),
         ]
         let rejectedName = MetricNameDescriptor(
             namespace: "chorus", metricName: "datagrams_rejected", unitName: "total",

@@ -15,6 +15,8 @@ public struct CoreCounters: Sendable, Equatable {
     /// Accusations handed to a suspect by a node holding the suspicion (not its prober).
     public var suspicionChecks: UInt64 = 0
     public var membersDeclaredDead: UInt64 = 0
+    /// Peers asked for their certificate after a datagram from them could not be verified.
+    public var certificateRequests: UInt64 = 0
 
     public init() {}
 

@@ -6,6 +6,7 @@ public struct CoreFootprint: Sendable {
     public var members = 0
     public var trustedCertificates = 0
     public var certificateHolders = 0
+    public var certificateWanted = 0
     public var forgottenMembers = 0
     public var queuedBroadcasts = 0
     /// Entries of the decision view and of the engine's copy of it (one shared buffer when equal).
@@ -24,6 +25,7 @@ public struct CoreFootprint: Sendable {
         sum.members += rhs.members
         sum.trustedCertificates += rhs.trustedCertificates
         sum.certificateHolders += rhs.certificateHolders
+        sum.certificateWanted += rhs.certificateWanted
         sum.forgottenMembers += rhs.forgottenMembers
         sum.queuedBroadcasts += rhs.queuedBroadcasts
         sum.decisionViewEntries += rhs.decisionViewEntries
@@ -48,6 +50,7 @@ extension MembershipNode {
         footprint.members = members.count
         footprint.trustedCertificates = trust.certificates.count
         footprint.certificateHolders = certificateHolders.count
+        footprint.certificateWanted = certificateWanted.count
         footprint.forgottenMembers = forgotten.count
         footprint.queuedBroadcasts = broadcasts.count
         footprint.decisionViewEntries = decisionView.count

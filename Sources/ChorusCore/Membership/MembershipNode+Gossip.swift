@@ -11,7 +11,7 @@ extension MembershipNode {
     /// filling the rest of the datagram with queued broadcasts.
     mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record]) {
         var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
-        if peer.map({ !certificateHolders.contains($0) }) ?? true {
+        if peerMayLackOurCertificate(peer) {
             builder.append(Record(type: RecordType.certificate.rawValue, value: certificate.encoded))
         }
         for record in leading { builder.append(record) }

@@ -26,6 +26,9 @@ extension MembershipNode {
         }
         guard trust.certificate(of: datagram.sender, unixSeconds: unixSeconds) != nil else {
             counters.reject(.untrustedSender)
+            if !datagram.records.contains(where: { $0.type == RecordType.certificate.rawValue }) {
+                requestCertificate(from: source, now: now)
+            }
             return
         }
         guard trust.scheme.verify(signature: datagram.signature, message: datagram.signedBytes,
@@ -33,7 +36,10 @@ extension MembershipNode {
             counters.reject(.badSignature)
             return
         }
-        hasJoined = true
+        if !hasJoined {
+            hasJoined = true
+            certificateSettlesAt = now + settings.certificateSettleTime
+        }
         sawStaleAccusationOfSelf = false
         for record in datagram.records {
             handleRecord(record, sender: datagram.sender, source: source, now: now)
@@ -67,6 +73,8 @@ extension MembershipNode {
                 sendFullState(to: source, peer: sender)
             case .digest:
                 handleDigest(try Digest.decode(record.value), sender: sender, source: source)
+            case .certificateRequest:
+                answerCertificateRequest(from: sender, source: source, now: now)
             case nil:
                 break // a record type from a newer protocol version: skipped by design
             }

@@ -32,6 +32,7 @@ extension MembershipNode {
         forgotten[memberID] = member.heartbeat
         trust.forget(memberID)
         certificateHolders.remove(memberID)
+        certificateWanted.remove(memberID)
     }
 
     private mutating func reindex(_ id: NodeID, old: Member?, new: Member?) {
@@ -50,8 +51,7 @@ extension MembershipNode {
         }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }
         if let new, new.isTombstone {
-            // Its next process starts with an empty trust store: whatever it held of ours is gone.
-            certificateHolders.remove(id)
+            peerMayHaveLostOurCertificate(id) // its next process starts with an empty trust store
             let expiry = new.statusChangedAt + settings.tombstoneDuration
             index.nextReapAt = min(index.nextReapAt ?? expiry, expiry)
         }

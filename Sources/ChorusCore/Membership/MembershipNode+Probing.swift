@@ -85,7 +85,7 @@ extension MembershipNode {
         // Lifeguard: if helpers did not even send nacks, the fault may be ours.
         if failed.expectedNacks > 0, failed.nacks < failed.expectedNacks { raiseLocalHealth() }
         guard let target = members[failed.target], target.status == .alive || target.status == .suspect else { return }
-        certificateHolders.remove(target.id)
+        peerMayHaveLostOurCertificate(target.id) // it may have restarted
         let accusation = Accusation(subject: target.id, incarnation: target.heartbeat.incarnation)
         let statement = SignedStatement.sign(kind: .suspect, body: accusation.encoded, clusterID: clusterID, signer: signer)
         applySuspicion(accusation, statement: statement, now: now)
@@ -117,14 +117,14 @@ extension MembershipNode {
 
     mutating func handlePing(_ ping: Ping, sender: NodeID, source: PeerAddress) {
         guard ping.target == id else { return } // meant for a previous owner of this address
-        certificateHolders.insert(sender) // it addressed us by id, so it holds our certificate
+        peerHoldsOurCertificate(sender) // it addressed us by id
         sendGossip(to: source, peer: sender, leading: [ProbeReply(sequence: ping.sequence).record(.ack)])
     }
 
     mutating func handleAck(_ ack: ProbeReply, sender: NodeID, now: Instant) {
         if let current = probe, current.sequence == ack.sequence {
             probe = nil
-            if sender == current.target { certificateHolders.insert(sender) }
+            if sender == current.target { peerHoldsOurCertificate(sender) }
             lowerLocalHealth()
             return
         }

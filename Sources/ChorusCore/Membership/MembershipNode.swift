@@ -37,8 +37,17 @@ public struct MembershipNode: Sendable {
     var forgotten: [NodeID: Heartbeat] = [:]
     var index = MemberIndex()
     var trust: TrustStore
-    /// Peers known to hold our certificate; others get it attached to what we send them.
+    /// Until our certificate settles: peers known to hold it; others get it attached.
     var certificateHolders: Set<NodeID> = []
+    /// Peers that asked for our certificate or may have lost it (restarted, gone): what we send
+    /// them carries it until they show they hold it.
+    var certificateWanted: Set<NodeID> = []
+    /// When our announcement has had time to reach everyone (`certificateSettleTime` after we
+    /// joined); nil once passed. Until then everything to a peer not known to hold our
+    /// certificate carries it.
+    var certificateSettlesAt: Instant?
+    var nextCertificateRequestAt = Instant.zero
+    var nextCertificateAnswerAt = Instant.zero
 
     var probe: ActiveProbe?
     var relays: [UInt32: RelayedProbe] = [:]
@@ -99,6 +108,7 @@ public struct MembershipNode: Sendable {
         requestedWakeup = now
         self.unixSeconds = unixSeconds
         hasJoined = configuration.seeds.isEmpty
+        certificateSettlesAt = now + configuration.settings.certificateSettleTime
         decisions = DecisionEngine(
             id: id, signer: configuration.signer, clusterID: clusterID, scheme: configuration.scheme,
             settings: configuration.decisionSettings,
@@ -139,6 +149,7 @@ public struct MembershipNode: Sendable {
         expireSuspicions(now: now)
         gossipIfDue(now: now)
         antiEntropyIfDue(now: now)
+        settleCertificateIfDue(now: now)
         reapTombstones(now: now)
         tickDecisions(now: now)
         return takeEffects()

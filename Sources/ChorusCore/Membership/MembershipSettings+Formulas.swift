@@ -16,6 +16,12 @@ extension MembershipSettings {
         retransmitMultiplier * Int(Logarithm.base10(Double(clusterSize + 1)).rounded(.up))
     }
 
+    /// `3 * antiEntropyInterval`: how long after joining a node attaches its certificate to what
+    /// it sends any peer not known to hold it. By then its announcement has reached everyone
+    /// (gossip takes O(log N) rounds, anti-entropy mends what gossip missed); afterwards only a
+    /// peer that asks, or may have lost it, gets it (docs/membership.md, "Certificates").
+    public var certificateSettleTime: Duration { antiEntropyInterval * 3 }
+
     /// `indirectProbes + round(2 * max(0, log10(N) - 2))` helpers for a failed direct probe: the
     /// setting up to 100 members, two more per tenfold growth beyond (1,000: 5, 10,000: 7); none
     /// when the setting is 0. Every false suspicion is news that each of the N members relays,

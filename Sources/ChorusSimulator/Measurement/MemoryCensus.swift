@@ -17,6 +17,7 @@ public struct MemoryCensus: CustomStringConvertible, Sendable {
         "\(hosts) cores hold \(total.members) member entries, shared until changed (stride \(CoreFootprint.memberStride) B: "
             + "certificate \(CoreFootprint.certificateStride), heartbeat \(CoreFootprint.heartbeatStride)), "
             + "\(total.trustedCertificates) trusted certificates, \(total.certificateHolders) certificate holders, "
+            + "\(total.certificateWanted) certificates owed to peers, "
             + "\(total.decisionViewEntries) decision-view entries (stride \(CoreFootprint.memberFactsStride)), "
             + "\(total.unadmittedWatched) unadmitted watched, \(total.queuedBroadcasts) queued broadcasts, "
             + "\(total.forgottenMembers) forgotten; \(total.decidedSlots) decided slots with \(total.proofVotes) proof votes, "

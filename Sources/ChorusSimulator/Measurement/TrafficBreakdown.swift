@@ -5,7 +5,8 @@ import ChorusWire
 /// while measuring, since it decodes every datagram once more.
 public struct TrafficBreakdown: Sendable {
     public enum Kind: String, Sendable, CaseIterable, Comparable {
-        case framing, certificate, heartbeat, suspect, dead, ping, ack, nack, pingRequest, joinRequest, digest, quorum, vote, other
+        case framing, certificate, certificateRequest, heartbeat, suspect, dead, ping, ack, nack, pingRequest, joinRequest, digest,
+             quorum, vote, other
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -37,6 +38,7 @@ public struct TrafficBreakdown: Sendable {
     private static func kind(of record: Record) -> Kind {
         switch RecordType(rawValue: record.type) {
         case .certificate: .certificate
+        case .certificateRequest: .certificateRequest
         case .ping: .ping
         case .ack: .ack
         case .nack: .nack
