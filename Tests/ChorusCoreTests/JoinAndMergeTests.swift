@@ -75,6 +75,39 @@ import Testing
         #expect(a.status(of: fixture.id(1)) == .alive)
     }
 
+    /// Node 0 (the seed) knows node 1 alive and node 2 as `accused` by node 1; node 3 joins
+    /// through it. Returns the joiner and the events its join produced, with their subjects.
+    private func joinAfterAnAccusation(_ kind: SignedStatement.Kind) -> (MembershipNode, [(MembershipEvent.Kind, NodeID)]) {
+        var (seed, _) = fixture.joinedPair()
+        let heartbeat = fixture.heartbeat(of: 2, incarnation: 1, sequence: 0)
+        _ = seed.receive(fixture.datagram(from: 2, records: [heartbeat.record]), from: fixture.addresses[2], now: .ms(1))
+        let accusation = fixture.statement(by: 1, kind, body: Accusation(subject: fixture.id(2), incarnation: 1).encoded)
+        _ = seed.receive(fixture.datagram(from: 1, records: [accusation.record]), from: fixture.addresses[1], now: .ms(2))
+        var joiner = fixture.node(3, seeds: [0])
+        let request = joiner.start(now: .ms(3))
+        let state = fixture.deliver(request, from: 3, to: 0, node: &seed, at: .ms(3))
+        let effects = fixture.deliver(state, from: 0, to: 3, node: &joiner, at: .ms(4))
+        let events = effects.compactMap { effect -> (MembershipEvent.Kind, NodeID)? in
+            if case .event(let event) = effect { return (event.kind, event.member.id) } else { return nil }
+        }
+        return (joiner, events)
+    }
+
+    @Test func aJoinerLearnsOfAMemberThatDiedBeforeItCameWithoutReportingAJoinOrAFailure() {
+        let (joiner, events) = joinAfterAnAccusation(.dead)
+        #expect(joiner.status(of: fixture.id(2)) == .dead)
+        #expect(!events.contains { $0.1 == fixture.id(2) })
+        #expect(Set(events.map(\.1)) == [fixture.id(0), fixture.id(1)])
+        #expect(events.allSatisfy { $0.0 == .memberJoin })
+        #expect(joiner.counters.membersDeclaredDead == 0)
+    }
+
+    @Test func aJoinerReportsASuspectMemberAsJoinedThenSuspected() {
+        let (joiner, events) = joinAfterAnAccusation(.suspect)
+        #expect(joiner.status(of: fixture.id(2)) == .suspect)
+        #expect(events.filter { $0.1 == fixture.id(2) }.map(\.0) == [.memberJoin, .memberSuspect])
+    }
+
     @Test func aLeavingHeartbeatMarksTheMemberLeft() {
         var (a, b) = fixture.joinedPair()
         let effects = b.leave(now: .ms(1))

@@ -44,6 +44,7 @@ extension MembershipNode {
         for record in datagram.records {
             handleRecord(record, sender: datagram.sender, source: source, now: now)
         }
+        announceArrivals(now: now)
         // The sender still holds an accusation we refuted: it missed our refutation, so hand it
         // our current heartbeat before its suspicion timer runs out.
         if sawStaleAccusationOfSelf { sendGossip(to: source, peer: datagram.sender, leading: [ownStatement.record]) }

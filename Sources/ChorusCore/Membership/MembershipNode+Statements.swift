@@ -26,11 +26,16 @@ extension MembershipNode {
             retireTombstones(named: certificate.name)
             store(Member(id: origin, certificate: certificate, heartbeat: heartbeat, statement: statement,
                          status: leaving ? .left : .alive, now: now))
-            broadcastHeartbeat(of: origin, withCertificate: true)
-            emit(leaving ? .memberLeave : .memberJoin, origin)
-            expediteAntiEntropy(now: now)
+            if leaving {
+                broadcastHeartbeat(of: origin, withCertificate: true)
+                emit(.memberLeave, origin)
+                expediteAntiEntropy(now: now)
+            } else {
+                arrivals.append(origin)
+            }
             return
         }
+        announceArrival(of: origin, now: now)
         guard heartbeat.isNewer(than: member.heartbeat) else {
             if member.heartbeat.isNewer(than: heartbeat) { counters.reject(.replay) }
             return
@@ -73,6 +78,21 @@ extension MembershipNode {
         if heartbeat.incarnation != previous.incarnation { certificateHolders.remove(origin) }
     }
 
+    /// Members first heard of in the datagram being handled are announced (event, gossip with
+    /// their certificate) once it is done, or before any other news of them in it, unless it
+    /// also declared them dead.
+    mutating func announceArrivals(now: Instant) {
+        while let origin = arrivals.first { announceArrival(of: origin, now: now) }
+    }
+
+    private mutating func announceArrival(of origin: NodeID, now: Instant) {
+        guard let arrival = arrivals.firstIndex(of: origin) else { return }
+        arrivals.remove(at: arrival)
+        broadcastHeartbeat(of: origin, withCertificate: true)
+        emit(.memberJoin, origin)
+        expediteAntiEntropy(now: now)
+    }
+
     mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
         if accusation.subject == id {
             if accusation.incarnation >= incarnation {
@@ -82,6 +102,7 @@ extension MembershipNode {
             }
             return
         }
+        announceArrival(of: accusation.subject, now: now)
         guard var member = members[accusation.subject],
               accusation.incarnation >= member.heartbeat.incarnation else { return }
         switch member.status {
@@ -127,6 +148,12 @@ extension MembershipNode {
         member.suspicion = nil
         member.statusChangedAt = now
         store(member)
+        if let arrival = arrivals.firstIndex(of: accusation.subject) {
+            // Dead before we ever saw it alive (a seed's state, an anti-entropy answer): a
+            // tombstone to keep, not a join and a failure to report or news to spread.
+            arrivals.remove(at: arrival)
+            return
+        }
         counters.membersDeclaredDead += 1
         broadcasts.enqueue(.about(accusation.subject), records: [statement.record])
         emit(.memberFailed, accusation.subject)

@@ -72,6 +72,9 @@ public struct MembershipNode: Sendable {
 
     /// Set while handling a datagram that accused us at an incarnation we already outlived.
     var sawStaleAccusationOfSelf = false
+    /// Members first heard of in the datagram being handled, not announced yet
+    /// (`announceArrivals`).
+    var arrivals: [NodeID] = []
     var broadcasts = BroadcastQueue()
     var random: SeededRandom
     var effects: [MembershipEffect] = []
