@@ -112,11 +112,14 @@ public struct ScaleMeasurement {
             let subject = Int(random.next(upperBound: UInt64(nodes)))
             guard cluster.isRunning(subject) else { continue }
             let state: ServingState = cluster.view(of: subject, seenBy: subject)?.serving == .serving ? .draining : .serving
-            if let (took, hops) = Self.time(&cluster, &observer, subject: subject, limit: .seconds(60), matches: { event in
+            switch Self.time(&cluster, &observer, subject: subject, limit: .seconds(60), matches: { event in
                 event.kind == .memberUpdate && event.member.serving == state
             }, start: { $0.setServing(subject, state, observer: &$1) }) {
+            case .success(let (took, hops)):
                 propagation.append(took)
                 rounds.append(Double(hops))
+            case .failure(let missed):
+                progress("propagation sample left out: \(missed.description(in: cluster, subject: subject))")
             }
         }
         progress("propagation done")
@@ -125,10 +128,11 @@ public struct ScaleMeasurement {
         for _ in 0..<detectionSamples {
             let subject = Int(random.next(upperBound: UInt64(nodes)))
             guard cluster.isRunning(subject) else { continue }
-            if let (took, _) = Self.time(&cluster, &observer, subject: subject, limit: .seconds(120), matches: {
+            switch Self.time(&cluster, &observer, subject: subject, limit: .seconds(120), matches: {
                 $0.kind == .memberFailed
             }, start: { cluster, _ in cluster.crash(subject) }) {
-                detection.append(took)
+            case .success(let (took, _)): detection.append(took)
+            case .failure(let missed): progress("detection sample left out: \(missed.description(in: cluster, subject: subject))")
             }
         }
         progress("detection done")
@@ -153,11 +157,26 @@ public struct ScaleMeasurement {
             simulatedSeconds: Self.seconds(cluster.now - .zero), steps: cluster.step)
     }
 
+    /// The running nodes that still lacked a sample's news when its limit ran out.
+    struct MissedSample: Error {
+        let nodes: [Int]
+
+        func description(in cluster: SimulatedCluster, subject: Int) -> String {
+            let shown = nodes.prefix(5).map { node in
+                let view = cluster.view(of: subject, seenBy: node)
+                return "\(cluster.name(of: node)) (sees \(cluster.name(of: subject)) "
+                    + "\(view.map { "\($0.status.rawValue), \($0.serving), incarnation \($0.incarnation)" } ?? "not at all"))"
+            }
+            let own = cluster.view(of: subject, seenBy: subject).map { "\($0.serving), incarnation \($0.incarnation)" } ?? "down"
+            return "\(nodes.count) nodes lacked \(cluster.name(of: subject))'s news (it is \(own)): \(shown.joined(separator: ", "))"
+        }
+    }
+
     /// Starts something and returns the seconds until every other running node has the news and
-    /// the relay generations it took, or nil when some node still lacks it after `limit`.
+    /// the relay generations it took, or the nodes that still lack it after `limit`.
     private static func time(_ cluster: inout SimulatedCluster, _ observer: inout FigureObserver, subject: Int,
                              limit: Duration, matches: @escaping @Sendable (MembershipEvent) -> Bool,
-                             start: (inout SimulatedCluster, inout FigureObserver) -> Void) -> (Double, Int)? {
+                             start: (inout SimulatedCluster, inout FigureObserver) -> Void) -> Result<(Double, Int), MissedSample> {
         observer.watch = .init(subject: cluster.nodeID(of: subject), startedAt: cluster.now, matches: matches)
         start(&cluster, &observer)
         let startedAt = cluster.now
@@ -171,11 +190,12 @@ public struct ScaleMeasurement {
                 observer.watch = nil
                 // Let the news finish spreading before the next sample.
                 cluster.run(for: .seconds(2), observer: &observer)
-                return (seconds(last - startedAt), hops)
+                return .success((seconds(last - startedAt), hops))
             }
         }
+        let learned = observer.watch!.learnedAt
         observer.watch = nil
-        return nil
+        return .failure(MissedSample(nodes: waiting.filter { learned[$0] == nil && cluster.isRunning($0) }))
     }
 
     private static func sent(_ cluster: SimulatedCluster) -> (messages: UInt64, bytes: UInt64) {
