@@ -75,20 +75,29 @@ import Testing
         #expect(checker.checks[.integrity] == Forgery.allCases.count)
     }
 
+    /// Six nodes whose seeds are hosts 0-2: `leavers` leave and `crashed` dies, then `restarted`
+    /// come back one second apart, then 25 s pass.
+    private func leaversComeBack(seed: UInt64, leavers: [Int], crashed: Int,
+                                 restarted: [Int]) -> (SimulatedCluster, InvariantChecker) {
+        var cluster = SimulatedCluster(size: 6, seed: seed)
+        var checker = InvariantChecker(settings: .lan, clusterSize: 6)
+        cluster.run(for: .seconds(5), observer: &checker)
+        for leaver in leavers { cluster.leave(leaver, observer: &checker) }
+        cluster.crash(crashed)
+        cluster.run(for: .seconds(5), observer: &checker)
+        for node in restarted {
+            cluster.restart(node, observer: &checker)
+            cluster.run(for: .seconds(1), observer: &checker)
+        }
+        cluster.run(for: .seconds(25), observer: &checker)
+        return (cluster, checker)
+    }
+
     @Test("a node restarted after leaving, with every seed down, is found by the members that remember it (CI seed 915785017)")
     func aLeaverRestartedWithEverySeedDownIsFound() {
         // Seed 915785017: node-10 left, its three seeds left or died, then it was restarted; its
         // seeds were its only way in and nobody talked to a member that left.
-        var cluster = SimulatedCluster(size: 6, seed: 3)
-        var checker = InvariantChecker(settings: .lan, clusterSize: 6)
-        cluster.run(for: .seconds(5), observer: &checker)
-        cluster.leave(4, observer: &checker)
-        cluster.leave(1, observer: &checker)
-        cluster.leave(2, observer: &checker)
-        cluster.crash(0)
-        cluster.run(for: .seconds(5), observer: &checker)
-        cluster.restart(4, observer: &checker)
-        cluster.run(for: .seconds(25), observer: &checker)
+        let (cluster, checker) = leaversComeBack(seed: 3, leavers: [4, 1, 2], crashed: 0, restarted: [4])
         #expect(cluster.status(of: 3, seenBy: 4) == .alive)
         #expect(cluster.status(of: 4, seenBy: 5) == .alive)
         #expect(InvariantChecker.disagreement(in: cluster) == nil, "\(InvariantChecker.disagreement(in: cluster) ?? "")")
@@ -100,17 +109,7 @@ import Testing
         // Seed 679638258: node-1 and node-2 left, node-3 was killed; node-2 restarted with both
         // its seeds down, then node-1 restarted and joined through it: two nodes that knew each
         // other and nobody else, both `left` in everyone else's view.
-        var cluster = SimulatedCluster(size: 6, seed: 4)
-        var checker = InvariantChecker(settings: .lan, clusterSize: 6)
-        cluster.run(for: .seconds(5), observer: &checker)
-        cluster.leave(0, observer: &checker)
-        cluster.leave(1, observer: &checker)
-        cluster.crash(2)
-        cluster.run(for: .seconds(5), observer: &checker)
-        cluster.restart(1, observer: &checker)
-        cluster.run(for: .seconds(1), observer: &checker)
-        cluster.restart(0, observer: &checker)
-        cluster.run(for: .seconds(25), observer: &checker)
+        let (cluster, checker) = leaversComeBack(seed: 4, leavers: [0, 1], crashed: 2, restarted: [1, 0])
         for member in [0, 1] {
             #expect(cluster.status(of: member, seenBy: 5) == .alive)
             #expect(cluster.status(of: 5, seenBy: member) == .alive)
