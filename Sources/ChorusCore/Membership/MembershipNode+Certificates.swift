@@ -8,6 +8,8 @@ import HashTreeCollections
 /// every gossip datagram went to a peer not yet seen to hold the certificate and carried it:
 /// 27% of a node's idle bytes at 10% loss, though every receiver had it.
 extension MembershipNode {
+    var ownCertificateRecord: Record { Record(type: RecordType.certificate.rawValue, value: certificate.encoded) }
+
     /// Whether a datagram to `peer` (nil: an address, not a member) should carry our certificate.
     func peerMayLackOurCertificate(_ peer: NodeID?) -> Bool {
         guard let peer else { return true }
@@ -41,7 +43,7 @@ extension MembershipNode {
         nextCertificateRequestAt = now + settings.gossipInterval
         counters.certificateRequests += 1
         var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
-        builder.append(Record(type: RecordType.certificate.rawValue, value: certificate.encoded))
+        builder.append(ownCertificateRecord)
         builder.append(CertificateRequest.record)
         send(builder, to: source)
     }

@@ -88,7 +88,7 @@ extension MembershipNode {
     private func newBuilder(for peer: NodeID) -> DatagramBuilder {
         var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
         if peerMayLackOurCertificate(peer) {
-            builder.append(Record(type: RecordType.certificate.rawValue, value: certificate.encoded))
+            builder.append(ownCertificateRecord)
         }
         return builder
     }

@@ -12,7 +12,7 @@ extension MembershipNode {
     mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record]) {
         var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
         if peerMayLackOurCertificate(peer) {
-            builder.append(Record(type: RecordType.certificate.rawValue, value: certificate.encoded))
+            builder.append(ownCertificateRecord)
         }
         for record in leading { builder.append(record) }
         broadcasts.fill(&builder, limit: retransmitLimit)

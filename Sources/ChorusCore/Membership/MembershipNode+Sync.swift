@@ -122,7 +122,7 @@ extension MembershipNode {
     /// A member's certificate, heartbeat and, for suspect or dead members, the signed accusation.
     private func stateRecords(of memberID: NodeID) -> [Record] {
         if memberID == id {
-            return [Record(type: RecordType.certificate.rawValue, value: certificate.encoded), ownStatement.record]
+            return [ownCertificateRecord, ownStatement.record]
         }
         guard let member = members[memberID] else { return [] }
         var records = [Record(type: RecordType.certificate.rawValue, value: member.certificate.encoded),
