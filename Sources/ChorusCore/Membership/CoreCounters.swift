@@ -33,4 +33,6 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case badSignature
     /// An (incarnation, sequence) not newer than one already seen.
     case replay
+    /// A signed number no honest peer sends: an incarnation beyond `IncarnationBounds`.
+    case outOfRange
 }
