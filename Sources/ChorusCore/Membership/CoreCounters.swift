@@ -35,4 +35,7 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case replay
     /// A signed number no honest peer sends: an incarnation beyond `IncarnationBounds`.
     case outOfRange
+    /// Not checked at all: the source had spent its share of our signature checks
+    /// (`VerificationBudget`).
+    case shed
 }

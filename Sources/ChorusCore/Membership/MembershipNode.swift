@@ -47,6 +47,7 @@ public struct MembershipNode: Sendable {
     /// certificate carries it.
     var certificateSettlesAt: Instant?
     var nextCertificateRequestAt = Instant.zero
+    var verificationBudget = VerificationBudget()
     var nextCertificateAnswerAt = Instant.zero
 
     var probe: ActiveProbe?
