@@ -67,10 +67,13 @@ import Testing
         var (a, _) = fixture.joinedPair()
         let dead = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
         _ = a.receive(fixture.datagram(from: 2, records: [dead.record]), from: fixture.addresses[2], now: .ms(1))
-        _ = a.tick(now: .ms(3_600_002), unixSeconds: fixture.unixSeconds)
+        // One accuser: a suspicion, dead by our own timer (ticked in steps: a long gap is a stall).
+        for step in 1...600 { _ = a.tick(now: .ms(Int64(step) * 100), unixSeconds: fixture.unixSeconds) }
+        #expect(a.status(of: fixture.id(1)) == .dead)
+        _ = a.tick(now: .ms(3_660_002), unixSeconds: fixture.unixSeconds)
         #expect(a.status(of: fixture.id(1)) == nil)
         let replay = fixture.heartbeat(of: 1, incarnation: 1, sequence: 0)
-        _ = a.receive(fixture.datagram(from: 1, records: [replay.record]), from: fixture.addresses[1], now: .ms(3_600_003))
+        _ = a.receive(fixture.datagram(from: 1, records: [replay.record]), from: fixture.addresses[1], now: .ms(3_660_003))
         #expect(a.status(of: fixture.id(1)) == nil)
         #expect(a.counters.rejected[.replay] == 1)
     }

@@ -65,6 +65,8 @@ import Testing
 
     @Test func deathOverridesSuspicionAtTheSameIncarnationAndOnlyAHigherOneRevives() {
         var (a, _) = fixture.joinedPair()
+        let suspect = fixture.statement(by: 3, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        _ = a.receive(fixture.datagram(from: 3, records: [suspect.record]), from: fixture.addresses[3], now: .ms(1))
         let dead = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
         #expect(a.receive(fixture.datagram(from: 2, records: [dead.record]), from: fixture.addresses[2], now: .ms(1)).events == [.memberFailed])
         let sameIncarnation = fixture.heartbeat(of: 1, incarnation: 1, sequence: 50)
@@ -72,6 +74,21 @@ import Testing
         #expect(a.status(of: fixture.id(1)) == .dead)
         let restarted = fixture.heartbeat(of: 1, incarnation: 2, sequence: 0)
         #expect(a.receive(fixture.datagram(from: 1, records: [restarted.record]), from: fixture.addresses[1], now: .ms(3)).events == [.memberJoin])
+        #expect(a.status(of: fixture.id(1)) == .alive)
+    }
+
+    @Test func oneAccuserAloneCannotKillALiveMember() {
+        var (a, _) = fixture.joinedPair()
+        // An insider signs "dead" about a live member at its current incarnation, twice.
+        let dead = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        for step in 1...2 {
+            let effects = a.receive(fixture.datagram(from: 2, records: [dead.record]), from: fixture.addresses[2], now: .ms(Int64(step)))
+            #expect(!effects.events.contains(.memberFailed))
+        }
+        #expect(a.status(of: fixture.id(1)) == .suspect)
+        // The accused refutes within its suspicion timeout, as from any suspicion.
+        let refuted = fixture.heartbeat(of: 1, incarnation: 2, sequence: 0)
+        _ = a.receive(fixture.datagram(from: 1, records: [refuted.record]), from: fixture.addresses[1], now: .ms(500))
         #expect(a.status(of: fixture.id(1)) == .alive)
     }
 

@@ -37,10 +37,9 @@ struct VerificationBudget: Sendable {
         }
         var shared = strangers ?? TokenBucket(capacity: Self.strangersBurst, perSecond: Self.strangersPerSecond, now: now)
         defer { strangers = shared }
-        guard let own = Self.bucket(&attempts, source, capacity: Self.strangerBurst, perSecond: Self.strangerPerSecond, now: now) else {
+        guard var mine = Self.bucket(&attempts, source, capacity: Self.strangerBurst, perSecond: Self.strangerPerSecond, now: now) else {
             return shared.take(now: now)
         }
-        var mine = own
         defer { attempts[source] = mine }
         guard mine.hasTokens(now: now), shared.hasTokens(now: now) else { return false }
         return mine.take(now: now) && shared.take(now: now)

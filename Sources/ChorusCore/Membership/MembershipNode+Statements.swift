@@ -136,6 +136,14 @@ extension MembershipNode {
         }
         guard var member = members[accusation.subject], isBelievable(accusation, of: member),
               member.status == .alive || member.status == .suspect else { return }
+        let firstHeardNow = arrivals.contains(accusation.subject)
+        if statement.origin != id, !firstHeardNow, !hasAnotherAccuser(member, than: statement.origin) {
+            // Anyone with a certificate can sign "dead" about anyone: one accuser alone only
+            // starts (or stands in) a suspicion, which a live member refutes in time. A real
+            // death is seen by more than one node, whose timers expire within a gossip hop.
+            applySuspicion(accusation, statement: statement, now: now)
+            return
+        }
         member.status = .dead
         member.statusIncarnation = accusation.incarnation
         member.accusation = statement
@@ -176,6 +184,11 @@ extension MembershipNode {
             return false
         }
         return true
+    }
+
+    /// Whether someone other than `accuser` (this node included) accuses the life we hold.
+    private func hasAnotherAccuser(_ member: Member, than accuser: NodeID) -> Bool {
+        member.suspicion?.accusers.contains { $0 != accuser } ?? false
     }
 
     /// Answers an accusation by outliving it: a higher incarnation, persisted before it is sent,
