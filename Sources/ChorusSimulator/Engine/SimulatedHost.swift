@@ -40,7 +40,9 @@ struct SimulatedHost: Sendable {
     var hasLeft = false
     var bootedAt: Instant = .zero
     /// Datagrams that arrived while paused, in arrival order.
-    var socketBuffer: [(bytes: [UInt8], from: Int?)] = []
+    var socketBuffer: [(bytes: [UInt8], from: Int?, hostile: HostileInput?)] = []
+    /// The heartbeat this life of the host signed first: a stale state for an insider to replay.
+    var firstHeartbeat: SignedStatement?
     /// The last genuine datagram this boot of the host handled: material for replays.
     var lastReceived: [UInt8]?
     /// The pending timer in the event queue; older queued timers are stale.
