@@ -33,4 +33,9 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case badSignature
     /// An (incarnation, sequence) not newer than one already seen.
     case replay
+    /// A signed number no honest peer sends: an incarnation beyond `IncarnationBounds`.
+    case outOfRange
+    /// Not checked at all: the source had spent its share of our signature checks
+    /// (`VerificationBudget`).
+    case shed
 }
