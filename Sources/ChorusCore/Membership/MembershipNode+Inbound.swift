@@ -17,6 +17,8 @@ extension MembershipNode {
             return
         }
         guard datagram.sender != id else { return }
+        replyAllowance = ReplyAllowance(source: source, sender: datagram.sender, received: bytes.count)
+        defer { replyAllowance = nil }
         guard verificationBudget.admits(source: source, sender: datagram.sender,
                                         advertised: members[datagram.sender]?.heartbeat.address, now: now) else {
             counters.reject(.shed)
@@ -85,7 +87,7 @@ extension MembershipNode {
             case .pingRequest:
                 handlePingRequest(try PingRequest.decode(record.value), sender: sender, source: source, now: now)
             case .joinRequest:
-                sendFullState(to: source, peer: sender)
+                answerJoinRequest(from: sender, now: now)
             case .digest:
                 handleDigest(try Digest.decode(record.value), sender: sender, source: source)
             case .certificateRequest:

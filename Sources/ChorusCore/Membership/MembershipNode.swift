@@ -48,6 +48,10 @@ public struct MembershipNode: Sendable {
     var certificateSettlesAt: Instant?
     var nextCertificateRequestAt = Instant.zero
     var verificationBudget = VerificationBudget()
+    /// When each joiner last got our full state (`answerJoinRequest`).
+    var fullStateSentAt: [NodeID: Instant] = [:]
+    /// Set while a datagram from an unproven source is handled (`ReplyAllowance`).
+    var replyAllowance: ReplyAllowance?
     var nextCertificateAnswerAt = Instant.zero
 
     var probe: ActiveProbe?
