@@ -28,8 +28,10 @@ struct NetworkTap: Sendable {
     let maxSize: Int
     /// The last datagrams sent, oldest first.
     private(set) var recent: [Capture] = []
-    /// The last datagram that carried each record type (join requests are sent only at boot).
-    private(set) var lastCarrying: [UInt8: Capture] = [:]
+    /// Per record type and sender, the last datagram that carried it, with its place in the
+    /// order of sends (join requests are sent only at boot).
+    private var lastCarrying: [UInt8: [Int: (serial: UInt64, capture: Capture)]] = [:]
+    private var sends: UInt64 = 0
     /// Hosts whose acks are kept, by sequence, and whose probes are answered with them while the
     /// host is down.
     var ackSenders: Set<Int> = []
@@ -58,8 +60,9 @@ struct NetworkTap: Sendable {
         let capture = Capture(from: from, to: to, bytes: bytes)
         if recent.count == Self.recentCapacity { recent.removeFirst() }
         recent.append(capture)
+        sends += 1
         guard let datagram = try? Datagram.decode(bytes, expectedCluster: clusterID, maxSize: maxSize) else { return }
-        for type in Set(datagram.records.map(\.type)) { lastCarrying[type] = capture }
+        for type in Set(datagram.records.map(\.type)) { lastCarrying[type, default: [:]][from] = (sends, capture) }
         guard ackSenders.contains(from) else { return }
         for record in datagram.records where record.type == RecordType.ack.rawValue {
             guard let ack = try? ProbeReply.decode(record.value) else { continue }
@@ -67,6 +70,11 @@ struct NetworkTap: Sendable {
                 acks[from, default: [:]][ack.sequence] = bytes
             }
         }
+    }
+
+    /// The newest captured datagram carrying a record of `type` that `excluded` did not send.
+    func lastCapture(carrying type: RecordType, notFrom excluded: Int) -> Capture? {
+        lastCarrying[type.rawValue]?.filter { $0.key != excluded }.max { $0.value.serial < $1.value.serial }?.value.capture
     }
 
     /// The pings in `bytes` aimed at `target`, each answered by an ack `target` sent earlier

@@ -106,7 +106,7 @@ extension SimulatedCluster {
         var integrity = HostileInput.Integrity.checkedIfHandled
         switch bait {
         case .joinRequest:
-            guard let capture = tap.lastCarrying[RecordType.joinRequest.rawValue], capture.from != target else { return false }
+            guard let capture = tap.lastCapture(carrying: .joinRequest, notFrom: target) else { return false }
             bytes = capture.bytes
         case .ping:
             // A ping names its target: only one captured on its way to `target` is answered.
@@ -114,7 +114,7 @@ extension SimulatedCluster {
             else { return false }
             bytes = capture.bytes
         case .digest:
-            guard let capture = tap.lastCarrying[RecordType.digest.rawValue], capture.from != target else { return false }
+            guard let capture = tap.lastCapture(carrying: .digest, notFrom: target) else { return false }
             bytes = capture.bytes
         case .stranger:
             let stranger = identities.outsider()
