@@ -56,9 +56,11 @@ public struct RandomFaultRun {
     /// Hostile faults are left out unless asked for (`hostile`): with them a seed draws other
     /// faults, so the CI seeds would replay other runs.
     public var enabled: Set<Fault> = Set(Fault.allCases).subtracting(Fault.hostileFaults)
-    /// Also check SPEC §2's no-amplification rule (`InvariantChecker.checksReflection`). Off by
-    /// default: the core at 7edaa3b answers a spoofed join request with its full state.
-    public var checksReflection = false
+    /// Check SPEC §2's no-amplification rule (`InvariantChecker.checksReflection`). Only hostile
+    /// faults send from spoofed addresses, so without them there is nothing to check. It was off
+    /// by default while the core answered a spoofed join request with its full state (7edaa3b);
+    /// on since main's dc5efb0, which caps answers to unproven sources.
+    public var checksReflection = true
     /// Replaces signature verification in every core (see `SimulatedCluster.init`).
     public var verifier: (any SignatureScheme)?
     /// Also drive upgrades: an operator starts, restarts hosts on newer versions (and sometimes

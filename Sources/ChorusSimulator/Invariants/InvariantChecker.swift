@@ -12,9 +12,9 @@ public struct InvariantChecker: SimulationObserver {
     public var accuracyLossLimit = 0.10
     /// Delay jitter above this is slow-link territory, treated like loss beyond the promise.
     public var accuracyDelayLimit: Duration
-    /// SPEC §2: no host sends a spoofed address more bytes than it received from it. On in
-    /// scenarios; off by default in random runs (`RandomFaultRun.checksReflection`) until the
-    /// core stops answering unverified sources with more than they sent.
+    /// SPEC §2: no host sends a spoofed address more bytes than it received from it. Only a
+    /// tapped network counts those bytes; random runs can turn it off
+    /// (`RandomFaultRun.checksReflection`, `chorus simulate --no-check-reflection`).
     public var checksReflection = true
     /// (host, address) pairs already reported: one violation each, not one per datagram.
     private var reflectionsReported: Set<String> = []

@@ -36,8 +36,8 @@ struct SimulateCommand: ParsableCommand {
     var upgrades = false
     @Flag(help: "With --faults random: also hostile faults (replays on other paths, spoofed reflections, floods of forged datagrams, a malicious insider's signed lies, a dead node's captured acks answering its probes).")
     var hostile = false
-    @Flag(help: "With --faults random: also check that no node sends a spoofed address more bytes than it got from it (SPEC §2).")
-    var checkReflection = false
+    @Flag(inversion: .prefixedNo, help: "With --hostile: check that no node sends a spoofed address more bytes than it got from it (SPEC §2).")
+    var checkReflection = true
     @Flag(help: "Measure propagation, detection, load and false deaths at each --nodes size and --loss.")
     var figures = false
     @Flag(help: "Measure commit latency at each --nodes size: form a cluster of N voters, then time operator commands until every host decided them.")
@@ -54,9 +54,7 @@ struct SimulateCommand: ParsableCommand {
         guard SimulationTime.parse(duration) != nil else { throw ValidationError("--duration must look like 90s or 10m") }
         guard ["none", "random"].contains(faults) else { throw ValidationError("--faults must be none or random") }
         if upgrades, faults != "random" { throw ValidationError("--upgrades needs --faults random") }
-        if hostile || checkReflection, faults != "random" {
-            throw ValidationError("--hostile and --check-reflection need --faults random (scenarios always check reflection)")
-        }
+        if hostile, faults != "random" { throw ValidationError("--hostile needs --faults random") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard IdentityFactory.Signatures(rawValue: signatures) != nil else {
             throw ValidationError("--signatures must be ed25519 or forgeable-hash")
