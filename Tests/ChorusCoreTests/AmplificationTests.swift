@@ -76,8 +76,8 @@ import Testing
 
     @Test func aPingRequestCannotAimUsAtAnAddressOfItsChoosing() {
         var a = fixture.convergedNode(0, members: [0, 1, 2])
-        let aimed = PingRequest(sequence: 7, target: fixture.id(2), targetAddress: victim)
-        let unknown = PingRequest(sequence: 8, target: fixture.id(4), targetAddress: victim)
+        let aimed = PingRequest(sequence: 7, target: fixture.id(2), targetAddress: victim, nonce: 7)
+        let unknown = PingRequest(sequence: 8, target: fixture.id(4), targetAddress: victim, nonce: 8)
         let effects = a.receive(fixture.datagram(from: 1, records: [aimed.record, unknown.record]), from: fixture.addresses[1], now: .ms(1))
         #expect(bytesSent(to: victim, in: effects) == 0)
         #expect(fixture.datagrams(in: effects, to: 2).count == 1, "the known target is pinged where it said it is")

@@ -103,7 +103,7 @@ import Testing
         _ = settled.start(now: .zero)
         _ = stranger.start(now: .zero)
         // A ping as probes send it: with the prober's heartbeat, here without its certificate.
-        let ping = Ping(sequence: 1, target: fixture.id(2)).record
+        let ping = Ping(sequence: 1, target: fixture.id(2), nonce: 1).record
         let first = fixture.datagram(from: 0, records: [ping, fixture.heartbeat(of: 0, incarnation: 1, sequence: 1).record],
                                      withCertificate: false)
         let request = stranger.receive(first, from: fixture.addresses[0], now: .ms(10))

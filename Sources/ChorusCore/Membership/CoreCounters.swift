@@ -38,6 +38,8 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case replay
     /// A signed number no honest peer sends: an incarnation beyond `IncarnationBounds`.
     case outOfRange
+    /// An ack that answers no probe in flight: a wrong nonce or sender (a replayed capture).
+    case stale
     /// Not checked at all: the source had spent its share of our signature checks
     /// (`VerificationBudget`).
     case shed

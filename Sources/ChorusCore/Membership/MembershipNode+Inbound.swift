@@ -83,7 +83,7 @@ extension MembershipNode {
             case .ack:
                 handleAck(try ProbeReply.decode(record.value), sender: sender, now: now)
             case .nack:
-                handleNack(try ProbeReply.decode(record.value))
+                handleNack(try ProbeReply.decode(record.value), sender: sender)
             case .pingRequest:
                 handlePingRequest(try PingRequest.decode(record.value), sender: sender, source: source, now: now)
             case .joinRequest:

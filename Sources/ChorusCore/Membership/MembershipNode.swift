@@ -8,7 +8,8 @@ import HashTreeCollections
 /// the current time and returns the effects the shell must carry out, in order. The shell calls
 /// `tick` no later than `nextWakeup`. Not thread-safe: one owner drives it.
 public struct MembershipNode: Sendable {
-    public static let protocolVersion: UInt8 = 1
+    /// 2: probes carry a nonce their acks and nacks echo (docs/wire-format.md, "Freshness").
+    public static let protocolVersion: UInt8 = 2
 
     let settings: MembershipSettings
     let signer: any MessageSigner
@@ -57,6 +58,8 @@ public struct MembershipNode: Sendable {
     var probe: ActiveProbe?
     var relays: [UInt32: RelayedProbe] = [:]
     var nextProbeSequence: UInt32 = 1
+    let nonces: any NonceGenerator
+    var noncesTaken: UInt64 = 0
     var probePass = MemberSet()
     var probeOrder: [UInt32] = []
     var probeIndex = 0
@@ -108,6 +111,7 @@ public struct MembershipNode: Sendable {
         serving = configuration.startsDraining ? .draining : .serving
         trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
         random = SeededRandom(seed: configuration.randomSeed)
+        nonces = configuration.nonces
         nextProbeAt = now + configuration.firstRoundDelay
         nextGossipAt = now + configuration.firstRoundDelay
         nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval
