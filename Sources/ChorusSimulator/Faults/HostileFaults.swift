@@ -120,7 +120,7 @@ extension SimulatedCluster {
             let stranger = identities.outsider()
             var builder = DatagramBuilder(clusterID: clusterID, sender: NodeID(bytes: stranger.signer.publicKey)!,
                                           maxSize: settings.maxDatagramSize)
-            builder.append(Ping(sequence: 1, target: hosts[target].id).record)
+            builder.append(Ping(sequence: 1, target: hosts[target].id, nonce: random.next()).record)
             bytes = builder.finish(signer: stranger.signer)
             integrity = .checked
         }
@@ -138,7 +138,8 @@ extension SimulatedCluster {
             var builder = DatagramBuilder(clusterID: clusterID, sender: hosts[member].id, maxSize: settings.maxDatagramSize)
             switch kind {
             case .badSignature:
-                builder.append(Ping(sequence: UInt32(truncatingIfNeeded: random.next()), target: hosts[target].id).record)
+                builder.append(Ping(sequence: UInt32(truncatingIfNeeded: random.next()), target: hosts[target].id,
+                                    nonce: random.next()).record)
                 if let heartbeat = hosts[member].core?.ownSignedHeartbeat { builder.append(heartbeat.record) }
             case .garbageCertificates:
                 var stuffed = true
