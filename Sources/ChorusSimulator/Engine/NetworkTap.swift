@@ -127,6 +127,9 @@ struct HostileInput: Sendable {
         case checkedIfHandled
         /// An insider's validly signed statements: the other invariants judge what they cause.
         case unchecked
+        /// Resolved when injected, per target: `checked` where the target sees `subject` at a
+        /// higher incarnation than the statement's, else `unchecked`.
+        case checkedWhereSuperseded(subject: Int, incarnation: UInt64)
     }
 
     let source: PeerAddress

@@ -98,7 +98,7 @@ extension SimulatedCluster {
         case .running, .leaving:
             let source = from.map { hosts[$0].address } ?? hostile?.source ?? Self.hostileAddress
             let checked: Bool = switch hostile?.integrity {
-            case nil, .unchecked?: false
+            case nil, .unchecked?, .checkedWhereSuperseded?: false
             case .checked?: true
             case .checkedIfHandled?: tap?.hasHandled(bytes, host: index) ?? false
             }

@@ -282,7 +282,7 @@ public struct SimulatedCluster: Sendable {
         hosts[index].disruptedAt = now
         hosts[index].bootedAt = now
         hosts[index].process = .running(core)
-        hosts[index].firstHeartbeat = core.ownSignedHeartbeat
+        if hosts[index].firstHeartbeat == nil { hosts[index].firstHeartbeat = core.ownSignedHeartbeat }
         finishStep(index, cause: .boot, effects: effects, hostileChange: false, observer: &observer)
     }
 }

@@ -178,9 +178,12 @@ extension SimulatedCluster {
                                       serving: 0, decisionsDigest: [UInt8](repeating: 0, count: 8))
             record = SignedStatement.sign(kind: .heartbeat, body: heartbeat.encoded, clusterID: clusterID, signer: signer).record
         case .stale:
-            guard let subject, let stale = hosts[subject].firstHeartbeat else { return false }
+            guard let subject, let stale = hosts[subject].firstHeartbeat,
+                  let incarnation = try? Heartbeat.decode(stale.body).incarnation else { return false }
             record = stale.record
-            integrity = .checked
+            // Stale only where the target already holds a later life of the subject: elsewhere
+            // (a target that never heard of it, or a subject that never rebooted) it may be news.
+            integrity = .checkedWhereSuperseded(subject: subject, incarnation: incarnation)
         case .prepare:
             record = QuorumMessage.prepare(slot: .max - 1, ballot: Ballot(round: .max, proposer: insiderID)).record
             integrity = .checked
@@ -202,7 +205,11 @@ extension SimulatedCluster {
         builder.append(record)
         let bytes = builder.finish(signer: signer)
         for target in targets where target != insider {
-            inject(bytes, to: target, input: HostileInput(source: hosts[insider].address, integrity: integrity))
+            var checked = integrity
+            if case .checkedWhereSuperseded(let subject, let incarnation) = integrity {
+                checked = (view(of: subject, seenBy: target)?.incarnation ?? 0) > incarnation ? .checked : .unchecked
+            }
+            inject(bytes, to: target, input: HostileInput(source: hosts[insider].address, integrity: checked))
         }
         return true
     }
