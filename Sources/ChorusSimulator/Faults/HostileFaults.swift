@@ -159,9 +159,11 @@ extension SimulatedCluster {
 
     /// `insider` (a roster member whose key the attacker holds) tells each target `lie`, in a
     /// datagram it signs, from its own address. False when the lie needs material the run
-    /// does not have (a subject that never booted).
+    /// does not have (a subject that never booted). `atCurrentIncarnation`: a suspect or dead
+    /// accusation at the subject's current incarnation instead of 2^64-1 (within any bound).
     @discardableResult
-    public mutating func lie(_ lie: InsiderLie, by insider: Int, about subject: Int?, to targets: [Int]) -> Bool {
+    public mutating func lie(_ lie: InsiderLie, by insider: Int, about subject: Int?, to targets: [Int],
+                             atCurrentIncarnation: Bool = false) -> Bool {
         let signer = hosts[insider].identity.signer
         let insiderID = hosts[insider].id
         var integrity = HostileInput.Integrity.unchecked
@@ -169,7 +171,8 @@ extension SimulatedCluster {
         switch lie {
         case .suspect, .dead:
             guard let subject else { return false }
-            let accusation = Accusation(subject: hosts[subject].id, incarnation: .max)
+            let incarnation = atCurrentIncarnation ? hosts[subject].durable.incarnation : .max
+            let accusation = Accusation(subject: hosts[subject].id, incarnation: incarnation)
             record = SignedStatement.sign(kind: lie == .suspect ? .suspect : .dead, body: accusation.encoded,
                                           clusterID: clusterID, signer: signer).record
         case .heartbeat:

@@ -29,8 +29,9 @@ public enum ScenarioCommand: Sendable, Equatable {
     case reflect(ReflectionBait, at: Int)
     /// `flood N with COUNT KIND as M over DURATION`.
     case flood(FloodKind, at: Int, as: Int, count: Int, over: Duration)
-    /// `lie N KIND [about M] to all|LIST`: the insider N's signed lie.
-    case lie(InsiderLie, by: Int, about: Int?, to: ScenarioObservers)
+    /// `lie N KIND [about M [at current]] to all|LIST`: the insider N's signed lie; `at current`
+    /// accuses M at its current incarnation rather than 2^64-1.
+    case lie(InsiderLie, by: Int, about: Int?, to: ScenarioObservers, atCurrent: Bool = false)
     case run(Duration)
     /// An operator command given to a node's endpoint.
     case operate(ScenarioOperation, at: Int)

@@ -98,12 +98,12 @@ struct ScenarioExecution {
             guard cluster.reflect(bait, at: target) else { return "no \(bait.rawValue) captured to send yet" }
         case .flood(let kind, let target, let member, let count, let duration):
             cluster.flood(kind, at: target, as: member, count: count, over: duration)
-        case .lie(let lie, let insider, let subject, let observers):
+        case .lie(let lie, let insider, let subject, let observers, let atCurrent):
             let targets: [Int] = switch observers {
             case .all: (0..<cluster.size).filter { $0 != insider && cluster.isRunning($0) }
             case .nodes(let nodes): nodes
             }
-            guard cluster.lie(lie, by: insider, about: subject, to: targets) else {
+            guard cluster.lie(lie, by: insider, about: subject, to: targets, atCurrentIncarnation: atCurrent) else {
                 return "nothing to build a \(lie.rawValue) lie from yet"
             }
         case .run(let duration):

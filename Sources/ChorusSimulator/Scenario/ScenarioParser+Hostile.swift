@@ -3,7 +3,7 @@ import ChorusCore
 /// The hostile-network commands and expectations of scenario scripts (docs/scenarios.md).
 extension ScenarioParser {
     /// `replay N to M [from K|spoofed]`, `replay acks of LIST`, `reflect BAIT at N`,
-    /// `flood N with COUNT KIND as M over DURATION`, `lie N KIND [about M] to all|LIST`.
+    /// `flood N with COUNT KIND as M over DURATION`, `lie N KIND [about M [at current]] to all|LIST`.
     func hostileCommand(_ keyword: String, _ arguments: [String]) throws(Problem) -> ScenarioCommand {
         switch keyword {
         case "replay":
@@ -42,16 +42,24 @@ extension ScenarioParser {
             let insider = try node(arguments[0])
             var rest = arguments[2...]
             var subject: Int?
+            var atCurrent = false
             if rest.first == "about", rest.count >= 2 {
                 subject = try node(rest[rest.startIndex + 1])
                 rest = rest.dropFirst(2)
+                if rest.starts(with: ["at", "current"]) {
+                    guard lie == .suspect || lie == .dead else {
+                        throw Problem(message: "expected 'at current' only on a suspect or dead lie")
+                    }
+                    atCurrent = true
+                    rest = rest.dropFirst(2)
+                }
             }
             guard lie.needsSubject == (subject != nil) else {
                 throw Problem(message: lie.needsSubject ? "expected 'about M': a \(lie.rawValue) lie is about another node"
                                                         : "expected no 'about M' for a \(lie.rawValue) lie")
             }
             guard rest.count >= 2, rest.first == "to" else { throw Problem(message: "expected 'to all|LIST'") }
-            return .lie(lie, by: insider, about: subject, to: try observers(rest.dropFirst()))
+            return .lie(lie, by: insider, about: subject, to: try observers(rest.dropFirst()), atCurrent: atCurrent)
         }
     }
 
