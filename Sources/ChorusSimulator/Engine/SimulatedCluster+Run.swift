@@ -22,12 +22,12 @@ extension SimulatedCluster {
     private mutating func handle<Observer: SimulationObserver>(_ event: Scheduled, observer: inout Observer) {
         switch event {
         case .delivery(let bytes, let from, let to):
-            deliver(bytes, from: from, to: to, observer: &observer)
-        case .hostileDelivery(let bytes, let to, let boot):
+            deliver(bytes, from: from, hostile: nil, to: to, observer: &observer)
+        case .hostileDelivery(let bytes, let to, let boot, let input):
             // A host restarted since holds none of the memory the forgery was built against
             // (a replay to it is a late genuine datagram), so the bytes are not tried on it.
             guard hosts[to].boots == boot else { return }
-            deliver(bytes, from: nil, to: to, observer: &observer)
+            deliver(bytes, from: nil, hostile: input, to: to, observer: &observer)
         case .timer(let index, let generation):
             guard hosts[index].timerGeneration == generation else { return }
             hosts[index].timerAt = nil
@@ -46,7 +46,9 @@ extension SimulatedCluster {
             fireTimer(index, cause: .resume, observer: &observer)
             let buffered = hosts[index].socketBuffer
             hosts[index].socketBuffer.removeAll()
-            for datagram in buffered { deliver(datagram.bytes, from: datagram.from, to: index, observer: &observer) }
+            for datagram in buffered {
+                deliver(datagram.bytes, from: datagram.from, hostile: datagram.hostile, to: index, observer: &observer)
+            }
         case .exit(let index):
             guard case .leaving = hosts[index].process else { return }
             stop(index)
@@ -82,27 +84,37 @@ extension SimulatedCluster {
         finishStep(index, cause: cause, effects: effects, hostileChange: false, observer: &observer)
     }
 
-    private mutating func deliver<Observer: SimulationObserver>(_ bytes: [UInt8], from: Int?, to index: Int,
-                                                               observer: inout Observer) {
+    /// `hostile` is nil for a genuine datagram from host `from`; else `from` is nil.
+    private mutating func deliver<Observer: SimulationObserver>(_ bytes: [UInt8], from: Int?, hostile: HostileInput?,
+                                                               to index: Int, observer: inout Observer) {
         switch hosts[index].process {
         case .down:
             return
         case .paused:
             if hosts[index].socketBuffer.count < SimulatedHost.socketBufferCapacity {
-                hosts[index].socketBuffer.append((bytes, from))
+                hosts[index].socketBuffer.append((bytes, from, hostile))
             }
             return
         case .running, .leaving:
-            let source = from.map { hosts[$0].address } ?? Self.hostileAddress
+            let source = from.map { hosts[$0].address } ?? hostile?.source ?? Self.hostileAddress
+            let checked: Bool = switch hostile?.integrity {
+            case nil, .unchecked?, .checkedWhereSuperseded?: false
+            case .checked?: true
+            case .checkedIfHandled?: tap?.hasHandled(bytes, host: index) ?? false
+            }
+            if hostile != nil, tap?.isSpoofed(source) == true { tap?.noteReceived(bytes.count, by: index, from: source) }
             let local = localNow(index)
             let (effects, changed) = hosts[index].updateCore { core in
-                let before = from == nil ? core.memberSnapshots : []
+                let before = checked ? core.memberSnapshots : []
                 let effects = core.receive(bytes, from: source, now: local)
-                return (effects, from == nil && core.memberSnapshots != before)
+                return (effects, checked && core.memberSnapshots != before)
             }!
-            if from != nil { hosts[index].lastReceived = bytes }
+            if from != nil {
+                hosts[index].lastReceived = bytes
+                tap?.noteHandled(bytes, by: index)
+            }
             finishStep(index, cause: .datagram(from: from), effects: effects,
-                       hostileChange: changed, observer: &observer)
+                       hostileChange: changed, integrityChecked: checked, observer: &observer)
         }
     }
 
@@ -112,7 +124,7 @@ extension SimulatedCluster {
     /// Carries out a step's effects, re-arms the host's timer and shows the step to the observer.
     mutating func finishStep<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
                                                           effects: [MembershipEffect], hostileChange: Bool,
-                                                          observer: inout Observer) {
+                                                          integrityChecked: Bool = false, observer: inout Observer) {
         step += 1
         var events: [MembershipEvent] = []
         var decided: [StepRecord.Decided] = []
@@ -124,7 +136,11 @@ extension SimulatedCluster {
                 datagramsSent += 1
                 bytesSent += UInt64(bytes.count)
                 traffic?.add(bytes)
-                guard let target = indexByAddress[address] else { continue }
+                guard let target = indexByAddress[address] else {
+                    if tap?.isSpoofed(address) == true { tap?.noteSent(bytes.count, by: index, to: address) }
+                    continue
+                }
+                if tap != nil { tapSend(bytes, from: index, to: target) }
                 for arrival in network.arrivals(from: index, to: target, sentAt: now) {
                     queue.push(.delivery(bytes: bytes, from: index, to: target), at: arrival)
                 }
@@ -151,7 +167,7 @@ extension SimulatedCluster {
         }
         rescheduleTimer(index)
         observer.observe(StepRecord(step: step, at: now, node: index, cause: cause, events: events, decided: decided,
-                                    hostileInputChangedState: hostileChange), in: self)
+                                    hostileInputChangedState: hostileChange, integrityChecked: integrityChecked), in: self)
     }
 
     /// The host's shell starts the tasks command for `assignment`; it ends `taskDuration` later.

@@ -36,6 +36,8 @@ public struct SimulatedCluster: Sendable {
     /// Every operator command given, in order; `requestID` is the index plus one.
     public internal(set) var commands: [CommandRecord] = []
     var taskRuns = 0
+    /// The attacker's view of the network; nil until a hostile fault needs it (`startTap`).
+    var tap: NetworkTap?
     /// The host that founds the decision log when it boots with none (nil: nobody does).
     var founder: Int? = 0
     private let unixEpoch: UInt64 = 1_800_000_000
@@ -45,7 +47,7 @@ public struct SimulatedCluster: Sendable {
     enum Scheduled: Sendable {
         case delivery(bytes: [UInt8], from: Int?, to: Int)
         /// Hostile bytes aimed at the process that was running on `to` in its `boot`th life.
-        case hostileDelivery(bytes: [UInt8], to: Int, boot: Int)
+        case hostileDelivery(bytes: [UInt8], to: Int, boot: Int, input: HostileInput)
         case timer(node: Int, generation: UInt64)
         case resume(node: Int)
         case exit(node: Int)
@@ -54,14 +56,18 @@ public struct SimulatedCluster: Sendable {
 
     /// `verifier` replaces the cores' signature checks (e.g. a deliberately broken one, to show
     /// the integrity check catches it); by default they verify with the signatures' own scheme.
+    /// `tapped`: an attacker watches the network from the first datagram on (`NetworkTap`), so
+    /// hostile faults can replay what it captured (join requests are sent only at boot).
     public init(size: Int, seed: UInt64, settings: MembershipSettings = .lan,
-                signatures: IdentityFactory.Signatures = .ed25519, verifier: (any SignatureScheme)? = nil) {
+                signatures: IdentityFactory.Signatures = .ed25519, verifier: (any SignatureScheme)? = nil,
+                tapped: Bool = false) {
         self.seed = seed
         self.settings = settings
         identities = IdentityFactory(signatures: signatures, seed: seed)
         scheme = verifier ?? identities.scheme
         network = SimulatedNetwork(seed: seed)
         random = SeededRandom(seed: seed ^ 0x636C_7573_7465_7221)
+        if tapped { tap = NetworkTap(clusterID: Array(identities.authorityKey.prefix(8)), maxSize: settings.maxDatagramSize) }
         var observer = NoObserver()
         addNodes(size, observer: &observer)
     }
@@ -155,6 +161,7 @@ public struct SimulatedCluster: Sendable {
         hosts[index].socketBuffer.removeAll()
         // Its memory is gone, and with it any way to recognise a replay of what it handled.
         hosts[index].lastReceived = nil
+        tap?.forget(host: index)
         hosts[index].timerAt = nil
         if let run = hosts[index].taskRun {
             hosts[index].taskRun = nil
@@ -220,7 +227,12 @@ public struct SimulatedCluster: Sendable {
 
     /// Delivers hand-made bytes to `target`'s current process: forgeries and replays.
     public mutating func inject(_ bytes: [UInt8], to target: Int) {
-        queue.push(.hostileDelivery(bytes: bytes, to: target, boot: hosts[target].boots), at: now)
+        inject(bytes, to: target, input: HostileInput(source: Self.hostileAddress, integrity: .checked))
+    }
+
+    /// Delivers hostile bytes to `target`'s current process `after` from now, claiming `input.source`.
+    mutating func inject(_ bytes: [UInt8], to target: Int, input: HostileInput, after delay: Duration = .zero) {
+        queue.push(.hostileDelivery(bytes: bytes, to: target, boot: hosts[target].boots, input: input), at: now + delay)
     }
 
     // MARK: Internals
@@ -270,6 +282,7 @@ public struct SimulatedCluster: Sendable {
         hosts[index].disruptedAt = now
         hosts[index].bootedAt = now
         hosts[index].process = .running(core)
+        if hosts[index].firstHeartbeat == nil { hosts[index].firstHeartbeat = core.ownSignedHeartbeat }
         finishStep(index, cause: .boot, effects: effects, hostileChange: false, observer: &observer)
     }
 }

@@ -40,7 +40,11 @@ struct SimulatedHost: Sendable {
     var hasLeft = false
     var bootedAt: Instant = .zero
     /// Datagrams that arrived while paused, in arrival order.
-    var socketBuffer: [(bytes: [UInt8], from: Int?)] = []
+    var socketBuffer: [(bytes: [UInt8], from: Int?, hostile: HostileInput?)] = []
+    /// The heartbeat the host signed first, in its first life: a stale state for an insider to
+    /// replay once the host has rebooted (within one life, whether a receiver has seen a newer
+    /// sequence is not something the simulator can read).
+    var firstHeartbeat: SignedStatement?
     /// The last genuine datagram this boot of the host handled: material for replays.
     var lastReceived: [UInt8]?
     /// The pending timer in the event queue; older queued timers are stale.

@@ -4,7 +4,8 @@ import ChorusWire
 /// What happened in one step of a simulation: one host handled one input.
 public struct StepRecord: Sendable {
     public enum Cause: Sendable, Equatable {
-        /// A datagram from host `from` (nil: an injected forgery).
+        /// A datagram from host `from` (nil: hostile input the network injected: a forgery, a
+        /// replay, a flood, an insider's lie).
         case datagram(from: Int?)
         case timer
         /// SIGCONT after a pause: late timers fire, then the buffered datagrams are read.
@@ -34,8 +35,14 @@ public struct StepRecord: Sendable {
     public let events: [MembershipEvent]
     /// The decision slots the host decided in this step, in log order.
     public let decided: [Decided]
-    /// For forged or replayed datagrams only: whether the host's view of the cluster changed.
+    /// For hostile input the integrity check applies to only: whether the host's view of the
+    /// cluster changed.
     public let hostileInputChangedState: Bool
+    /// The step's input was hostile and must not change the host's view (SPEC §11.8): a
+    /// forgery, or a replay of bytes this process already handled. Genuine datagrams delivered
+    /// on another path and an insider's validly signed lies may change it; other invariants
+    /// judge those.
+    public let integrityChecked: Bool
 }
 
 /// Sees every step as it happens, e.g. to check invariants or record a trace.

@@ -17,9 +17,11 @@ struct FaultDriver {
     let upgrades: Bool
 
     init(plan: RandomFaultRun, trace: ((String) -> Void)?) {
-        cluster = SimulatedCluster(size: plan.nodes, seed: plan.seed, settings: plan.settings, verifier: plan.verifier)
+        cluster = SimulatedCluster(size: plan.nodes, seed: plan.seed, settings: plan.settings, verifier: plan.verifier,
+                                   tapped: plan.hostile)
         random = SeededRandom(seed: plan.seed ^ 0x6661_756C_7473_2121)
-        let checker = InvariantChecker(settings: plan.settings, clusterSize: plan.nodes)
+        var checker = InvariantChecker(settings: plan.settings, clusterSize: plan.nodes)
+        checker.checksReflection = plan.checksReflection
         observer = ObserverPair(checker, ObserverPair(TraceObserver(emit: trace), DetectionTimer(bound: checker.bounds.detection)))
         self.trace = trace
         nodes = plan.nodes
@@ -103,6 +105,8 @@ struct FaultDriver {
         case .forge:
             let forgery = Forgery.allCases.randomElement(using: &random)!
             return cluster.inject(forgery, to: target) ? .some(forgery.rawValue) : nil
+        case .replay, .reflect, .flood, .insider, .ackReplay:
+            return applyHostile(fault, to: target)
         case .restart, .heal, .start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade, .killRunner, .failTasks,
              .maintenance, .banner:
             return nil

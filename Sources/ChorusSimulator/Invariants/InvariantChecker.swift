@@ -12,6 +12,12 @@ public struct InvariantChecker: SimulationObserver {
     public var accuracyLossLimit = 0.10
     /// Delay jitter above this is slow-link territory, treated like loss beyond the promise.
     public var accuracyDelayLimit: Duration
+    /// SPEC §2: no host sends a spoofed address more bytes than it received from it. Only a
+    /// tapped network counts those bytes; random runs can turn it off
+    /// (`RandomFaultRun.checksReflection`, `chorus simulate --no-check-reflection`).
+    public var checksReflection = true
+    /// (host, address) pairs already reported: one violation each, not one per datagram.
+    private var reflectionsReported: Set<String> = []
 
     /// The last step at which the network was partitioned, too lossy or too slow.
     private var networkDisturbedAt: Instant?
@@ -33,12 +39,13 @@ public struct InvariantChecker: SimulationObserver {
         noteFaults(record, in: cluster)
         if record.hostileInputChangedState {
             report(.integrity, record, cluster, "a forged or replayed datagram changed \(cluster.name(of: record.node))'s view")
-        } else if record.cause == .datagram(from: nil) {
+        } else if record.integrityChecked {
             checks[.integrity, default: 0] += 1
         }
         for event in record.events where event.kind == .memberFailed {
             checkAccuracy(of: event.member, at: record, in: cluster)
         }
+        if checksReflection { checkReflection(record, in: cluster) }
         checkDetections(record, in: cluster)
         checkConvergenceWhenQuiet(record, in: cluster)
         checkDecisionLog(record, in: cluster)
@@ -142,6 +149,23 @@ public struct InvariantChecker: SimulationObserver {
         report(.accuracy, record, cluster,
                "\(cluster.name(of: record.node)) declared \(subject.name) dead, but it is running and nothing "
                    + "disturbed it or the network in the last \(window)")
+    }
+
+    // MARK: SPEC §2: no amplification
+
+    /// Cumulative per host and spoofed address: bytes sent to it never exceed bytes from it.
+    private mutating func checkReflection(_ record: StepRecord, in cluster: SimulatedCluster) {
+        guard cluster.isTapped else { return }
+        let ledger = cluster.reflections(of: record.node)
+        guard !ledger.isEmpty else { return }
+        if record.cause == .datagram(from: nil) { checks[.reflection, default: 0] += 1 }
+        for entry in ledger where entry.sent > entry.received {
+            let key = "\(record.node) \(entry.address)"
+            guard reflectionsReported.insert(key).inserted else { continue }
+            report(.reflection, record, cluster,
+                   "\(cluster.name(of: record.node)) sent \(entry.sent) bytes to \(entry.address), a spoofed address "
+                       + "that sent it \(entry.received)")
+        }
     }
 
     // MARK: Invariant 5: completeness

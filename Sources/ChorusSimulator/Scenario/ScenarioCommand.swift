@@ -20,6 +20,18 @@ public enum ScenarioCommand: Sendable, Equatable {
     case duplicate(Double)
     case delay(Duration, Duration)
     case forge(Forgery, to: Int)
+    /// `replay N to M [from K|spoofed]`: the last datagram captured from N on another path,
+    /// delivered to M as if from node K (nil: a spoofed address).
+    case replay(from: Int, to: Int, source: Int?)
+    /// `replay acks of LIST`: keep their acks; answer probes of any of them that is down with them.
+    case replayAcks([Int])
+    /// `reflect BAIT at N`: a datagram from a spoofed address at N.
+    case reflect(ReflectionBait, at: Int)
+    /// `flood N with COUNT KIND as M over DURATION`.
+    case flood(FloodKind, at: Int, as: Int, count: Int, over: Duration)
+    /// `lie N KIND [about M [at current]] to all|LIST`: the insider N's signed lie; `at current`
+    /// accuses M at its current incarnation rather than 2^64-1.
+    case lie(InsiderLie, by: Int, about: Int?, to: ScenarioObservers, atCurrent: Bool = false)
     case run(Duration)
     /// An operator command given to a node's endpoint.
     case operate(ScenarioOperation, at: Int)
@@ -61,6 +73,9 @@ public enum ScenarioExpectation: Sendable, Equatable {
     /// The Nth operator command of the script (1-based) ended so: `committed`, `rejected`,
     /// `no-quorum`, or `pending` (no answer yet).
     case command(Int, outcome: String)
+    /// The node's core counted at most (or at least) this many rejections for the reason
+    /// (`CoreCounters.rejected`, a `RejectReason` raw value), in its current life.
+    case rejected(Int, reason: String, atMost: Bool, count: UInt64)
 }
 
 /// Whose view an expectation reads.

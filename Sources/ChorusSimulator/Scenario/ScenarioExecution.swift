@@ -6,6 +6,8 @@ struct ScenarioExecution {
     private var cluster: SimulatedCluster
     private var observer: ScenarioObserver
     private var trace: [String]
+    /// The trace so far.
+    var traceLines: [String] { trace }
     private var failures: [String] = []
     /// Invariants the script says are broken: their violations do not fail the run.
     private var expected: Set<Violation.Invariant> = []
@@ -13,7 +15,8 @@ struct ScenarioExecution {
 
     init(script: ScenarioScript, seed: UInt64, traceAllSteps: Bool) {
         self.script = script
-        cluster = SimulatedCluster(size: script.nodes, seed: seed, settings: script.settings)
+        cluster = SimulatedCluster(size: script.nodes, seed: seed, settings: script.settings,
+                                   tapped: script.usesHostileFaults)
         observer = ScenarioObserver(checker: InvariantChecker(settings: script.settings, clusterSize: script.nodes),
                                     traceAllSteps: traceAllSteps)
         trace = ["seed \(seed)", "preset \(script.preset)", "nodes \(script.nodes)"]
@@ -37,7 +40,9 @@ struct ScenarioExecution {
         for violation in checker.violations where !expected.contains(violation.invariant) {
             failures.append("\(script.file): unexpected violation: \(violation)")
         }
-        let checks = Violation.Invariant.allCases.map { "\($0.rawValue) \(checker.checks[$0, default: 0])" }
+        // Reflection is listed only when something was checked: traces without spoofed traffic keep their shape.
+        let checks = Violation.Invariant.allCases.filter { $0 != .reflection || checker.checks[$0] != nil }
+            .map { "\($0.rawValue) \(checker.checks[$0, default: 0])" }
         trace.append("checks: " + checks.joined(separator: ", "))
         trace.append(failures.isEmpty ? "passed" : "FAILED: \(failures.count) failure(s)")
         return ScenarioResult(seed: cluster.seed, trace: trace.joined(separator: "\n") + "\n", failures: failures,
@@ -83,6 +88,24 @@ struct ScenarioExecution {
             cluster.network.maximumDelay = high
         case .forge(let forgery, let target):
             guard cluster.inject(forgery, to: target) else { return "nothing to build a \(forgery.rawValue) from yet" }
+        case .replay(let origin, let target, let source):
+            guard cluster.replayCaptured(from: origin, to: target, source: source) else {
+                return "nothing captured from \(cluster.name(of: origin)) on another path yet"
+            }
+        case .replayAcks(let nodes):
+            cluster.replayAcks(of: nodes)
+        case .reflect(let bait, let target):
+            guard cluster.reflect(bait, at: target) else { return "no \(bait.rawValue) captured to send yet" }
+        case .flood(let kind, let target, let member, let count, let duration):
+            cluster.flood(kind, at: target, as: member, count: count, over: duration)
+        case .lie(let lie, let insider, let subject, let observers, let atCurrent):
+            let targets: [Int] = switch observers {
+            case .all: (0..<cluster.size).filter { $0 != insider && cluster.isRunning($0) }
+            case .nodes(let nodes): nodes
+            }
+            guard cluster.lie(lie, by: insider, about: subject, to: targets, atCurrentIncarnation: atCurrent) else {
+                return "nothing to build a \(lie.rawValue) lie from yet"
+            }
         case .run(let duration):
             cluster.run(for: duration, observer: &observer)
             lastRun = observer.kinds

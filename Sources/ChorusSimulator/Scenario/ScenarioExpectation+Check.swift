@@ -51,6 +51,11 @@ extension ScenarioExpectation {
             guard actual != expected else { return nil }
             if case .rejected(let reason)? = outcome { return "rejected: \(reason)" }
             return actual
+        case .rejected(let node, let reason, let atMost, let bound):
+            guard let core = cluster.core(of: node) else { return "\(cluster.name(of: node)) is down" }
+            let counted = core.counters.rejected[RejectReason(rawValue: reason)!, default: 0]
+            let holds = atMost ? counted <= bound : counted >= bound
+            return holds ? nil : "\(cluster.name(of: node)) rejected \(counted) as \(reason)"
         }
     }
 

@@ -124,9 +124,11 @@ struct ScenarioParser {
         case "run": return .run(try duration(single(arguments, "a duration")))
         case "expect": return .expect(try expectation(arguments))
         case "upgrade", "remove", "tasks": return try upgradeCommand(keyword, arguments)
+        case "replay", "reflect", "flood", "lie": return try hostileCommand(keyword, arguments)
         default:
             throw Problem(message: "expected a command (add-nodes, kill, restart, leave, pause, drift, partition, "
-                + "block, heal, loss, duplicate, delay, forge, run, upgrade, remove, tasks, expect), got '\(keyword)'")
+                + "block, heal, loss, duplicate, delay, forge, replay, reflect, flood, lie, run, upgrade, remove, "
+                + "tasks, expect), got '\(keyword)'")
         }
     }
 
@@ -155,12 +157,14 @@ struct ScenarioParser {
             return .incarnation(try node(arguments[1]), above: floor, at: try observers(arguments[5...]))
         case "state", "cluster-version", "tasks-finished", "tasks-started", "command":
             return try upgradeExpectation(arguments)
+        case "rejected":
+            return try rejectedExpectation(arguments)
         default:
             throw Problem(message: "expected 'expect member N STATUS at all|LIST', 'expect version N X.Y.Z at all|LIST', "
                 + "'expect incarnation N above K at all|LIST', 'expect converged', 'expect no EVENT', "
                 + "'expect violations none', 'expect violation INVARIANT', 'expect state STATE at all|LIST', "
-                + "'expect cluster-version X.Y.Z at all|LIST', 'expect tasks-finished N', 'expect tasks-started N' "
-                + "or 'expect command N committed|rejected|no-quorum|pending'")
+                + "'expect cluster-version X.Y.Z at all|LIST', 'expect tasks-finished N', 'expect tasks-started N', "
+                + "'expect command N committed|rejected|no-quorum|pending' or 'expect rejected N REASON at most|at least K'")
         }
     }
 
@@ -185,7 +189,7 @@ struct ScenarioParser {
     }
 
     /// `1,2,5` or `1..3` or a mix: `1..3,5`.
-    private func nodeList(_ text: String) throws(Problem) -> [Int] {
+    func nodeList(_ text: String) throws(Problem) -> [Int] {
         var nodes: [Int] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let ends = item.split(separator: "..", omittingEmptySubsequences: false)

@@ -4,11 +4,26 @@ import ChorusCore
 public enum ScenarioRunner {
     /// `seed` overrides the script's; `traceAllSteps` traces every step with its cause instead
     /// of the membership events alone (for debugging one run, not for golden traces).
-    public static func run(_ script: ScenarioScript, seed: UInt64? = nil, traceAllSteps: Bool = false) -> ScenarioResult {
+    /// `progress` receives the trace line by line as the run makes it (the CLI prints it so, and
+    /// a run that traps inside a core still shows how far it got).
+    public static func run(_ script: ScenarioScript, seed: UInt64? = nil, traceAllSteps: Bool = false,
+                           progress: ((String) -> Void)? = nil) -> ScenarioResult {
         var execution = ScenarioExecution(script: script, seed: seed ?? script.seed ?? ScenarioScript.defaultSeed,
                                           traceAllSteps: traceAllSteps)
-        for step in script.steps { execution.perform(step) }
-        return execution.finish()
+        var shown = 0
+        func show() {
+            guard let progress else { return }
+            for line in execution.traceLines[shown...] { progress(line) }
+            shown = execution.traceLines.count
+        }
+        show()
+        for step in script.steps {
+            execution.perform(step)
+            show()
+        }
+        let result = execution.finish()
+        show()
+        return result
     }
 }
 

@@ -21,6 +21,17 @@ public struct ScenarioScript: Sendable {
     public let nodes: Int
     public let steps: [Step]
 
+    /// Whether the script replays, reflects, floods or lies: then the network is tapped from the
+    /// first datagram on, so there is something captured to replay.
+    public var usesHostileFaults: Bool {
+        steps.contains { step in
+            switch step.command {
+            case .replay, .replayAcks, .reflect, .flood, .lie: true
+            default: false
+            }
+        }
+    }
+
     /// The seed a script runs on when neither it nor the runner names one.
     public static let defaultSeed: UInt64 = 1
 

@@ -7,7 +7,8 @@ enum RunReport {
                      + "\(result.steps) steps, signatures ed25519"]
         let faults = result.faults.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
         lines.append("  faults: " + (faults.isEmpty ? "none" : faults.joined(separator: ", ")))
-        lines.append("  checks: " + Violation.Invariant.allCases.map { "\($0.rawValue) \(result.checks[$0] ?? 0)" }
+        lines.append("  checks: " + Violation.Invariant.allCases.filter { $0 != .reflection || result.checks[$0] != nil }
+            .map { "\($0.rawValue) \(result.checks[$0] ?? 0)" }
             .joined(separator: ", "))
         lines.append("  figures: " + figures(detection: result.detectionSeconds, datagrams: result.datagramsSent,
                                               bytes: result.bytesSent, nodeSeconds: Self.nodeSeconds(result)))
@@ -64,7 +65,8 @@ struct RunTotals {
         var lines: [String] = [
             "\(runs) seeds, \(SimulationTime.format(simulated)) simulated, \(steps) steps, wall \(Int(wall.rounded())) s",
             "  faults: " + faults.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "),
-            "  checks: " + Violation.Invariant.allCases.map { "\($0.rawValue) \(checks[$0] ?? 0)" }.joined(separator: ", "),
+            "  checks: " + Violation.Invariant.allCases.filter { $0 != .reflection || checks[$0] != nil }
+                .map { "\($0.rawValue) \(checks[$0] ?? 0)" }.joined(separator: ", "),
             "  figures: " + RunReport.figures(detection: detection, datagrams: datagrams, bytes: bytes, nodeSeconds: nodeSeconds),
         ]
         if faults[.start] != nil { lines.append("  upgrades finished: \(upgradesFinished)") }

@@ -34,6 +34,10 @@ struct SimulateCommand: ParsableCommand {
     var trace = false
     @Flag(help: "With --faults random: also drive upgrades (start, rolling restarts, approve, cancel, retry, remove, downgrades, conflicting commands).")
     var upgrades = false
+    @Flag(help: "With --faults random: also hostile faults (replays on other paths, spoofed reflections, floods of forged datagrams, a malicious insider's signed lies, a dead node's captured acks answering its probes).")
+    var hostile = false
+    @Flag(inversion: .prefixedNo, help: "With --hostile: check that no node sends a spoofed address more bytes than it got from it (SPEC §2).")
+    var checkReflection = true
     @Flag(help: "Measure propagation, detection, load and false deaths at each --nodes size and --loss.")
     var figures = false
     @Flag(help: "Measure commit latency at each --nodes size: form a cluster of N voters, then time operator commands until every host decided them.")
@@ -50,6 +54,7 @@ struct SimulateCommand: ParsableCommand {
         guard SimulationTime.parse(duration) != nil else { throw ValidationError("--duration must look like 90s or 10m") }
         guard ["none", "random"].contains(faults) else { throw ValidationError("--faults must be none or random") }
         if upgrades, faults != "random" { throw ValidationError("--upgrades needs --faults random") }
+        if hostile, faults != "random" { throw ValidationError("--hostile needs --faults random") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard IdentityFactory.Signatures(rawValue: signatures) != nil else {
             throw ValidationError("--signatures must be ed25519 or forgeable-hash")
@@ -94,6 +99,10 @@ struct SimulateCommand: ParsableCommand {
                                       settings: settings)
             if faults == "none" { plan.enabled = [] }
             plan.upgrades = upgrades
+            plan.hostile = hostile
+            plan.checksReflection = checkReflection
+            // A core that traps takes the process with it: name the seed on the way out.
+            TrapReport.arm("chorus simulate: seed \(seed) trapped; replay it with --seed \(seed) --seeds 1 --trace\n")
             let result = plan.run(trace: trace ? { Output.line($0) } : nil)
             totals.add(result)
             if !result.violations.isEmpty { failedSeeds.append(seed) }
@@ -122,8 +131,9 @@ extension SimulateCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let result = ScenarioRunner.run(script, seed: seed, traceAllSteps: trace)
-        Output.line(result.trace)
+        let runSeed = seed ?? script.seed ?? ScenarioScript.defaultSeed
+        TrapReport.arm("chorus simulate: scenario \(path) trapped on seed \(runSeed), in the command after the last one shown\n")
+        let result = ScenarioRunner.run(script, seed: seed, traceAllSteps: trace, progress: { Output.line($0) })
         guard result.passed else {
             Output.line("FAILED (seed \(result.seed)):")
             for failure in result.failures { Output.line("  \(failure)") }
