@@ -122,30 +122,33 @@ def running_cluster(context: Context, listeners=()):
 
 
 class AckCapture:
-    """Every ack datagram one member sends, by probe sequence (a datagram may carry several)."""
+    """Ack datagrams sent from some gossip ports, by probe sequence (a datagram may carry
+    several), at most one per sending port and sequence."""
 
-    def __init__(self, port: int) -> None:
-        self._port = port
+    def __init__(self, ports: set[int]) -> None:
+        self._ports = ports
         self._lock = threading.Lock()
-        self.by_sequence: dict[int, bytes] = {}
+        self._by_sequence: dict[int, dict[int, bytes]] = {}
 
     def __call__(self, datagram: Datagram) -> None:
-        if datagram.source[1] != self._port:
+        if datagram.source[1] not in self._ports:
             return
         for value in datagram.values(ACK):
             with self._lock:
-                self.by_sequence[probe_sequence(value)] = datagram.payload
+                self._by_sequence.setdefault(probe_sequence(value), {})[datagram.source[1]] = datagram.payload
 
-    def frozen(self) -> dict[int, bytes]:
+    def frozen(self) -> dict[int, dict[int, bytes]]:
+        """sequence -> {sending port: datagram}"""
         with self._lock:
-            return dict(self.by_sequence)
+            return {sequence: dict(by_port) for sequence, by_port in self._by_sequence.items()}
 
 
 class ReactiveReplayer:
     """Answers every ping of the dead member that crosses loopback with a captured ack of the
-    same sequence, if there is one: the cheapest replay, one datagram per probe."""
+    same sequence, if there is one: the cheapest replay, one datagram per probe. An agent
+    ignores datagrams that carry its own id, so the ack chosen was not sent by the pinger."""
 
-    def __init__(self, acks: dict[int, bytes], target: bytes, sock: socket.socket) -> None:
+    def __init__(self, acks: dict[int, dict[int, bytes]], target: bytes, sock: socket.socket) -> None:
         self._acks, self._target, self._socket = acks, target, sock
         self.pings_seen = 0
         self.answered = 0
@@ -155,18 +158,19 @@ class ReactiveReplayer:
             if ping_target(value) != self._target:
                 continue
             self.pings_seen += 1
-            payload = self._acks.get(probe_sequence(value))
+            senders = self._acks.get(probe_sequence(value), {})
+            payload = next((p for port, p in senders.items() if port != datagram.source[1]), None)
             if payload is not None:
                 with contextlib.suppress(OSError):
                     self._socket.sendto(payload, datagram.source)
                 self.answered += 1
 
 
-def _blind_replay(acks: dict[int, bytes], targets: list[tuple[str, int]], sock: socket.socket, rate: float,
-                  until: float, stop: threading.Event) -> int:
+def _blind_replay(acks: dict[int, dict[int, bytes]], targets: list[tuple[str, int]], sock: socket.socket,
+                  rate: float, until: float, stop: threading.Event) -> int:
     """Sends every captured ack to every target in turn, in sequence order, at `rate` datagrams
     per second, until `until` or `stop`; returns how many it sent."""
-    payloads = [acks[sequence] for sequence in sorted(acks)]
+    payloads = [payload for sequence in sorted(acks) for payload in acks[sequence].values()]
     sent, started = 0, now()
     while not stop.is_set() and now() < until:
         for payload in payloads:
@@ -186,7 +190,8 @@ def replay_ack(context: Context, mode: str, args: argparse.Namespace) -> dict:
     with running_cluster(context) as (cluster, observed, sniffer):
         victim = cluster.names[-1]
         victim_id = observed.node_id(cluster, victim)
-        capture = AckCapture(cluster.agent(victim).gossip_port)
+        ports = {a.gossip_port for a in cluster.agents} if args.acks_from == "any" else {cluster.agent(victim).gossip_port}
+        capture = AckCapture(ports)
         sniffer.subscribe(capture)
         _progress(f"replay-ack/{mode}: capturing {victim}'s acks for {args.capture_seconds:.0f} s")
         time.sleep(args.capture_seconds)
@@ -206,14 +211,14 @@ def replay_ack(context: Context, mode: str, args: argparse.Namespace) -> dict:
         else:
             figures = _kill_and_replay(cluster, victim, victim_id, acks, mode, sniffer, args)
         return {
-            "scenario": "replay-ack", "mode": mode, "restarted": args.restart, "preset": context.preset,
-            "agents": context.size, "victim": victim, "acks_captured": len(acks),
+            "scenario": "replay-ack", "mode": mode, "restarted": args.restart, "acks_from": args.acks_from, "preset": context.preset,
+            "agents": context.size, "victim": victim, "acks_captured": sum(len(by_port) for by_port in acks.values()),
             "ack_sequences": f"{min(acks)}-{max(acks)}" if acks else "-",
             "bound_s": args.replay_seconds + args.detection_seconds, **figures,
         }
 
 
-def _kill_and_replay(cluster: ChorusCluster, victim: str, victim_id: bytes, acks: dict[int, bytes], mode: str,
+def _kill_and_replay(cluster: ChorusCluster, victim: str, victim_id: bytes, acks: dict[int, dict[int, bytes]], mode: str,
                      sniffer: LoopbackSniffer, args: argparse.Namespace) -> dict:
     """Kills the victim, replays its acks (unless mode is none) and times, per survivor, when
     it first doubts the victim (suspect or dead) and when it reports it dead."""
@@ -271,17 +276,17 @@ def _replay_line(r: dict) -> str:
 
     kept = ", ".join(f"{s} {seconds(v)}" for s, v in r["kept_alive_s"].items())
     dead = ", ".join(f"{s} {seconds(v)}" for s, v in r["dead_after_s"].items())
-    return (f"replay-ack mode={r['mode']} restart={'yes' if r['restarted'] else 'no'} acks={r['acks_captured']} (seq {r['ack_sequences']}) "
+    return (f"replay-ack mode={r['mode']} acks-from={r['acks_from']} restart={'yes' if r['restarted'] else 'no'} acks={r['acks_captured']} (seq {r['ack_sequences']}) "
             f"replayed={r['replayed']} in {r['replay_s']:.1f} s; {r['victim']} kept alive (s): {kept}; dead at (s): {dead}")
 
 
 def _replay_table(results: list[dict]) -> str:
-    rows = ["| replay | restart after capture | acks captured (seq) | datagrams replayed | survivor | kept alive after kill (s) | reported dead after (s) |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| replay | acks of | restart after capture | acks captured (seq) | datagrams replayed | survivor | kept alive after kill (s) | reported dead after (s) |",
+            "|---|---|---|---|---|---|---|---|"]
     for r in results:
         for survivor in r["kept_alive_s"]:
             kept, dead = r["kept_alive_s"][survivor], r["dead_after_s"][survivor]
-            rows.append(f"| {r['mode']} | {'yes' if r['restarted'] else 'no'} | {r['acks_captured']} ({r['ack_sequences']}) | {r['replayed']} | {survivor} | "
+            rows.append(f"| {r['mode']} | {r['acks_from']} | {'yes' if r['restarted'] else 'no'} | {r['acks_captured']} ({r['ack_sequences']}) | {r['replayed']} | {survivor} | "
                         f"{f'{kept:.1f}' if kept is not None else '> ' + str(int(r['bound_s']))} | "
                         f"{f'{dead:.1f}' if dead is not None else '> ' + str(int(r['bound_s']))} |")
     return "\n".join(rows)
@@ -597,9 +602,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="no rolling restart of the cluster between capture and replay (replay-ack: before "
                              "the kill; reflect: skips the stale digest)")
     replay = parser.add_argument_group("replay-ack")
-    replay.add_argument("--replay", default="none,blind",
+    replay.add_argument("--replay", default="none,blind,reactive",
                         help="comma-separated modes, each in its own cluster: none (control run), blind (every "
                              "captured ack to every survivor, in turn), reactive (answer each sniffed ping of M)")
+    replay.add_argument("--acks-from", default="victim", choices=["victim", "any"],
+                        help="whose acks are captured and replayed: the killed member's, or every agent's "
+                             "(an ack is matched by sequence alone, not by who sent it)")
     replay.add_argument("--capture-seconds", type=float, default=60.0, help="how long M's acks are captured")
     replay.add_argument("--replay-seconds", type=float, default=90.0, help="how long the replay goes on after the kill")
     replay.add_argument("--replay-rate", type=float, default=5000.0, help="blind replay, datagrams per second in all")
