@@ -461,7 +461,7 @@ def flood_template(kind: str, cluster_id: bytes, member_id: bytes) -> tuple[byte
         return payload, vary
     if kind == "bad-signature":
         body = _header(cluster_id, member_id) + _record(ACK, struct.pack(">I", 1))
-        return body + os.urandom(64), len(body)
+        return body + _garbage_signature(), len(body)
     expires = int(time.time()) + 365 * 86400
     records, first_signature = b"", None
     for index in range(_GARBAGE_CERTIFICATES):
@@ -469,8 +469,17 @@ def flood_template(kind: str, cluster_id: bytes, member_id: bytes) -> tuple[byte
         value = bytes([len(name)]) + name + os.urandom(32) + struct.pack(">Q", expires)
         if first_signature is None:
             first_signature = 46 + len(records) + 3 + len(value)
-        records += _record(CERTIFICATE, value + os.urandom(64))
-    return _header(cluster_id, os.urandom(32)) + records + os.urandom(64), first_signature
+        records += _record(CERTIFICATE, value + _garbage_signature())
+    return _header(cluster_id, os.urandom(32)) + records + _garbage_signature(), first_signature
+
+
+def _garbage_signature() -> bytes:
+    """64 random bytes that pass libsodium's cheap checks, so verifying them costs the full
+    price: S (the second half, little-endian) below 2^252 and so below the group order, as
+    15 in 16 random values are not (those are refused before any curve arithmetic)."""
+    signature = bytearray(os.urandom(64))
+    signature[63] &= 0x0F
+    return bytes(signature)
 
 
 def _flood_sender(work_dir: str) -> str | None:
@@ -571,18 +580,23 @@ def _flood_line(r: dict) -> str:
         "none" if r["metrics_available"] else "no /metrics")
     return (f"flood {r['kind']} at {r['victim']}: {r['packets']} datagrams of {r['datagram_bytes']} B in "
             f"{r['seconds']:.1f} s = {r['packets_per_s']:.0f}/s; victim CPU {r['victim_cpu_percent']:.0f}% "
-            f"(host busy {r['host_cpu_busy_percent']:.0f}%); suspect/dead transitions of live members: "
-            f"{len(r['transitions'])}{' (' + '; '.join(r['transitions'][:6]) + ')' if r['transitions'] else ''}; "
+            f"(host busy {r['host_cpu_busy_percent']:.0f}%); transitions of live members: "
+            f"{_count(r, SUSPECT)} suspect, {_count(r, DEAD)} dead{' (' + '; '.join(r['transitions'][:6]) + ')' if r['transitions'] else ''}; "
             f"rejected: {rejected}" + (f"; exited: {', '.join(r['agents_exited'])}" if r["agents_exited"] else ""))
 
 
+def _count(result: dict, status: str) -> int:
+    return sum(1 for transition in result["transitions"] if transition.split(" at ")[0].endswith(" " + status))
+
+
 def _flood_table(results: list[dict]) -> str:
-    rows = ["| flood | datagram bytes | sent per s (s) | victim CPU % | host CPU busy % | suspect/dead transitions of live members | victim's rejections |",
+    rows = ["| flood | datagram bytes | sent per s (s) | victim CPU % | host CPU busy % | transitions of live members to suspect / dead | victim's rejections |",
             "|---|---|---|---|---|---|---|"]
     for r in results:
         rejected = ", ".join(f"{k} {v:.0f}" for k, v in r["rejected"].items()) or "-"
         rows.append(f"| {r['kind']} | {r['datagram_bytes']} | {r['packets_per_s']:.0f} ({r['seconds']:.0f}) | "
-                    f"{r['victim_cpu_percent']:.0f} | {r['host_cpu_busy_percent']:.0f} | {len(r['transitions'])} | {rejected} |")
+                    f"{r['victim_cpu_percent']:.0f} | {r['host_cpu_busy_percent']:.0f} | "
+                    f"{_count(r, SUSPECT)} / {_count(r, DEAD)} | {rejected} |")
     return "\n".join(rows)
 
 
@@ -598,6 +612,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--base-port", type=int, default=21000)
     parser.add_argument("--work-dir", help="agent logs and data (default: a temporary directory)")
     parser.add_argument("--keep-work", action="store_true", help="keep the work directory")
+    parser.add_argument("--json", help="also write every result, all transitions included, to this file")
     parser.add_argument("--no-restart", dest="restart", action="store_false",
                         help="no rolling restart of the cluster between capture and replay (replay-ack: before "
                              "the kill; reflect: skips the stale digest)")
@@ -663,7 +678,7 @@ def main(argv: list[str]) -> int:
     context = Context(binary=binary, preset=args.preset, size=args.agents, work_dir=work_dir,
                       settings=Settings(convergence_timeout=60.0), next_port=args.base_port)
     scenarios = ["replay-ack", "reflect", "flood"] if args.scenario == "all" else [args.scenario]
-    tables, ok = [], True
+    tables, ok, everything = [], True, []
     try:
         with Namespace():
             if "replay-ack" in scenarios:
@@ -672,15 +687,18 @@ def main(argv: list[str]) -> int:
                     ok &= _attempt(f"replay-ack/{mode}", lambda: replay_ack(context, mode, args), results,
                                    _replay_line)
                 tables.append(_replay_table(results))
+                everything += results
             if "reflect" in scenarios:
                 results = []
                 ok &= _attempt("reflect", lambda: reflect(context, args), results, _reflect_line)
                 tables.append(_reflect_table(results))
+                everything += results
             if "flood" in scenarios:
                 results = []
                 for kind in args.flood_kinds:
                     ok &= _attempt(f"flood/{kind}", lambda: flood(context, kind, args), results, _flood_line)
                 tables.append(_flood_table(results))
+                everything += results
     except KeyboardInterrupt:
         print("hostile: interrupted", file=sys.stderr)
         return 130
@@ -692,6 +710,10 @@ def main(argv: list[str]) -> int:
     print(f"\n{chorus_version(binary)}, preset {args.preset}, {args.agents} agents, "
           f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n")
     print("\n\n".join(tables))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"binary": binary, "version": chorus_version(binary), "preset": args.preset,
+                       "agents": args.agents, "argv": argv, "results": everything}, out, indent=1)
     return 0 if ok else 1
 
 
