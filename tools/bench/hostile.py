@@ -511,6 +511,14 @@ def _python_flood(destination: tuple[str, int], seconds: float, rate: float, pay
     return sent, now() - started
 
 
+def _udp_receive_buffer_errors() -> int:
+    """Datagrams the kernel dropped because a socket's receive queue was full, in this network
+    namespace (every agent's, counted together; the flood's share is nearly all of it)."""
+    with open("/proc/self/net/snmp") as snmp:
+        rows = [line.split() for line in snmp if line.startswith("Udp:")]
+    return int(rows[1][rows[0].index("RcvbufErrors")])
+
+
 _METRIC = re.compile(r'^chorus_datagrams_rejected_total\{reason="([^"]+)"\}\s+(\S+)', re.MULTILINE)
 
 
@@ -535,6 +543,7 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         victim_pid = cluster.agent(victim).process.pid
         sender = _flood_sender(context.work_dir)
         rejected_before = _rejected(cluster, victim)
+        drops_before = _udp_receive_buffer_errors()
         host_before, cpu_before, started = _host_cpu_times(), _cpu_seconds(victim_pid), now()
         _progress(f"flood/{kind}: {len(payload)}-byte datagrams at {victim} for {args.flood_seconds:.0f} s "
                   f"({'C sender' if sender else 'Python sender'}, rate {args.rate or 'max'})")
@@ -549,6 +558,7 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         else:
             (packets, elapsed), errors = _python_flood(destination, args.flood_seconds, args.rate, payload, vary), 0
         cpu_after, flood_end, host_after = _cpu_seconds(victim_pid), now(), _host_cpu_times()
+        dropped = _udp_receive_buffer_errors() - drops_before
         _progress(f"flood/{kind}: sent {packets} in {elapsed:.1f} s; watching {args.grace_seconds:.0f} s more")
         time.sleep(args.grace_seconds)
         rejected_after = _rejected(cluster, victim)
@@ -564,6 +574,7 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
             "scenario": "flood", "kind": kind, "preset": context.preset, "agents": context.size,
             "victim": victim, "impersonated": impersonated if kind == "bad-signature" else None,
             "datagram_bytes": len(payload), "packets": packets, "seconds": elapsed, "send_errors": errors,
+            "receive_queue_drops": dropped,
             "packets_per_s": packets / elapsed if elapsed else 0.0,
             "victim_cpu_percent": 100 * (cpu_after - cpu_before) / max(1e-9, flood_end - started),
             "host_cpu_busy_percent": 100 * (host_after[0] - host_before[0]) / max(1, host_after[1] - host_before[1]),
@@ -579,7 +590,7 @@ def _flood_line(r: dict) -> str:
     rejected = ", ".join(f"{k}={v:.0f}" for k, v in r["rejected"].items()) or (
         "none" if r["metrics_available"] else "no /metrics")
     return (f"flood {r['kind']} at {r['victim']}: {r['packets']} datagrams of {r['datagram_bytes']} B in "
-            f"{r['seconds']:.1f} s = {r['packets_per_s']:.0f}/s; victim CPU {r['victim_cpu_percent']:.0f}% "
+            f"{r['seconds']:.1f} s = {r['packets_per_s']:.0f}/s, {r['receive_queue_drops']} dropped (queue full); victim CPU {r['victim_cpu_percent']:.0f}% "
             f"(host busy {r['host_cpu_busy_percent']:.0f}%); transitions of live members: "
             f"{_count(r, SUSPECT)} suspect, {_count(r, DEAD)} dead{' (' + '; '.join(r['transitions'][:6]) + ')' if r['transitions'] else ''}; "
             f"rejected: {rejected}" + (f"; exited: {', '.join(r['agents_exited'])}" if r["agents_exited"] else ""))
@@ -590,11 +601,12 @@ def _count(result: dict, status: str) -> int:
 
 
 def _flood_table(results: list[dict]) -> str:
-    rows = ["| flood | datagram bytes | sent per s (s) | victim CPU % | host CPU busy % | transitions of live members to suspect / dead | victim's rejections |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| flood | datagram bytes | sent per s (s) | dropped by the kernel, queue full | victim CPU % | host CPU busy % | transitions of live members to suspect / dead | victim's rejections |",
+            "|---|---|---|---|---|---|---|---|"]
     for r in results:
         rejected = ", ".join(f"{k} {v:.0f}" for k, v in r["rejected"].items()) or "-"
         rows.append(f"| {r['kind']} | {r['datagram_bytes']} | {r['packets_per_s']:.0f} ({r['seconds']:.0f}) | "
+                    f"{r['receive_queue_drops']} | "
                     f"{r['victim_cpu_percent']:.0f} | {r['host_cpu_busy_percent']:.0f} | "
                     f"{_count(r, SUSPECT)} / {_count(r, DEAD)} | {rejected} |")
     return "\n".join(rows)
