@@ -39,7 +39,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bench import find_chorus_binary
 from clusters import ChorusCluster, _http_get, chorus_version
@@ -66,7 +66,6 @@ class Context:
     work_dir: str
     settings: Settings
     next_port: int = 21000
-    results: list[dict] = field(default_factory=list)
 
     def cluster(self) -> ChorusCluster:
         cluster = ChorusCluster(binary=self.binary, preset=self.preset, size=self.size, base_port=self.next_port,
