@@ -31,20 +31,28 @@ public enum RecordType: UInt8, Sendable {
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.
+///
+/// Since protocol version 2 each carries the prober's nonce after its v1 fields: an unpredictable
+/// number only the matching ack or nack can echo, so an ack captured earlier answers no later
+/// probe (docs/wire-format.md, "Freshness"). A v1 reader ignores the trailing bytes; a v1 sender
+/// writes none, and decodes here with `nonce == nil`.
 public struct Ping: Sendable, Equatable {
     public var sequence: UInt32
     /// The node the prober believes it is talking to; a different node now at that address ignores it.
     public var target: NodeID
+    public var nonce: UInt64?
 
-    public init(sequence: UInt32, target: NodeID) {
+    public init(sequence: UInt32, target: NodeID, nonce: UInt64?) {
         self.sequence = sequence
         self.target = target
+        self.nonce = nonce
     }
 
     public var record: Record {
-        var writer = ByteWriter(capacity: 36)
+        var writer = ByteWriter(capacity: 44)
         writer.write(uint32: sequence)
         writer.write(target)
+        if let nonce { writer.write(uint64: nonce) }
         return Record(type: RecordType.ping.rawValue, value: writer.bytes)
     }
 
@@ -52,25 +60,31 @@ public struct Ping: Sendable, Equatable {
         var reader = ByteReader(value)
         let sequence = try reader.readUInt32()
         let target = try reader.readNodeID()
-        return Ping(sequence: sequence, target: target)
+        return Ping(sequence: sequence, target: target, nonce: try reader.readTrailingNonce())
     }
 }
 
-/// Ack and nack carry only the probe sequence they answer.
+/// Ack and nack carry the probe sequence they answer and, since version 2, the probe's nonce.
 public struct ProbeReply: Sendable, Equatable {
     public var sequence: UInt32
+    public var nonce: UInt64?
 
-    public init(sequence: UInt32) { self.sequence = sequence }
+    public init(sequence: UInt32, nonce: UInt64?) {
+        self.sequence = sequence
+        self.nonce = nonce
+    }
 
     public func record(_ type: RecordType) -> Record {
-        var writer = ByteWriter(capacity: 4)
+        var writer = ByteWriter(capacity: 12)
         writer.write(uint32: sequence)
+        if let nonce { writer.write(uint64: nonce) }
         return Record(type: type.rawValue, value: writer.bytes)
     }
 
     public static func decode(_ value: [UInt8]) throws(WireError) -> ProbeReply {
         var reader = ByteReader(value)
-        return ProbeReply(sequence: try reader.readUInt32())
+        let sequence = try reader.readUInt32()
+        return ProbeReply(sequence: sequence, nonce: try reader.readTrailingNonce())
     }
 }
 
@@ -78,18 +92,22 @@ public struct PingRequest: Sendable, Equatable {
     public var sequence: UInt32
     public var target: NodeID
     public var targetAddress: PeerAddress
+    /// The prober's nonce, which the helper's ack or nack echoes.
+    public var nonce: UInt64?
 
-    public init(sequence: UInt32, target: NodeID, targetAddress: PeerAddress) {
+    public init(sequence: UInt32, target: NodeID, targetAddress: PeerAddress, nonce: UInt64?) {
         self.sequence = sequence
         self.target = target
         self.targetAddress = targetAddress
+        self.nonce = nonce
     }
 
     public var record: Record {
-        var writer = ByteWriter(capacity: 60)
+        var writer = ByteWriter(capacity: 68)
         writer.write(uint32: sequence)
         writer.write(target)
         targetAddress.encode(into: &writer)
+        if let nonce { writer.write(uint64: nonce) }
         return Record(type: RecordType.pingRequest.rawValue, value: writer.bytes)
     }
 
@@ -98,7 +116,14 @@ public struct PingRequest: Sendable, Equatable {
         let sequence = try reader.readUInt32()
         let target = try reader.readNodeID()
         let address = try PeerAddress.decode(from: &reader)
-        return PingRequest(sequence: sequence, target: target, targetAddress: address)
+        return PingRequest(sequence: sequence, target: target, targetAddress: address, nonce: try reader.readTrailingNonce())
+    }
+}
+
+extension ByteReader {
+    /// A version 2 nonce when the record has one after its v1 fields; nil for a v1 record.
+    mutating func readTrailingNonce() throws(WireError) -> UInt64? {
+        remaining >= 8 ? try readUInt64() : nil
     }
 }
 

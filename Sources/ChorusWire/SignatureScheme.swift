@@ -19,3 +19,10 @@ public enum SignatureSizes {
     public static let publicKey = 32
     public static let signature = 64
 }
+
+/// Numbers a peer must not predict (probe nonces): a keyed pseudo-random function of a counter.
+/// The agent keys it from the kernel's random source; the simulator keys it from its seed, so
+/// runs replay. Implementations MUST be deterministic for one key and thread-safe.
+public protocol NonceGenerator: Sendable {
+    func nonce(_ counter: UInt64) -> UInt64
+}

@@ -26,19 +26,19 @@ struct FakeSigner: MessageSigner {
     }
 
     @Test func roundTripKeepsEveryRecordAndTheSignedBytes() throws {
-        let ping = Ping(sequence: 42, target: target)
-        let bytes = build([ping.record, ProbeReply(sequence: 9).record(.ack)])
+        let ping = Ping(sequence: 42, target: target, nonce: 0xDEAD_BEEF_0BAD_F00D)
+        let bytes = build([ping.record, ProbeReply(sequence: 9, nonce: 0xDEAD_BEEF_0BAD_F00D).record(.ack)])
         let datagram = try Datagram.decode(bytes, expectedCluster: cluster, maxSize: 1400)
         #expect(datagram.sender == sender)
         #expect(datagram.records.count == 2)
         #expect(try Ping.decode(datagram.records[0].value) == ping)
-        #expect(try ProbeReply.decode(datagram.records[1].value).sequence == 9)
+        #expect(try ProbeReply.decode(datagram.records[1].value) == ProbeReply(sequence: 9, nonce: 0xDEAD_BEEF_0BAD_F00D))
         #expect(datagram.signedBytes + datagram.signature == bytes)
         #expect(datagram.signature == FakeSigner().sign(datagram.signedBytes))
     }
 
     @Test func everyTruncationIsRejectedWithoutTrapping() {
-        let bytes = build([Ping(sequence: 1, target: target).record, JoinRequest.record])
+        let bytes = build([Ping(sequence: 1, target: target, nonce: 1).record, JoinRequest.record])
         for length in 0..<bytes.count {
             let cut = Array(bytes.prefix(length))
             // Cutting inside the signature leaves a shorter, well-formed-looking frame; it must
@@ -78,10 +78,19 @@ struct FakeSigner: MessageSigner {
     }
 
     @Test func recordLengthsBeyondTheFrameAreRejected() {
-        var bytes = build([Ping(sequence: 1, target: target).record])
+        var bytes = build([Ping(sequence: 1, target: target, nonce: 1).record])
         // The ping record's length field sits right after its type byte.
         bytes[Datagram.headerSize + 1] = 0xff
         #expect(throws: WireError.truncated) { try Datagram.decode(bytes, expectedCluster: cluster, maxSize: 1400) }
+    }
+
+    @Test func probeRecordsOfVersion1HaveNoNonceAndVersion1ReadersSkipIt() throws {
+        // A version 1 ack is the sequence alone; the version 1 ping decoder stopped after the target.
+        #expect(try ProbeReply.decode([0, 0, 0, 9]) == ProbeReply(sequence: 9, nonce: nil))
+        let withNonce = Ping(sequence: 3, target: target, nonce: 77).record.value
+        #expect(try Ping.decode(Array(withNonce.prefix(36))) == Ping(sequence: 3, target: target, nonce: nil))
+        let request = PingRequest(sequence: 4, target: target, targetAddress: PeerAddress(ipv4: 10, 0, 0, 1, port: 1), nonce: 5)
+        #expect(try PingRequest.decode(request.record.value) == request)
     }
 
     @Test func unknownRecordTypesFromANewerVersionAreKeptOpaque() throws {

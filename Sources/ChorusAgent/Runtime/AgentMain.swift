@@ -29,7 +29,7 @@ public enum AgentMain {
         var decisionStore = DecisionStore(directory: dataDirectory)
         var membershipConfiguration = MembershipConfiguration(
             signer: nodeKey, certificate: trust.certificate, authorityKey: trust.authorityKey, scheme: Ed25519Scheme(),
-            settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
+            nonces: ShortHashNonces(), settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
             restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max))
         membershipConfiguration.restoredDecisions = try decisionStore.load()
         membershipConfiguration.foundsCluster = configuration.foundsCluster

@@ -9,6 +9,8 @@ public struct MembershipConfiguration: Sendable {
     /// The cluster authority's public key; its first 8 bytes are the cluster id on the wire.
     public var authorityKey: [UInt8]
     public var scheme: any SignatureScheme
+    /// Keyed by the shell: probe nonces must be unpredictable to anyone watching the wire.
+    public var nonces: any NonceGenerator
     public var settings: MembershipSettings
     /// The gossip address others reach this node at, carried in its heartbeat.
     public var advertiseAddress: PeerAddress
@@ -34,12 +36,13 @@ public struct MembershipConfiguration: Sendable {
     public var restoredDecisions = DurableDecisions()
 
     public init(signer: any MessageSigner, certificate: Certificate, authorityKey: [UInt8],
-                scheme: any SignatureScheme, settings: MembershipSettings, advertiseAddress: PeerAddress,
+                scheme: any SignatureScheme, nonces: any NonceGenerator, settings: MembershipSettings, advertiseAddress: PeerAddress,
                 appVersion: String, seeds: [PeerAddress], restoredIncarnation: UInt64, randomSeed: UInt64) {
         self.signer = signer
         self.certificate = certificate
         self.authorityKey = authorityKey
         self.scheme = scheme
+        self.nonces = nonces
         self.settings = settings
         self.advertiseAddress = advertiseAddress
         self.appVersion = appVersion

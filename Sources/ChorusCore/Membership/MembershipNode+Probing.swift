@@ -4,12 +4,16 @@ import HashTreeCollections
 /// The probe this node has in flight (one at a time, as in SWIM).
 struct ActiveProbe: Sendable {
     let sequence: UInt32
+    /// Only an ack or nack echoing it answers this probe (`ProbeFreshness`).
+    let nonce: UInt64
     let target: NodeID
     /// When to give up on a direct ack and ask others.
     let indirectAt: Instant
     /// When the probe fails if nothing answered.
     let endAt: Instant
     var indirectSent = false
+    /// The members asked to probe the target: only they (and the target) may answer.
+    var helpers: [NodeID] = []
     var expectedNacks = 0
     var nacks = 0
 }
@@ -19,6 +23,11 @@ struct RelayedProbe: Sendable {
     let requester: NodeID
     let requesterAddress: PeerAddress
     let requesterSequence: UInt32
+    /// Echoed in our ack or nack to the requester (nil from a version 1 requester).
+    let requesterNonce: UInt64?
+    let target: NodeID
+    /// Our own ping's nonce, which the target's ack must echo.
+    let nonce: UInt64
     /// Lifeguard: answer "I could not reach it" before the requester's probe ends.
     let nackAt: Instant
     let expiresAt: Instant
@@ -31,7 +40,8 @@ extension MembershipNode {
         if var current = probe {
             if !current.indirectSent, now >= current.indirectAt {
                 current.indirectSent = true
-                current.expectedNacks = sendIndirectProbes(for: current)
+                current.helpers = sendIndirectProbes(for: current)
+                current.expectedNacks = current.helpers.count
                 probe = current
             }
             if now >= current.endAt {
@@ -49,35 +59,39 @@ extension MembershipNode {
 
     private mutating func startProbe(of target: Member, now: Instant) {
         let sequence = takeProbeSequence()
+        let nonce = takeNonce()
         let interval = scaled(settings.probeInterval)
-        probe = ActiveProbe(sequence: sequence, target: target.id, indirectAt: now + scaled(settings.probeTimeout),
+        probe = ActiveProbe(sequence: sequence, nonce: nonce, target: target.id, indirectAt: now + scaled(settings.probeTimeout),
                             endAt: now + interval)
         nextProbeAt = now + interval
         refreshHeartbeat()
         counters.probesSent += 1
-        var leading = [Ping(sequence: sequence, target: target.id).record, ownStatement.record]
+        var leading = [Ping(sequence: sequence, target: target.id, nonce: nonce).record, ownStatement.record]
         // Lifeguard's buddy system: a suspect learns of the suspicion from its prober at once.
         if target.status == .suspect, let accusation = target.accusation { leading.append(accusation.record) }
         sendGossip(to: target.heartbeat.address, peer: target.id, leading: leading)
     }
 
     /// Asks up to k other live members to probe the target (k grows with log N: see
-    /// `indirectProbeCount`); returns how many were asked.
+    /// `indirectProbeCount`); returns those asked.
     /// The direct ping is sent once more too: on a lossy link a second try is the cheapest way
     /// to avoid a false suspicion (memberlist adds a TCP ping for the same reason).
-    private mutating func sendIndirectProbes(for current: ActiveProbe) -> Int {
-        guard let target = members[current.target] else { return 0 }
+    private mutating func sendIndirectProbes(for current: ActiveProbe) -> [NodeID] {
+        guard let target = members[current.target] else { return [] }
         sendGossip(to: target.heartbeat.address, peer: target.id,
-                   leading: [Ping(sequence: current.sequence, target: target.id).record, ownStatement.record])
+                   leading: [Ping(sequence: current.sequence, target: target.id, nonce: current.nonce).record, ownStatement.record])
         let helpers = index.alive.sample(settings.indirectProbeCount(clusterSize: clusterSize), excluding: current.target,
                                          using: &random)
-        let request = PingRequest(sequence: current.sequence, target: target.id, targetAddress: target.heartbeat.address)
+        let request = PingRequest(sequence: current.sequence, target: target.id, targetAddress: target.heartbeat.address,
+                                  nonce: current.nonce)
+        var asked: [NodeID] = []
         for helper in helpers {
             guard let address = members[helper]?.heartbeat.address else { continue }
             counters.indirectProbesSent += 1
             sendGossip(to: address, peer: helper, leading: [request.record])
+            asked.append(helper)
         }
-        return helpers.count
+        return asked
     }
 
     private mutating func failProbe(_ failed: ActiveProbe, now: Instant) {
@@ -115,37 +129,70 @@ extension MembershipNode {
         return nextProbeSequence
     }
 
+    private mutating func takeNonce() -> UInt64 {
+        defer { noncesTaken &+= 1 }
+        return nonces.nonce(noncesTaken)
+    }
+
     mutating func handlePing(_ ping: Ping, sender: NodeID, source: PeerAddress) {
         guard ping.target == id else { return } // meant for a previous owner of this address
         peerHoldsOurCertificate(sender) // it addressed us by id
-        sendGossip(to: source, peer: sender, leading: [ProbeReply(sequence: ping.sequence).record(.ack)])
+        sendGossip(to: source, peer: sender, leading: [ProbeReply(sequence: ping.sequence, nonce: ping.nonce).record(.ack)])
     }
 
+    /// An ack answers our probe only from the target or a helper we asked, echoing the probe's
+    /// nonce; an ack captured earlier, or sent by anyone else, keeps nothing alive.
     mutating func handleAck(_ ack: ProbeReply, sender: NodeID, now: Instant) {
         if let current = probe, current.sequence == ack.sequence {
+            guard sender == current.target || current.helpers.contains(sender),
+                  echoes(ack, nonce: current.nonce, from: sender) else {
+                counters.reject(.stale)
+                return
+            }
             probe = nil
             if sender == current.target { peerHoldsOurCertificate(sender) }
             lowerLocalHealth()
             return
         }
-        if let relay = relays.removeValue(forKey: ack.sequence) {
+        if let relay = relays[ack.sequence] {
+            guard sender == relay.target, echoes(ack, nonce: relay.nonce, from: sender) else {
+                counters.reject(.stale)
+                return
+            }
+            relays[ack.sequence] = nil
             sendGossip(to: relay.requesterAddress, peer: relay.requester,
-                       leading: [ProbeReply(sequence: relay.requesterSequence).record(.ack)])
+                       leading: [ProbeReply(sequence: relay.requesterSequence, nonce: relay.requesterNonce).record(.ack)])
         }
     }
 
-    mutating func handleNack(_ nack: ProbeReply) {
-        if probe?.sequence == nack.sequence { probe?.nacks += 1 }
+    mutating func handleNack(_ nack: ProbeReply, sender: NodeID) {
+        guard let current = probe, current.sequence == nack.sequence, current.helpers.contains(sender),
+              echoes(nack, nonce: current.nonce, from: sender) else { return }
+        probe?.nacks += 1
     }
 
+    /// Whether `reply` carries `nonce`. A member whose own signed heartbeat says it speaks
+    /// protocol 1 echoes none, and is believed by sequence alone, as before: that is what lets
+    /// a mixed cluster of old and new agents probe each other during a rolling upgrade of Chorus.
+    /// A replayed old heartbeat cannot claim version 1 for an upgraded member (the replay rule).
+    private func echoes(_ reply: ProbeReply, nonce: UInt64, from sender: NodeID) -> Bool {
+        if let echoed = reply.nonce { return echoed == nonce }
+        return (members[sender]?.heartbeat.protocolVersion ?? Self.protocolVersion) < 2
+    }
+
+    /// The target is pinged at the address it signed into its heartbeat, not at the one the
+    /// request names: a request must not aim our datagrams at an address of its choosing.
+    /// A helper that does not know the target stays silent (the prober's other helpers answer).
     mutating func handlePingRequest(_ request: PingRequest, sender: NodeID, source: PeerAddress, now: Instant) {
-        guard request.target != id, !isLeaving else { return }
+        guard request.target != id, !isLeaving, let targetAddress = members[request.target]?.heartbeat.address else { return }
         let sequence = takeProbeSequence()
+        let nonce = takeNonce()
         relays[sequence] = RelayedProbe(
-            requester: sender, requesterAddress: source, requesterSequence: request.sequence,
+            requester: sender, requesterAddress: source, requesterSequence: request.sequence, requesterNonce: request.nonce,
+            target: request.target, nonce: nonce,
             nackAt: now + settings.probeTimeout.scaled(by: 0.8), expiresAt: now + settings.probeInterval)
-        sendGossip(to: request.targetAddress, peer: request.target,
-                   leading: [Ping(sequence: sequence, target: request.target).record, ownStatement.record])
+        sendGossip(to: targetAddress, peer: request.target,
+                   leading: [Ping(sequence: sequence, target: request.target, nonce: nonce).record, ownStatement.record])
     }
 
     mutating func expireRelays(now: Instant) {
@@ -155,7 +202,7 @@ extension MembershipNode {
             } else if !relay.nackSent, now >= relay.nackAt {
                 relays[sequence]?.nackSent = true
                 sendGossip(to: relay.requesterAddress, peer: relay.requester,
-                           leading: [ProbeReply(sequence: relay.requesterSequence).record(.nack)])
+                           leading: [ProbeReply(sequence: relay.requesterSequence, nonce: relay.requesterNonce).record(.nack)])
             }
         }
     }

@@ -8,7 +8,8 @@ import HashTreeCollections
 /// the current time and returns the effects the shell must carry out, in order. The shell calls
 /// `tick` no later than `nextWakeup`. Not thread-safe: one owner drives it.
 public struct MembershipNode: Sendable {
-    public static let protocolVersion: UInt8 = 1
+    /// 2: probes carry a nonce their acks and nacks echo (docs/wire-format.md, "Freshness").
+    public static let protocolVersion: UInt8 = 2
 
     let settings: MembershipSettings
     let signer: any MessageSigner
@@ -47,11 +48,18 @@ public struct MembershipNode: Sendable {
     /// certificate carries it.
     var certificateSettlesAt: Instant?
     var nextCertificateRequestAt = Instant.zero
+    var verificationBudget = VerificationBudget()
+    /// When each joiner last got our full state (`answerJoinRequest`).
+    var fullStateSentAt: [NodeID: Instant] = [:]
+    /// Set while a datagram from an unproven source is handled (`ReplyAllowance`).
+    var replyAllowance: ReplyAllowance?
     var nextCertificateAnswerAt = Instant.zero
 
     var probe: ActiveProbe?
     var relays: [UInt32: RelayedProbe] = [:]
     var nextProbeSequence: UInt32 = 1
+    let nonces: any NonceGenerator
+    var noncesTaken: UInt64 = 0
     var probePass = MemberSet()
     var probeOrder: [UInt32] = []
     var probeIndex = 0
@@ -97,12 +105,13 @@ public struct MembershipNode: Sendable {
         clusterID = Array(configuration.authorityKey.prefix(8))
         id = NodeID(bytes: configuration.signer.publicKey)!
         seeds = configuration.seeds
-        incarnation = configuration.restoredIncarnation + 1
+        incarnation = IncarnationBounds.refuting(configuration.restoredIncarnation, current: 0)
         advertiseAddress = configuration.advertiseAddress
         appVersion = configuration.appVersion
         serving = configuration.startsDraining ? .draining : .serving
         trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
         random = SeededRandom(seed: configuration.randomSeed)
+        nonces = configuration.nonces
         nextProbeAt = now + configuration.firstRoundDelay
         nextGossipAt = now + configuration.firstRoundDelay
         nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval

@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusCrypto
 import ChorusWire
 
 /// N membership cores in one process on a virtual clock and a seeded network. Crashes lose
@@ -248,12 +249,12 @@ public struct SimulatedCluster: Sendable {
     func makeCore(_ index: Int, foundsCluster: Bool, firstRoundDelay: Duration = .zero) -> MembershipNode {
         let host = hosts[index]
         let seeds = seedHosts(of: index).map { hosts[$0].address }
+        let randomSeed = seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40
         var configuration = MembershipConfiguration(
             signer: host.identity.signer, certificate: host.identity.certificate,
-            authorityKey: identities.authorityKey, scheme: scheme, settings: settings,
+            authorityKey: identities.authorityKey, scheme: scheme, nonces: ShortHashNonces(seed: randomSeed), settings: settings,
             advertiseAddress: host.address, appVersion: host.appVersion, seeds: seeds,
-            restoredIncarnation: host.durable.incarnation,
-            randomSeed: seed &* 1_000_003 &+ UInt64(index) &+ UInt64(host.boots) << 40)
+            restoredIncarnation: host.durable.incarnation, randomSeed: randomSeed)
         configuration.restoredDecisions = host.durable.decisions
         configuration.decisionSettings = host.decisionSettings
         configuration.foundsCluster = foundsCluster
