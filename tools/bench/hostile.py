@@ -546,9 +546,13 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         host_before, cpu_before, started = _host_cpu_times(), _cpu_seconds(victim_pid), now()
         _progress(f"flood/{kind}: {len(payload)}-byte datagrams at {victim} for {args.flood_seconds:.0f} s "
                   f"({'C sender' if sender else 'Python sender'}, rate {args.rate or 'max'})")
+        # Spoofing the impersonated member's own address makes the flood look like that member.
+        spoofed = [ATTACKER, str(cluster.agent(impersonated).gossip_port)] if args.flood_source == "member" else []
+        if args.flood_source == "member" and not sender:
+            raise RunFailed("--flood-source member needs gcc (the C sender spoofs with a raw socket)")
         if sender:
             done = subprocess.run([sender, destination[0], str(destination[1]), str(args.flood_seconds), str(args.rate),
-                                   template, str(vary)], capture_output=True, text=True,
+                                   template, str(vary), *spoofed], capture_output=True, text=True,
                                   timeout=args.flood_seconds + 30)
             match = re.match(r"sent (\d+) seconds (\S+) errors (\d+)", done.stdout)
             if done.returncode != 0 or not match:
@@ -570,7 +574,8 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         ]
         exited = [agent.name for agent in cluster.agents if agent.has_exited()]
         return {
-            "scenario": "flood", "kind": kind, "preset": context.preset, "agents": context.size,
+            "scenario": "flood", "kind": kind, "source": args.flood_source, "preset": context.preset,
+            "agents": context.size,
             "victim": victim, "impersonated": impersonated if kind == "bad-signature" else None,
             "datagram_bytes": len(payload), "packets": packets, "seconds": elapsed, "send_errors": errors,
             "receive_queue_drops": dropped,
@@ -588,7 +593,7 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
 def _flood_line(r: dict) -> str:
     rejected = ", ".join(f"{k}={v:.0f}" for k, v in r["rejected"].items()) or (
         "none" if r["metrics_available"] else "no /metrics")
-    return (f"flood {r['kind']} at {r['victim']}: {r['packets']} datagrams of {r['datagram_bytes']} B in "
+    return (f"flood {r['kind']} from {r['source']} address at {r['victim']}: {r['packets']} datagrams of {r['datagram_bytes']} B in "
             f"{r['seconds']:.1f} s = {r['packets_per_s']:.0f}/s, {r['receive_queue_drops']} dropped (queue full); victim CPU {r['victim_cpu_percent']:.0f}% "
             f"(host busy {r['host_cpu_busy_percent']:.0f}%); transitions of live members: "
             f"{_count(r, SUSPECT)} suspect, {_count(r, DEAD)} dead{' (' + '; '.join(r['transitions'][:6]) + ')' if r['transitions'] else ''}; "
@@ -604,7 +609,8 @@ def _flood_table(results: list[dict]) -> str:
             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         rejected = ", ".join(f"{k} {v:.0f}" for k, v in r["rejected"].items()) or "-"
-        rows.append(f"| {r['kind']} | {r['datagram_bytes']} | {r['packets_per_s']:.0f} ({r['seconds']:.0f}) | "
+        kind = r["kind"] + (" from the member's address" if r.get("source") == "member" else "")
+        rows.append(f"| {kind} | {r['datagram_bytes']} | {r['packets_per_s']:.0f} ({r['seconds']:.0f}) | "
                     f"{r['receive_queue_drops']} | "
                     f"{r['victim_cpu_percent']:.0f} | {r['host_cpu_busy_percent']:.0f} | "
                     f"{_count(r, SUSPECT)} / {_count(r, DEAD)} | {rejected} |")
@@ -645,6 +651,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     fl = parser.add_argument_group("flood")
     fl.add_argument("--kinds", default=",".join(FLOOD_KINDS), help="comma-separated: " + ", ".join(FLOOD_KINDS))
     fl.add_argument("--flood-seconds", type=float, default=30.0)
+    fl.add_argument("--flood-source", default="own", choices=["own", "member"],
+                    help="own: the sender's own socket on 127.0.0.1; member: spoof the address of the member "
+                         "whose id the datagrams carry (raw socket)")
     fl.add_argument("--rate", type=float, default=0, help="datagrams per second; 0 for as fast as one process can")
     fl.add_argument("--grace-seconds", type=float, default=10.0, help="watch for transitions after the flood")
     args = parser.parse_args(argv)
