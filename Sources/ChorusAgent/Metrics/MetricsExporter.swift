@@ -44,6 +44,7 @@ public final class MetricsExporter: Sendable {
             (\.suspicionChecks, counter("suspicion_checks", "Accusations this node handed to a suspect it did not probe.")),
             (\.membersDeclaredDead, counter("members_declared_dead", "Members this node declared dead.")),
             (\.certificateRequests, counter("certificate_requests", "Peers asked for a certificate this node lacked.")),
+            (\.repliesWithheld, counter("replies_withheld", "Answers not sent: larger than what an unproven source sent.")),
         ]
         let rejectedName = MetricNameDescriptor(
             namespace: "chorus", metricName: "datagrams_rejected", unitName: "total",
