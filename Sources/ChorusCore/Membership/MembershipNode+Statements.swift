@@ -129,7 +129,9 @@ extension MembershipNode {
         }
     }
 
-    mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
+    /// `byOwnTimer`: this node's suspicion ran out; anything received, even signed with our own
+    /// key (a verdict of a previous process of ours, or of a thief of the key), is one accuser.
+    mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant, byOwnTimer: Bool = false) {
         if accusation.subject == id {
             answerAccusationOfSelf(accusation, accuser: statement.origin)
             return
@@ -137,7 +139,7 @@ extension MembershipNode {
         guard var member = members[accusation.subject], isBelievable(accusation, of: member),
               member.status == .alive || member.status == .suspect else { return }
         let firstHeardNow = arrivals.contains(accusation.subject)
-        if statement.origin != id, !firstHeardNow, !hasAnotherAccuser(member, than: statement.origin) {
+        if !byOwnTimer, !firstHeardNow, !hasAnotherAccuser(member, than: statement.origin) {
             // Anyone with a certificate can sign "dead" about anyone: one accuser alone only
             // starts (or stands in) a suspicion, which a live member refutes in time. A real
             // death is seen by more than one node, whose timers expire within a gossip hop.
@@ -228,7 +230,7 @@ extension MembershipNode {
             store(member)
             let accusation = Accusation(subject: id, incarnation: member.statusIncarnation)
             let statement = SignedStatement.sign(kind: .dead, body: accusation.encoded, clusterID: clusterID, signer: signer)
-            applyDeath(accusation, statement: statement, now: now)
+            applyDeath(accusation, statement: statement, now: now, byOwnTimer: true)
         }
     }
 
