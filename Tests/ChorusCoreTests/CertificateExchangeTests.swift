@@ -51,7 +51,9 @@ import Testing
     @Test func aNodeThatCannotVerifyASenderAsksForItsCertificateAtMostOncePerGossipInterval() {
         var node = fixture.node(2, seeds: [3])
         _ = node.start(now: .zero)
-        let unverifiable = fixture.datagram(from: 0, records: [], withCertificate: false)
+        // As a settled member's gossip is: its heartbeat, no certificate.
+        let unverifiable = fixture.datagram(from: 0, records: [fixture.heartbeat(of: 0, incarnation: 1, sequence: 1).record],
+                                            withCertificate: false)
         let first = node.receive(unverifiable, from: fixture.addresses[0], now: .ms(10))
         let requests = fixture.datagrams(in: first, to: 0)
         #expect(requests.count == 1)
@@ -94,12 +96,16 @@ import Testing
     }
 
     @Test func aSettledMembersDatagramToANodeThatNeverHeardOfItEndsWithBothKnowingEachOther() {
-        var settled = fixture.convergedNode(0, members: [0, 1])
-        var stranger = fixture.node(2, seeds: [3]) // its seed is down: it has heard of nobody
+        // The settled member still holds node 2 from before it restarted (a tombstone's address
+        // is how anti-entropy finds a restarted leaver); node 2 has heard of nobody.
+        var settled = fixture.convergedNode(0, members: [0, 1, 2])
+        var stranger = fixture.node(2, seeds: [3]) // its seed is down
         _ = settled.start(now: .zero)
         _ = stranger.start(now: .zero)
+        // A ping as probes send it: with the prober's heartbeat, here without its certificate.
         let ping = Ping(sequence: 1, target: fixture.id(2)).record
-        let first = fixture.datagram(from: 0, records: [ping], withCertificate: false)
+        let first = fixture.datagram(from: 0, records: [ping, fixture.heartbeat(of: 0, incarnation: 1, sequence: 1).record],
+                                     withCertificate: false)
         let request = stranger.receive(first, from: fixture.addresses[0], now: .ms(10))
         let answer = fixture.deliver(request, from: 2, to: 0, node: &settled, at: .ms(11))
         _ = fixture.deliver(answer, from: 0, to: 2, node: &stranger, at: .ms(12))

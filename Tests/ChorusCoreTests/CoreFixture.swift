@@ -10,6 +10,7 @@ struct CoreFixture {
     let addresses: [PeerAddress]
     let unixSeconds: UInt64 = 1_800_000_000
     var settings = MembershipSettings.lan
+    var scheme: any SignatureScheme = Ed25519Scheme()
 
     init(count: Int, seed: UInt64 = 1) {
         let factory = IdentityFactory(seed: seed)
@@ -24,7 +25,7 @@ struct CoreFixture {
               firstRoundDelay: Duration = .zero) -> MembershipNode {
         var configuration = MembershipConfiguration(
             signer: identities[index].signer, certificate: identities[index].certificate,
-            authorityKey: authority.publicKey, scheme: Ed25519Scheme(), settings: settings,
+            authorityKey: authority.publicKey, scheme: scheme, settings: settings,
             advertiseAddress: addresses[index], appVersion: "1.0.0", seeds: seeds.map { addresses[$0] },
             restoredIncarnation: restoredIncarnation, randomSeed: UInt64(index))
         configuration.firstRoundDelay = firstRoundDelay
@@ -33,7 +34,7 @@ struct CoreFixture {
 
     /// A roster verified under this fixture's authority.
     func roster(_ known: [KnownMember]) -> ConvergedRoster {
-        ConvergedRoster(known, authorityKey: authority.publicKey, scheme: Ed25519Scheme(), now: .zero,
+        ConvergedRoster(known, authorityKey: authority.publicKey, scheme: scheme, now: .zero,
                         unixSeconds: unixSeconds)
     }
 

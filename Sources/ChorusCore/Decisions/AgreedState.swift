@@ -48,6 +48,8 @@ public struct AgreedState: Sendable, Equatable {
     public var isFounded: Bool { founder != nil }
     /// A majority of voters: any two such sets share a member.
     public var quorum: Int { voters.count / 2 + 1 }
+    /// 9999-12-31T23:59:59Z in Unix seconds.
+    static let latestBannerExpiry: UInt64 = 253_402_300_799
 
     /// Binary search: every datagram's votes are checked against up to thousands of voters.
     public func isVoter(_ id: NodeID) -> Bool {
@@ -102,12 +104,16 @@ public struct AgreedState: Sendable, Equatable {
         case .grantLease(_, let term, let duration):
             guard case .runningTasks = phase else { return "no upgrade tasks to run" }
             guard Self.leaseDurationRange.contains(duration) else { return "lease duration \(duration) ms is out of range" }
-            return term == lastTerm + 1 ? nil : "stale lease term \(term)"
+            return lastTerm < UInt32.max && term == lastTerm + 1 ? nil : "stale lease term \(term)"
         case .renewLease(let term), .finishTasks(let term), .failTasks(let term, _):
             guard case .runningTasks = phase else { return "no upgrade tasks are running" }
             return lease?.term == term ? nil : "term \(term) is not the current lease"
-        case .maintenanceOn, .setBanner:
+        case .maintenanceOn:
             return nil
+        case .setBanner(let banner):
+            // A proposer's number reaches every agent's date formatting: the year 9999 is the end.
+            return (banner.expiresAt ?? 0) <= Self.latestBannerExpiry ? nil : "banner expiry is out of range"
+
         case .maintenanceOff:
             return maintenanceMessage == nil ? "maintenance mode is not on" : nil
         case .clearBanner:

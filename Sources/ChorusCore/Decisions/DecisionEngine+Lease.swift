@@ -97,7 +97,8 @@ extension DecisionEngine {
         guard leaseHasExpiredHere(now: now), isVoter else { return nil }
         // The first live voter takes the lease at once; the others only if it has not, in turn.
         let freeSince = lease.learnedAt.map { $0 + agreedLeaseDuration } ?? lease.freeSince ?? now
-        guard now >= freeSince + automaticWait else { return nil }
+        // 2^32 - 1 terms is the end: void by `voidReason` too: no runner is ever granted one past it.
+        guard now >= freeSince + automaticWait, agreed.lastTerm < UInt32.max else { return nil }
         return .grantLease(runner: id, term: agreed.lastTerm + 1, durationMilliseconds: Self.milliseconds(settings.leaseDuration))
     }
 

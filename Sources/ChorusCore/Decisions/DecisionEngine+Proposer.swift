@@ -10,9 +10,12 @@ extension DecisionEngine {
 
     /// A new ballot above every round seen, made durable before it is sent, so that a restart
     /// can never reuse a ballot with a different value.
+    /// Any certificate holder can send a round up to UInt32.max: at the top the round saturates,
+    /// and a ballot at the last round still outranks equal rounds of lower proposer ids. A round
+    /// never traps; docs/security.md says what an insider can still delay this way.
     mutating func startRound(now: Instant) {
         guard var current = proposal else { return }
-        acceptor.highestRound += 1
+        acceptor.highestRound = min(acceptor.highestRound, UInt32.max - 1) + 1
         persistAcceptor()
         current.slot = nextSlot
         current.ballot = Ballot(round: acceptor.highestRound, proposer: id)

@@ -17,6 +17,9 @@ public struct CoreCounters: Sendable, Equatable {
     public var membersDeclaredDead: UInt64 = 0
     /// Peers asked for their certificate after a datagram from them could not be verified.
     public var certificateRequests: UInt64 = 0
+    /// Answers not sent because they would have gone to an unproven source with more bytes than
+    /// it sent us, or a join request came without its joiner's heartbeat (`ReplyAllowance`).
+    public var repliesWithheld: UInt64 = 0
 
     public init() {}
 
@@ -33,4 +36,9 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case badSignature
     /// An (incarnation, sequence) not newer than one already seen.
     case replay
+    /// A signed number no honest peer sends: an incarnation beyond `IncarnationBounds`.
+    case outOfRange
+    /// Not checked at all: the source had spent its share of our signature checks
+    /// (`VerificationBudget`).
+    case shed
 }

@@ -37,25 +37,39 @@ extension MembershipNode {
 
     /// A datagram from `source` came without its sender's certificate, and we lack it. The
     /// request carries our own certificate (the sender may not know us either) and nothing
-    /// else; at most one per gossip interval, since `source` is unverified and could be anyone's.
+    /// else; at most one per gossip interval. `source` is unproven, so the request is no larger
+    /// than what came from it (`ReplyAllowance`): a real ping or gossip datagram, carrying its
+    /// sender's heartbeat, has room for it; a smaller one gets the request without our
+    /// certificate, or nothing.
     mutating func requestCertificate(from source: PeerAddress, now: Instant) {
         guard !isLeaving, now >= nextCertificateRequestAt else { return }
         nextCertificateRequestAt = now + settings.gossipInterval
         counters.certificateRequests += 1
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
-        builder.append(ownCertificateRecord)
-        builder.append(CertificateRequest.record)
+        let room = min(settings.maxDatagramSize, unprovenRoom(for: source) ?? .max)
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: room)
+        if builder.remaining >= ownCertificateRecord.encodedSize + CertificateRequest.record.encodedSize {
+            builder.append(ownCertificateRecord)
+        }
+        guard builder.append(CertificateRequest.record) else {
+            counters.repliesWithheld += 1
+            return
+        }
         send(builder, to: source)
     }
 
     /// A verified member asked: everything we send it carries our certificate from now on, and
     /// it gets our heartbeat with it at once (at most one such answer per gossip interval; the
     /// others wait for our next datagram to them). The answer goes to the address the member
-    /// advertises when we know it, so a replayed request cannot aim us at someone else.
+    /// advertises when we know it, so a replayed request cannot aim us at someone else; a
+    /// requester we do not know gets our certificate alone, as its request was no larger.
     mutating func answerCertificateRequest(from sender: NodeID, source: PeerAddress, now: Instant) {
         certificateWanted.insert(sender)
         guard !isLeaving, now >= nextCertificateAnswerAt else { return }
         nextCertificateAnswerAt = now + settings.gossipInterval
-        sendGossip(to: members[sender]?.heartbeat.address ?? source, peer: sender, leading: [ownStatement.record])
+        if let address = members[sender]?.heartbeat.address {
+            sendGossip(to: address, peer: sender, leading: [ownStatement.record])
+        } else {
+            sendGossip(to: source, peer: sender, leading: [])
+        }
     }
 }

@@ -9,18 +9,40 @@ extension MembershipNode {
 
     /// Sends `leading` records to `address`, adding our certificate if `peer` may lack it and
     /// filling the rest of the datagram with queued broadcasts.
+    /// An answer to an unproven source is cut to what it may still receive (`ReplyAllowance`):
+    /// leading records that do not fit mean nothing is sent.
     mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record]) {
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
-        if peerMayLackOurCertificate(peer) {
+        let room = unprovenRoom(for: address)
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: min(settings.maxDatagramSize, room ?? .max))
+        let leadingSize = leading.reduce(0) { $0 + $1.encodedSize }
+        if peerMayLackOurCertificate(peer), builder.remaining >= ownCertificateRecord.encodedSize + leadingSize {
             builder.append(ownCertificateRecord)
         }
-        for record in leading { builder.append(record) }
+        for record in leading {
+            guard builder.append(record) else {
+                counters.repliesWithheld += 1
+                return
+            }
+        }
         broadcasts.fill(&builder, limit: retransmitLimit)
         send(builder, to: address)
     }
 
+    /// The bytes still allowed to `address` when it is the unproven source of the datagram being
+    /// handled; nil when sends there are not limited.
+    func unprovenRoom(for address: PeerAddress) -> Int? {
+        guard let allowance = replyAllowance, members[allowance.sender]?.heartbeat.address != address else { return nil }
+        return allowance.room(for: address)
+    }
+
     mutating func send(_ builder: DatagramBuilder, to address: PeerAddress) {
         let bytes = builder.finish(signer: signer)
+        if unprovenRoom(for: address) != nil {
+            guard replyAllowance?.take(bytes.count, to: address) == true else {
+                counters.repliesWithheld += 1
+                return
+            }
+        }
         counters.datagramsOut += 1
         counters.bytesOut += UInt64(bytes.count)
         effects.append(.send(bytes, to: address))

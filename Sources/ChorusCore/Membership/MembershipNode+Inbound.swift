@@ -2,8 +2,10 @@ import ChorusWire
 import HashTreeCollections
 
 extension MembershipNode {
-    /// Decode, authenticate, then act: nothing in a datagram is looked at beyond certificates
-    /// until the sender's certificate and the datagram signature have both verified.
+    /// Decode, authenticate, then act, cheapest check first: the header, then whether this
+    /// source may still spend our signature checks (`VerificationBudget`), then the sender's
+    /// signature (its id is its key), and only then the certificates the datagram carries.
+    /// Nothing in a datagram is acted on before its sender's certificate and signature verified.
     mutating func handleDatagram(_ bytes: [UInt8], from source: PeerAddress, now: Instant) {
         counters.datagramsIn += 1
         counters.bytesIn += UInt64(bytes.count)
@@ -15,12 +17,30 @@ extension MembershipNode {
             return
         }
         guard datagram.sender != id else { return }
-        // Certificates are self-authenticating (authority-signed), so they are admitted first:
-        // they are what lets the rest of the datagram be verified.
+        replyAllowance = ReplyAllowance(source: source, sender: datagram.sender, received: bytes.count)
+        defer { replyAllowance = nil }
+        guard verificationBudget.admits(source: source, sender: datagram.sender,
+                                        advertised: members[datagram.sender]?.heartbeat.address, now: now) else {
+            counters.reject(.shed)
+            return
+        }
+        guard trust.scheme.verify(signature: datagram.signature, message: datagram.signedBytes,
+                                  publicKey: datagram.sender.bytes) else {
+            counters.reject(.badSignature)
+            verificationBudget.recordFailure(source: source, now: now)
+            return
+        }
+        // Certificates are self-authenticating (authority-signed): they are what lets the sender
+        // and the statements it relays be trusted. One already held costs no verification.
         for record in datagram.records where record.type == RecordType.certificate.rawValue {
+            guard verificationBudget.admitsAnotherCheck(source: source, now: now) else {
+                counters.reject(.shed)
+                break
+            }
             guard let certificate = try? Certificate.decode(record.value),
                   trust.admit(certificate, unixSeconds: unixSeconds) else {
                 counters.reject(.untrustedSender)
+                verificationBudget.recordFailure(source: source, now: now)
                 continue
             }
         }
@@ -31,11 +51,7 @@ extension MembershipNode {
             }
             return
         }
-        guard trust.scheme.verify(signature: datagram.signature, message: datagram.signedBytes,
-                                  publicKey: datagram.sender.bytes) else {
-            counters.reject(.badSignature)
-            return
-        }
+        verificationBudget.recordSuccess(source: source, sender: datagram.sender)
         if !hasJoined {
             hasJoined = true
             certificateSettlesAt = now + settings.certificateSettleTime
@@ -71,7 +87,7 @@ extension MembershipNode {
             case .pingRequest:
                 handlePingRequest(try PingRequest.decode(record.value), sender: sender, source: source, now: now)
             case .joinRequest:
-                sendFullState(to: source, peer: sender)
+                answerJoinRequest(from: sender, now: now)
             case .digest:
                 handleDigest(try Digest.decode(record.value), sender: sender, source: source)
             case .certificateRequest:

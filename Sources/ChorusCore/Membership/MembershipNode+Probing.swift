@@ -138,13 +138,16 @@ extension MembershipNode {
         if probe?.sequence == nack.sequence { probe?.nacks += 1 }
     }
 
+    /// The target is pinged at the address it signed into its heartbeat, not at the one the
+    /// request names: a request must not aim our datagrams at an address of its choosing.
+    /// A helper that does not know the target stays silent (the prober's other helpers answer).
     mutating func handlePingRequest(_ request: PingRequest, sender: NodeID, source: PeerAddress, now: Instant) {
-        guard request.target != id, !isLeaving else { return }
+        guard request.target != id, !isLeaving, let targetAddress = members[request.target]?.heartbeat.address else { return }
         let sequence = takeProbeSequence()
         relays[sequence] = RelayedProbe(
             requester: sender, requesterAddress: source, requesterSequence: request.sequence,
             nackAt: now + settings.probeTimeout.scaled(by: 0.8), expiresAt: now + settings.probeInterval)
-        sendGossip(to: request.targetAddress, peer: request.target,
+        sendGossip(to: targetAddress, peer: request.target,
                    leading: [Ping(sequence: sequence, target: request.target).record, ownStatement.record])
     }
 

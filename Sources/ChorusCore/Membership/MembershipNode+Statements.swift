@@ -6,6 +6,10 @@ import HashTreeCollections
 extension MembershipNode {
     mutating func applyHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement, now: Instant) {
         let origin = statement.origin
+        guard heartbeat.incarnation <= IncarnationBounds.maximum else {
+            counters.reject(.outOfRange)
+            return
+        }
         if origin == id {
             // Our own heartbeat relayed back is normal; one newer than ours means we lost state
             // (e.g. a wiped incarnation file): move past it rather than go backwards.
@@ -95,16 +99,11 @@ extension MembershipNode {
 
     mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
         if accusation.subject == id {
-            if accusation.incarnation >= incarnation {
-                refute(atLeast: accusation.incarnation, accuser: statement.origin)
-            } else {
-                sawStaleAccusationOfSelf = true
-            }
+            answerAccusationOfSelf(accusation, accuser: statement.origin)
             return
         }
         announceArrival(of: accusation.subject, now: now)
-        guard var member = members[accusation.subject],
-              accusation.incarnation >= member.heartbeat.incarnation else { return }
+        guard var member = members[accusation.subject], isBelievable(accusation, of: member) else { return }
         switch member.status {
         case .alive:
             member.status = .suspect
@@ -132,15 +131,10 @@ extension MembershipNode {
 
     mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
         if accusation.subject == id {
-            if accusation.incarnation >= incarnation {
-                refute(atLeast: accusation.incarnation, accuser: statement.origin)
-            } else {
-                sawStaleAccusationOfSelf = true
-            }
+            answerAccusationOfSelf(accusation, accuser: statement.origin)
             return
         }
-        guard var member = members[accusation.subject],
-              accusation.incarnation >= member.heartbeat.incarnation,
+        guard var member = members[accusation.subject], isBelievable(accusation, of: member),
               member.status == .alive || member.status == .suspect else { return }
         member.status = .dead
         member.statusIncarnation = accusation.incarnation
@@ -159,11 +153,36 @@ extension MembershipNode {
         emit(.memberFailed, accusation.subject)
     }
 
+    /// An accusation of us at an incarnation we hold or above is refuted; an older one shows the
+    /// accuser missed our refutation; one far above anything we signed is a lie, not news
+    /// (`IncarnationBounds`): were we to follow it, a peer could spend our incarnations.
+    private mutating func answerAccusationOfSelf(_ accusation: Accusation, accuser: NodeID) {
+        if accusation.incarnation < incarnation {
+            sawStaleAccusationOfSelf = true
+        } else if IncarnationBounds.isPlausible(accused: accusation.incarnation, held: incarnation) {
+            refute(atLeast: accusation.incarnation, accuser: accuser)
+        } else {
+            counters.reject(.outOfRange)
+        }
+    }
+
+    /// An accusation counts against the incarnation it names, and only if that is one the member
+    /// may have signed: not older than its heartbeat we hold, not far beyond it.
+    private mutating func isBelievable(_ accusation: Accusation, of member: Member) -> Bool {
+        let held = member.heartbeat.incarnation
+        guard accusation.incarnation >= held else { return false }
+        guard IncarnationBounds.isPlausible(accused: accusation.incarnation, held: held) else {
+            counters.reject(.outOfRange)
+            return false
+        }
+        return true
+    }
+
     /// Answers an accusation by outliving it: a higher incarnation, persisted before it is sent,
     /// gossiped to all and sent straight to the accuser, whose timer is the one running.
     mutating func refute(atLeast accused: UInt64, accuser: NodeID? = nil) {
         guard !isLeaving else { return }
-        incarnation = max(incarnation, accused) + 1
+        incarnation = IncarnationBounds.refuting(accused, current: incarnation)
         effects.append(.persistIncarnation(incarnation))
         heartbeatSequence = 0
         ownStatement = signOwnHeartbeat()

@@ -98,10 +98,22 @@ extension MembershipNode {
         return memberIDs[low..<end]
     }
 
-    /// Answers a join request: everything we know, split over as many datagrams as it takes.
-    mutating func sendFullState(to address: PeerAddress, peer: NodeID) {
+    /// Answers a join request: everything we know, split over as many datagrams as it takes,
+    /// sent only to the address the joiner signed into its heartbeat (it comes first in a join
+    /// request), at most once per `joinRetryInitial` per joiner. A captured request replayed from
+    /// a spoofed source therefore sends nothing there, and nothing much to the joiner.
+    mutating func answerJoinRequest(from joiner: NodeID, now: Instant) {
+        guard let address = members[joiner]?.heartbeat.address else {
+            counters.repliesWithheld += 1
+            return
+        }
+        if let last = fullStateSentAt[joiner], now < last + settings.joinRetryInitial { return }
+        if fullStateSentAt.count >= VerificationBudget.maxTrackedSources {
+            fullStateSentAt = fullStateSentAt.filter { now < $0.value + settings.joinRetryInitial }
+        }
+        fullStateSentAt[joiner] = now
         sendState(of: [id] + memberIDs, to: address)
-        peerHoldsOurCertificate(peer)
+        peerHoldsOurCertificate(joiner)
     }
 
     private mutating func sendState(of ids: [NodeID], to address: PeerAddress) {

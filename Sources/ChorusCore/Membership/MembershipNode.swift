@@ -47,6 +47,11 @@ public struct MembershipNode: Sendable {
     /// certificate carries it.
     var certificateSettlesAt: Instant?
     var nextCertificateRequestAt = Instant.zero
+    var verificationBudget = VerificationBudget()
+    /// When each joiner last got our full state (`answerJoinRequest`).
+    var fullStateSentAt: [NodeID: Instant] = [:]
+    /// Set while a datagram from an unproven source is handled (`ReplyAllowance`).
+    var replyAllowance: ReplyAllowance?
     var nextCertificateAnswerAt = Instant.zero
 
     var probe: ActiveProbe?
@@ -97,7 +102,7 @@ public struct MembershipNode: Sendable {
         clusterID = Array(configuration.authorityKey.prefix(8))
         id = NodeID(bytes: configuration.signer.publicKey)!
         seeds = configuration.seeds
-        incarnation = configuration.restoredIncarnation + 1
+        incarnation = IncarnationBounds.refuting(configuration.restoredIncarnation, current: 0)
         advertiseAddress = configuration.advertiseAddress
         appVersion = configuration.appVersion
         serving = configuration.startsDraining ? .draining : .serving
