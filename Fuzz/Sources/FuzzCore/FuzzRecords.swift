@@ -19,8 +19,8 @@ struct FuzzRecords {
         case 7: [refuse(&input).record]
         case 8: [QuorumMessage.catchUp(fromSlot: input.extremeUInt64()).record]
         case 9: VoteBundle.records(of: votes(&input))
-        case 10: [Ping(sequence: input.extremeUInt32(), target: cluster.memberID(&input)).record]
-        case 11: [ProbeReply(sequence: input.extremeUInt32()).record(input.flag() ? .ack : .nack)]
+        case 10: [Ping(sequence: input.extremeUInt32(), target: cluster.memberID(&input), nonce: nonce(&input)).record]
+        case 11: [ProbeReply(sequence: input.extremeUInt32(), nonce: nonce(&input)).record(input.flag() ? .ack : .nack)]
         case 12: [pingRequest(&input).record]
         case 13: [digest(&input).record]
         case 14: [JoinRequest.record]
@@ -103,7 +103,8 @@ struct FuzzRecords {
     }
 
     private func pingRequest(_ input: inout FuzzInput) -> PingRequest {
-        PingRequest(sequence: input.extremeUInt32(), target: cluster.memberID(&input), targetAddress: address(&input))
+        PingRequest(sequence: input.extremeUInt32(), target: cluster.memberID(&input), targetAddress: address(&input),
+                    nonce: nonce(&input))
     }
 
     /// Entries about roster members (by their id prefix) or any prefix, at any incarnation and status.
@@ -121,6 +122,11 @@ struct FuzzRecords {
         let pick = input.choice(FuzzCluster.size + 1)
         let certificate = pick < FuzzCluster.size ? cluster.identities[pick].certificate : cluster.outsider.certificate
         return Record(type: RecordType.certificate.rawValue, value: certificate.encoded)
+    }
+
+    /// A protocol 2 nonce (small or extreme), or none as protocol 1 records carry.
+    private func nonce(_ input: inout FuzzInput) -> UInt64? {
+        input.flag() ? input.extremeUInt64() : nil
     }
 
     /// A roster member's address, or any IPv4 address and port.
