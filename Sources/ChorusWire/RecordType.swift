@@ -28,6 +28,9 @@ public enum RecordType: UInt8, Sendable {
     /// The sender could not verify a datagram from the receiver (it lacks the receiver's
     /// certificate): "attach yours to what you send me".
     case certificateRequest = 15
+    /// The cluster's current keys for a member that sealed with a removed one (`KeyringGrant`),
+    /// sealed for its node key.
+    case keyringGrant = 16
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.

@@ -11,6 +11,8 @@ struct CoreFixture {
     let unixSeconds: UInt64 = 1_800_000_000
     var settings = MembershipSettings.lan
     var scheme: any SignatureScheme = Ed25519Scheme()
+    /// Every node's configured gossip keys; empty: gossip in the clear.
+    var gossipKeys: [GossipKey] = []
 
     init(count: Int, seed: UInt64 = 1) {
         let factory = IdentityFactory(seed: seed)
@@ -29,6 +31,10 @@ struct CoreFixture {
             advertiseAddress: addresses[index], appVersion: "1.0.0", seeds: seeds.map { addresses[$0] },
             restoredIncarnation: restoredIncarnation, randomSeed: UInt64(index))
         configuration.firstRoundDelay = firstRoundDelay
+        if !gossipKeys.isEmpty, let nodeKey = identities[index].signer as? Ed25519KeyPair {
+            configuration.cipher = SodiumGossipCipher(nodeKey: nodeKey)
+            configuration.gossipKeys = gossipKeys
+        }
         return MembershipNode(configuration: configuration, now: now, unixSeconds: unixSeconds)
     }
 

@@ -42,6 +42,7 @@ public struct AgreedState: Sendable, Equatable {
     public private(set) var maintenanceMessage: String?
     /// The banner as decided, expired or not: each agent hides it by its own wall clock.
     public private(set) var banner: AnnouncementBanner?
+    public private(set) var keyring = AgreedKeyring()
 
     public init() {}
 
@@ -118,6 +119,8 @@ public struct AgreedState: Sendable, Equatable {
             return maintenanceMessage == nil ? "maintenance mode is not on" : nil
         case .clearBanner:
             return banner == nil ? "no banner is set" : nil
+        case .installKey, .useKey, .removeKey:
+            return keyring.voidReason(of: value)
         }
     }
 
@@ -170,6 +173,8 @@ public struct AgreedState: Sendable, Equatable {
             banner = newBanner
         case .clearBanner:
             banner = nil
+        case .installKey, .useKey, .removeKey:
+            keyring.apply(value)
         }
         return true
     }

@@ -79,7 +79,17 @@ extension DecisionEngine {
             return .success(.setBanner(banner))
         case .clearBanner:
             return agreed.banner == nil ? .failure(CommandRejection("no banner is set")) : .success(.clearBanner)
+        case .installKey(let key):
+            return keyringDecision(.installKey(key))
+        case .useKey(let key):
+            return keyringDecision(.useKey(key))
+        case .removeKey(let key):
+            return keyringDecision(.removeKey(key))
         }
+    }
+
+    private func keyringDecision(_ value: DecisionValue) -> Result<DecisionValue, CommandRejection> {
+        agreed.keyring.voidReason(of: value).map { .failure(CommandRejection($0)) } ?? .success(value)
     }
 
     /// Decisions the cluster makes for itself: admissions, the task lease, auto-approval.

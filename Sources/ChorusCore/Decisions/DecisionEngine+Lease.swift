@@ -31,7 +31,8 @@ extension DecisionEngine {
             }
         case .approveUpgrade:
             lease.freeSince = now
-        case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner:
+        case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
+             .installKey, .useKey, .removeKey:
             break
         }
     }

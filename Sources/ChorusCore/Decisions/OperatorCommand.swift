@@ -12,6 +12,10 @@ public enum OperatorCommand: Sendable, Equatable {
     case endMaintenance
     case setBanner(AnnouncementBanner)
     case clearBanner
+    /// Gossip keyring (SPEC §2): accept a key, seal with it, stop accepting it.
+    case installKey(GossipKey)
+    case useKey(KeyID)
+    case removeKey(KeyID)
 }
 
 /// How a command ended, mapped by the endpoint to 200, 409 or 503.

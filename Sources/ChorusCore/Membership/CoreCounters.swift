@@ -20,6 +20,10 @@ public struct CoreCounters: Sendable, Equatable {
     /// Answers not sent because they would have gone to an unproven source with more bytes than
     /// it sent us, or a join request came without its joiner's heartbeat (`ReplyAllowance`).
     public var repliesWithheld: UInt64 = 0
+    /// Members that sealed with a removed key and were handed the current keys (`KeyringGrant`).
+    public var keyringGrantsSent: UInt64 = 0
+    /// Grants this node took after it had missed a rotation.
+    public var keyringGrantsAdopted: UInt64 = 0
 
     public init() {}
 
@@ -43,4 +47,9 @@ public enum RejectReason: String, Sendable, CaseIterable {
     /// Not checked at all: the source had spent its share of our signature checks
     /// (`VerificationBudget`).
     case shed
+    /// Gossip is sealed here and this datagram was not (SPEC §2, Confidentiality).
+    case unsealed
+    /// Sealed with a key this node does not hold, or altered: refused at the cost of one
+    /// authenticated decryption, before any signature check.
+    case badSeal
 }

@@ -34,6 +34,11 @@ public struct MembershipConfiguration: Sendable {
     public var firstRoundDelay = Duration.zero
     /// The decision log and acceptor state this node persisted.
     public var restoredDecisions = DurableDecisions()
+    /// Seals gossip when there is a key (SPEC §2, Confidentiality); nil: signed, in the clear.
+    public var cipher: (any GossipCipher)?
+    /// The keys this agent was configured with (`[gossip] keyring_file`), the primary first: the
+    /// decided keyring adds to them and removes from them.
+    public var gossipKeys: [GossipKey] = []
 
     public init(signer: any MessageSigner, certificate: Certificate, authorityKey: [UInt8],
                 scheme: any SignatureScheme, nonces: any NonceGenerator, settings: MembershipSettings, advertiseAddress: PeerAddress,

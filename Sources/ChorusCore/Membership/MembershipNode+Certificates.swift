@@ -45,7 +45,7 @@ extension MembershipNode {
         guard !isLeaving, now >= nextCertificateRequestAt else { return }
         nextCertificateRequestAt = now + settings.gossipInterval
         counters.certificateRequests += 1
-        let room = min(settings.maxDatagramSize, unprovenRoom(for: source) ?? .max)
+        let room = min(datagramRoom, unprovenRoom(for: source) ?? .max)
         var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: room)
         if builder.remaining >= ownCertificateRecord.encodedSize + CertificateRequest.record.encodedSize {
             builder.append(ownCertificateRecord)

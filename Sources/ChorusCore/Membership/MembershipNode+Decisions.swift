@@ -11,6 +11,10 @@ extension MembershipNode {
     /// Takes an operator command; its outcome comes back as a `commandFinished` effect.
     public mutating func submit(_ command: OperatorCommand, requestID: UInt64, now: Instant) -> [MembershipEffect] {
         advanceClock(now)
+        if let rejection = keyringRejection(of: command) {
+            effects.append(.decision(.commandFinished(requestID: requestID, outcome: .rejected(reason: rejection))))
+            return takeEffects()
+        }
         refreshDecisionView(now: now, force: true)
         let decided = decisions.submit(command, requestID: requestID, now: now, members: decisionView)
         carryOut(decided)
@@ -65,6 +69,7 @@ extension MembershipNode {
     /// Turns the engine's effects into ours, in order: sends become datagrams to the member's
     /// address (split across as many as the records need), the rest pass through unchanged.
     mutating func carryOut(_ decisionEffects: [DecisionEffect]) {
+        defer { refreshSealing() }
         for effect in decisionEffects {
             guard case .send(let records, let peer) = effect else {
                 effects.append(.decision(effect))
@@ -86,7 +91,7 @@ extension MembershipNode {
     }
 
     private func newBuilder(for peer: NodeID) -> DatagramBuilder {
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: datagramRoom)
         if peerMayLackOurCertificate(peer) {
             builder.append(ownCertificateRecord)
         }

@@ -13,7 +13,7 @@ extension MembershipNode {
     /// leading records that do not fit mean nothing is sent.
     mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record]) {
         let room = unprovenRoom(for: address)
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: min(settings.maxDatagramSize, room ?? .max))
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: min(datagramRoom, room ?? .max))
         let leadingSize = leading.reduce(0) { $0 + $1.encodedSize }
         if peerMayLackOurCertificate(peer), builder.remaining >= ownCertificateRecord.encodedSize + leadingSize {
             builder.append(ownCertificateRecord)
@@ -32,11 +32,12 @@ extension MembershipNode {
     /// handled; nil when sends there are not limited.
     func unprovenRoom(for address: PeerAddress) -> Int? {
         guard let allowance = replyAllowance, members[allowance.sender]?.heartbeat.address != address else { return nil }
-        return allowance.room(for: address)
+        return allowance.room(for: address).map { max(0, $0 - sealing.overhead) }
     }
 
-    mutating func send(_ builder: DatagramBuilder, to address: PeerAddress) {
-        let bytes = builder.finish(signer: signer)
+    /// Signs, seals (with the primary key, or `key`) and sends, within the reply allowance.
+    mutating func send(_ builder: DatagramBuilder, to address: PeerAddress, sealedWith key: GossipKey? = nil) {
+        let bytes = sealing.seal(builder.finish(signer: signer), with: key)
         if unprovenRoom(for: address) != nil {
             guard replyAllowance?.take(bytes.count, to: address) == true else {
                 counters.repliesWithheld += 1

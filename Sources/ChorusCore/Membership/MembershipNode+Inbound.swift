@@ -2,16 +2,28 @@ import ChorusWire
 import HashTreeCollections
 
 extension MembershipNode {
-    /// Decode, authenticate, then act, cheapest check first: the header, then whether this
-    /// source may still spend our signature checks (`VerificationBudget`), then the sender's
-    /// signature (its id is its key), and only then the certificates the datagram carries.
-    /// Nothing in a datagram is acted on before its sender's certificate and signature verified.
+    /// Open, decode, authenticate, then act, cheapest check first: the seal when gossip is
+    /// sealed (one decryption), the header, then whether this source may still spend our
+    /// signature checks (`VerificationBudget`), then the sender's signature (its id is its key),
+    /// and only then the certificates the datagram carries. Nothing in a datagram is acted on
+    /// before its sender's certificate and signature verified.
     mutating func handleDatagram(_ bytes: [UInt8], from source: PeerAddress, now: Instant) {
         counters.datagramsIn += 1
         counters.bytesIn += UInt64(bytes.count)
+        let plain: [UInt8]
+        var retiredKey: GossipKey?
+        switch sealing.open(bytes) {
+        case .datagram(let opened):
+            plain = opened
+        case .retired(let opened, let key):
+            (plain, retiredKey) = (opened, key)
+        case .refused(let reason):
+            counters.reject(reason)
+            return
+        }
         let datagram: Datagram
         do {
-            datagram = try Datagram.decode(bytes, expectedCluster: clusterID, maxSize: settings.maxDatagramSize)
+            datagram = try Datagram.decode(plain, expectedCluster: clusterID, maxSize: settings.maxDatagramSize)
         } catch {
             counters.reject(.malformed)
             return
@@ -52,6 +64,11 @@ extension MembershipNode {
             return
         }
         verificationBudget.recordSuccess(source: source, sender: datagram.sender)
+        if let retiredKey {
+            // A member that missed a rotation: it gets the keys, and nothing it says is taken.
+            grantKeyring(to: datagram.sender, source: source, sealedWith: retiredKey, now: now)
+            return
+        }
         if !hasJoined {
             hasJoined = true
             certificateSettlesAt = now + settings.certificateSettleTime
@@ -92,6 +109,8 @@ extension MembershipNode {
                 handleDigest(try Digest.decode(record.value), sender: sender, source: source)
             case .certificateRequest:
                 answerCertificateRequest(from: sender, source: source, now: now)
+            case .keyringGrant:
+                adoptKeyringGrant(record.value, from: sender, now: now)
             case nil:
                 break // a record type from a newer protocol version: skipped by design
             }

@@ -40,7 +40,7 @@ extension MembershipNode {
     /// does not fit whole. Only the entries sent are built.
     private mutating func sendDigest(to address: PeerAddress, peer: NodeID, wantsReply: Bool) {
         let total = 1 + memberIDs.count
-        let budget = settings.maxDatagramSize - Datagram.overhead - Certificate.encodedSizeBound - 3
+        let budget = datagramRoom - Datagram.overhead - Certificate.encodedSizeBound - 3
         let capacity = Digest.capacity(budget: budget)
         let complete = total <= capacity
         let start = complete ? 0 : Int(random.next(upperBound: UInt64(total)))
@@ -118,13 +118,13 @@ extension MembershipNode {
 
     private mutating func sendState(of ids: [NodeID], to address: PeerAddress) {
         guard !ids.isEmpty else { return }
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
+        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: datagramRoom)
         for memberID in ids {
             let records = stateRecords(of: memberID)
             let size = records.reduce(0) { $0 + $1.encodedSize }
             if size > builder.remaining, !builder.isEmpty {
                 send(builder, to: address)
-                builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize)
+                builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: datagramRoom)
             }
             for record in records { builder.append(record) }
         }

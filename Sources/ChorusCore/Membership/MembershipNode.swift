@@ -49,6 +49,7 @@ public struct MembershipNode: Sendable {
     var certificateSettlesAt: Instant?
     var nextCertificateRequestAt = Instant.zero
     var verificationBudget = VerificationBudget()
+    var sealing: GossipSealing
     /// When each joiner last got our full state (`answerJoinRequest`).
     var fullStateSentAt: [NodeID: Instant] = [:]
     /// Set while a datagram from an unproven source is handled (`ReplyAllowance`).
@@ -129,6 +130,8 @@ public struct MembershipNode: Sendable {
             randomSeed: configuration.randomSeed, now: now)
         memberFacts = [id: MemberFacts(status: .alive, version: configuration.appVersion)]
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
+        sealing = GossipSealing(cipher: configuration.cipher, configured: configuration.gossipKeys)
+        sealing.refresh(agreed: decisions.agreed.keyring, decidedSlots: decisions.nextSlot)
         _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
         ownStatement = signOwnHeartbeat()
     }

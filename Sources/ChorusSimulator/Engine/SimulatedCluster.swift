@@ -40,6 +40,8 @@ public struct SimulatedCluster: Sendable {
     var tap: NetworkTap?
     /// The host that founds the decision log when it boots with none (nil: nobody does).
     var founder: Int? = 0
+    /// Every host's configured gossip keys (`[gossip] keyring_file`); empty: gossip in the clear.
+    let gossipKeys: [GossipKey]
     private let unixEpoch: UInt64 = 1_800_000_000
     /// Hosts that every new host lists as seeds (the first three, as an operator would).
     static let seedCount = 3
@@ -60,8 +62,9 @@ public struct SimulatedCluster: Sendable {
     /// hostile faults can replay what it captured (join requests are sent only at boot).
     public init(size: Int, seed: UInt64, settings: MembershipSettings = .lan,
                 signatures: IdentityFactory.Signatures = .ed25519, verifier: (any SignatureScheme)? = nil,
-                tapped: Bool = false) {
+                tapped: Bool = false, gossipKeys: [GossipKey] = []) {
         self.seed = seed
+        self.gossipKeys = gossipKeys
         self.settings = settings
         identities = IdentityFactory(signatures: signatures, seed: seed)
         scheme = verifier ?? identities.scheme
@@ -271,6 +274,10 @@ public struct SimulatedCluster: Sendable {
         configuration.decisionSettings = host.decisionSettings
         configuration.foundsCluster = foundsCluster
         configuration.firstRoundDelay = firstRoundDelay
+        if !gossipKeys.isEmpty, let nodeKey = host.identity.signer as? Ed25519KeyPair {
+            configuration.cipher = SodiumGossipCipher(nodeKey: nodeKey)
+            configuration.gossipKeys = gossipKeys
+        }
         return MembershipNode(configuration: configuration, now: localNow(index), unixSeconds: unixSeconds(index))
     }
 

@@ -87,7 +87,7 @@ struct TaskChecker: Sendable {
                     + "but no run of term \(term) \(success ? "completed" : "failed")")]
             }
         case .found, .admit, .remove, .startUpgrade, .cancelUpgrade, .retryUpgrade, .renewLease,
-             .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner:
+             .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner, .installKey, .useKey, .removeKey:
             break
         }
         return []

@@ -44,7 +44,8 @@ struct TransitionChecker: Sendable {
         case .finishTasks: (.running, .stable)
         case .failTasks: (.running, .failed)
         case .retryUpgrade: (.failed, .upgradeMode)
-        case .found, .admit, .remove, .grantLease, .renewLease, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner: nil
+        case .found, .admit, .remove, .grantLease, .renewLease, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
+             .installKey, .useKey, .removeKey: nil
         }
     }
 

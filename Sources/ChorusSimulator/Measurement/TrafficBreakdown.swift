@@ -54,7 +54,7 @@ public struct TrafficBreakdown: Sendable {
             case .dead: .dead
             case .vote, nil: .other
             }
-        case nil: .other
+        case .keyringGrant, nil: .other
         }
     }
 

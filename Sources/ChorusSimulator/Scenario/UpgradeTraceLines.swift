@@ -37,6 +37,9 @@ struct UpgradeTraceLines {
         case .endMaintenance: "maintenance off"
         case .setBanner(let banner): "banner \(banner.level.name) \"\(banner.message)\" until \(banner.expiresAt.map(String.init) ?? "cleared")"
         case .clearBanner: "banner clear"
+        case .installKey(let key): "keyring install \(key.id)"
+        case .useKey(let key): "keyring use \(key)"
+        case .removeKey(let key): "keyring remove \(key)"
         }
     }
 

@@ -25,6 +25,12 @@ public enum DecisionValue: Sendable, Hashable {
     case maintenanceOff
     case setBanner(AnnouncementBanner)
     case clearBanner
+    /// Gossip keyring (SPEC §2): a key every agent accepts, the one every agent seals with, a
+    /// key no agent accepts any more. The install carries the secret: it is only ever proposed
+    /// on a cluster that already seals its gossip.
+    case installKey(GossipKey)
+    case useKey(KeyID)
+    case removeKey(KeyID)
 
     /// The longest text (reason, message) a decision carries, in UTF-8 bytes: every vote repeats
     /// the value, and a vote must fit one datagram beside its signature and certificate.
@@ -38,6 +44,7 @@ public enum DecisionValue: Sendable, Hashable {
         case found = 1, admit, remove, startUpgrade, cancelUpgrade, approveUpgrade, retryUpgrade
         case grantLease, renewLease, finishTasks, failTasks
         case maintenanceOn, maintenanceOff, setBanner, clearBanner
+        case installKey, useKey, removeKey
     }
 
     public func encode(into writer: inout ByteWriter) {
@@ -87,7 +94,23 @@ public enum DecisionValue: Sendable, Hashable {
             banner.encode(into: &writer)
         case .clearBanner:
             writer.write(uint8: Tag.clearBanner.rawValue)
+        case .installKey(let key):
+            writer.write(uint8: Tag.installKey.rawValue)
+            key.encode(into: &writer)
+        case .useKey(let key):
+            writer.write(uint8: Tag.useKey.rawValue)
+            writer.write(bytes: key.bytes)
+        case .removeKey(let key):
+            writer.write(uint8: Tag.removeKey.rawValue)
+            writer.write(bytes: key.bytes)
         }
+    }
+
+    /// The encoding with secrets left out, for open reads and logs: a key install carries its
+    /// kind and key id only. Equal values still give equal bytes.
+    public var publicEncoding: [UInt8] {
+        guard case .installKey(let key) = self else { return encoded }
+        return [Tag.installKey.rawValue] + key.id.bytes
     }
 
     public var encoded: [UInt8] {
@@ -123,6 +146,9 @@ public enum DecisionValue: Sendable, Hashable {
         case .maintenanceOff: return .maintenanceOff
         case .setBanner: return .setBanner(try AnnouncementBanner.decode(from: &reader))
         case .clearBanner: return .clearBanner
+        case .installKey: return .installKey(try GossipKey.decode(from: &reader))
+        case .useKey: return .useKey(KeyID(try reader.readBytes(count: KeyID.byteCount)))
+        case .removeKey: return .removeKey(KeyID(try reader.readBytes(count: KeyID.byteCount)))
         }
     }
 
