@@ -135,6 +135,13 @@ extension AgentProcess {
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }
 
+    /// The body of `GET path` as text (e.g. /metrics), or nil when it does not answer.
+    func text(_ path: String) async -> String? {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)"),
+              let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The names of the events this agent holds (`/v1/events?follow=false`), in order.
     func eventNames() async -> [String] {
         guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/events?follow=false"),

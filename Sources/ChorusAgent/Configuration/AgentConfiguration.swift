@@ -39,6 +39,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// can share one configuration (and one `join` list). Without it, the agent started without
     /// `join` founds.
     public var clusterFounder: String?
+    /// `[gossip] keyring_file`: base64 cluster keys, one per line, the first one sealing (SPEC §2,
+    /// Confidentiality). Without it gossip is signed but in the clear.
+    public var gossipKeyringFile: String?
 
     /// Whether this agent founds the cluster when it has no decision log (and no peer has one).
     public var foundsCluster: Bool { clusterFounder.map { $0 == name } ?? join.isEmpty }

@@ -13,6 +13,7 @@ enum ConfigurationKey: String, CaseIterable {
     case upgradeAutoApprove = "upgrade.auto_approve"
     case eventHooks = "events.hooks"
     case clusterFounder = "cluster.founder"
+    case gossipKeyringFile = "gossip.keyring_file"
 
     var fileKey: String { rawValue }
 
@@ -41,7 +42,8 @@ enum ConfigurationKey: String, CaseIterable {
         let single: String?
         switch self {
         case .join: return flags.join.isEmpty ? nil : flags.join
-        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks, .clusterFounder: return nil
+        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks, .clusterFounder,
+             .gossipKeyringFile: return nil
         case .name: single = flags.name
         case .bind: single = flags.bind
         case .advertise: single = flags.advertise

@@ -72,6 +72,8 @@ enum ConfigurationValidation {
             configuration.eventHooks = setting.values
         case .clusterFounder:
             configuration.clusterFounder = try nonEmpty(value, fail)
+        case .gossipKeyringFile:
+            configuration.gossipKeyringFile = try nonEmpty(value, fail)
         }
     }
 

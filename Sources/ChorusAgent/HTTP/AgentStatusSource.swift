@@ -15,6 +15,8 @@ public protocol AgentStatusSource: Sendable {
     func counters() async -> CoreCounters
     /// The upgrade state and the decisions it rests on.
     func clusterSnapshot() async -> ClusterSnapshot
+    /// The gossip keys this node seals with and accepts now (never shown: only their ids are).
+    func sealingKeyring() async -> SealingKeyring
     /// Decided slots from `from`, at most `limit` of them, with their proofs (`GET /v1/decisions`).
     func decisionLog(from: UInt64, limit: Int) async -> [DecidedSlot]
     /// Gives an operator command to the cluster; returns when it is decided, refused or timed out.

@@ -119,6 +119,9 @@ extension DecisionValue {
         case .maintenanceOff: "maintenance-off"
         case .setBanner: "set-banner"
         case .clearBanner: "clear-banner"
+        case .installKey: "install-key"
+        case .useKey: "use-key"
+        case .removeKey: "remove-key"
         }
     }
 }

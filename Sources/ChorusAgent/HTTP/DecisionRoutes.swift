@@ -27,7 +27,8 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
     public var slot: UInt64
     /// Kebab-case name (`start`, `admit`, `grant-lease`, ...).
     public var decision: String
-    /// The value's wire encoding in hex: equal values, equal strings.
+    /// The value's wire encoding in hex: equal values, equal strings. A key install shows its
+    /// key id, not the key: reads are open (SPEC §7), the key is a secret.
     public var value: String
     /// The members a `found`, `admit`, `remove` or `grant-lease` names (hex ids; empty for others).
     public var members: [String]
@@ -39,7 +40,7 @@ public struct DecisionResponse: Codable, Sendable, Equatable {
     public init(_ decided: DecidedSlot) {
         slot = decided.slot
         decision = decided.value.name
-        value = Hex.encode(decided.value.encoded)
+        value = Hex.encode(decided.value.publicEncoding)
         switch decided.value {
         case .found(let founder, _): members = [founder.hex]
         case .admit(let ids): members = ids.map(\.hex)

@@ -40,6 +40,7 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + ClusterRoutes.routes(source: source, authorization: authorization)
         + NodeRoutes.routes(source: source, authorization: authorization)
         + ClusterSettingsRoutes.routes(source: source, authorization: authorization)
+        + KeyringRoutes.routes(source: source, authorization: authorization)
         + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
         + EventRoutes.routes(journal: journal)
         + DecisionRoutes.routes(source: source)

@@ -38,6 +38,10 @@ public enum AgentMain {
         if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
         membershipConfiguration.startsDraining = try dataDirectory.loadDraining()
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
+        if let keyringFile = configuration.gossipKeyringFile {
+            membershipConfiguration.gossipKeys = try GossipKeyringFile.load(keyringFile)
+            membershipConfiguration.cipher = SodiumGossipCipher(nodeKey: nodeKey)
+        }
         let journal = EventJournal(node: configuration.name, firstID: EventJournal.firstID(bootedAt: clock.unixSeconds()))
         let hooks = try EventHooks(entries: configuration.eventHooks)
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
@@ -50,6 +54,7 @@ public enum AgentMain {
         logger.info("starting", metadata: [
             "name": "\(configuration.name)", "id": "\(core.id.short)", "gossip": "\(advertise)", "http": "\(http)",
             "version": "\(configuration.appVersion)", "preset": "\(configuration.preset.rawValue)",
+            "gossip-sealed": "\(core.sealingKeyring.primary.map { "key \($0.id)" } ?? "no")",
         ])
 
         let gossip = GossipService(

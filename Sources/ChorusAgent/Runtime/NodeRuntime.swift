@@ -170,7 +170,8 @@ public actor NodeRuntime: AgentStatusSource {
         case .finishTasks: "upgrade-finished"
         case .maintenanceOn: "maintenance-on"
         case .maintenanceOff: "maintenance-off"
-        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner: nil
+        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner,
+             .installKey, .useKey, .removeKey: nil
         }
     }
 
@@ -207,6 +208,7 @@ public actor NodeRuntime: AgentStatusSource {
     public func hasJoined() -> Bool { core.hasJoined }
     public func counters() -> CoreCounters { core.counters }
     public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }
+    public func sealingKeyring() -> SealingKeyring { core.sealingKeyring }
     public func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] {
         Array(core.decisions.log.dropFirst(Int(min(from, UInt64(Int.max)))).prefix(limit))
     }

@@ -36,7 +36,7 @@ public struct DataDirectory: Sendable {
 
     /// The node's key pair from `node.key`, or nil on a first start.
     public func loadNodeKey() throws -> Ed25519KeyPair? {
-        guard let bytes = try readSecret(nodeKeyPath) else { return nil }
+        guard let bytes = try Self.readSecret(nodeKeyPath) else { return nil }
         do {
             return try KeyFileFormat.decodeNodeSecret(String(decoding: bytes, as: UTF8.self))
         } catch {
@@ -58,7 +58,7 @@ public struct DataDirectory: Sendable {
     /// The bearer token for mutating HTTP calls (SPEC §7): loaded from `admin.token`, or 32 random
     /// bytes in hex stored (0600) on first start. An operator may provision any non-blank token.
     public func loadOrCreateAdminToken() throws -> String {
-        if let bytes = try readSecret(adminTokenPath) {
+        if let bytes = try Self.readSecret(adminTokenPath) {
             let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
                 throw DataDirectoryError.malformed(path: adminTokenPath, reason: "the token must be one non-blank word")
@@ -105,7 +105,8 @@ public struct DataDirectory: Sendable {
     }
 
     /// Reads a secret file, refusing it when group or others have any access.
-    private func readSecret(_ secretPath: String) throws -> [UInt8]? {
+    /// The bytes of a secret file, nil when it does not exist; refused when group or others may read it.
+    static func readSecret(_ secretPath: String) throws -> [UInt8]? {
         guard FileManager.default.fileExists(atPath: secretPath) else { return nil }
         let attributes = try FileManager.default.attributesOfItem(atPath: secretPath)
         let permissions = UInt32((attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o777) & 0o777

@@ -1,4 +1,4 @@
-/// Why a file in the data directory was refused.
+/// Why a file in the data directory (or another secret file, such as the gossip keyring) was refused.
 public enum DataDirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A secret file that group or others can access (ssh refuses such keys too).
     case insecurePermissions(path: String, mode: UInt32)

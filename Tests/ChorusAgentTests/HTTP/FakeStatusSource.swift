@@ -25,6 +25,9 @@ actor FakeStatusSource: AgentStatusSource {
     func hasJoined() -> Bool { joined }
     func counters() -> CoreCounters { coreCounters }
     func clusterSnapshot() -> ClusterSnapshot { cluster }
+    var keyring = SealingKeyring()
+    func sealingKeyring() -> SealingKeyring { keyring }
+    func setKeyring(_ ring: SealingKeyring) { keyring = ring }
     var log: [DecidedSlot] = []
     func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] { Array(log.dropFirst(Int(from)).prefix(limit)) }
     func setLog(_ slots: [DecidedSlot]) { log = slots }

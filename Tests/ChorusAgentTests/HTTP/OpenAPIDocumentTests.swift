@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusCrypto
 import ChorusWire
 import Foundation
 import Testing
@@ -57,6 +58,11 @@ struct OpenAPIDocumentTests {
                 == properties(of: "LoadBalancerRefusal"))
         #expect(try keys(of: BannerResponse(AnnouncementBanner(message: "m", level: .info, expiresAt: nil))) == properties(of: "Banner"))
         #expect(try keys(of: MaintenanceRequest(message: "m")) == properties(of: "MaintenanceRequest"))
+        let ring = KeyringResponse(SealingKeyring(configured: [SodiumGossipCipher.key([UInt8](repeating: 1, count: 32))],
+                                                  agreed: AgreedKeyring(), granted: nil), removed: [])
+        #expect(try keys(of: ring) == properties(of: "Keyring"))
+        #expect(try keys(of: ring.keys[0]) == properties(of: "KeyringKey"))
+        #expect(try keys(of: KeyringRequest(key: "k", id: "i")) == properties(of: "KeyringRequest"))
         #expect(try keys(of: BannerRequest(message: "m", level: "info", expiresAt: "t")) == properties(of: "BannerRequest"))
         #expect(try keys(of: ErrorResponse(error: "e", reason: "r")) == properties(of: "Error"))
         #expect(try keys(of: JiraNodeResponse(member)) == properties(of: "JiraNode"))
