@@ -18,6 +18,7 @@ enum RecordDecoders {
             roundTrip(certificate, { $0.encoded }, Certificate.decode)
         }
         if let votes = try? VoteBundle.decode(value) { exerciseVotes(votes) }
+        if let grant = try? KeyringGrant.decode(value) { roundTrip(grant, { $0.encoded }, KeyringGrant.decode) }
         for type in quorumTypes {
             guard let message = try? QuorumMessage.decode(Record(type: type.rawValue, value: value)) else { continue }
             let again = try? QuorumMessage.decode(message.record)
