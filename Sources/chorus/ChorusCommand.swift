@@ -1,4 +1,6 @@
 import ArgumentParser
+import ChorusCore
+import ChorusWire
 
 /// `chorus`: the agent and the clients of its local endpoint (SPEC §9).
 @main
@@ -6,7 +8,8 @@ struct ChorusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chorus",
         abstract: "Peer-to-peer coordination of zero-downtime cluster upgrades.",
-        version: "0.1.0 (wire protocol 1)",
+        // The protocol is the heartbeat's (what peers negotiate on), the envelope what datagrams say.
+        version: "0.1.0 (protocol \(MembershipNode.protocolVersion), envelope \(Datagram.currentVersion))",
         subcommands: [
             AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
             MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self,
