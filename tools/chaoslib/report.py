@@ -137,7 +137,7 @@ def hostile_markdown(d: dict) -> list[str]:
                   f"{f['victimCpuPercent']} | {', '.join(f'{k} {v}' for k, v in f['rejected'].items()) or '-'} |"
                   for f in h["flood"]]
     if h["insider"]:
-        lines += ["", "| insider at | insider | lie | victim | incarnation held / named | sent to | refused by receivers "
+        lines += ["", "| insider at | insider | lie | victim | incarnation held / named | sent to | receivers' refusals, 2 s after "
                   "| suspected by / victim's incarnation after |", "|---|---|---|---|---|---|---|---|"]
         lines += [f"| {i['t']:.1f} s | {i['insider']} | {i['lie']}{' (' + i['kind'] + ')' if 'kind' in i else ''} | "
                   f"{i.get('victim', i['insider'])} | {i['heldIncarnation']} / {i['namedIncarnation']} | {i['to']} | "
