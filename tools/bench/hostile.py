@@ -33,7 +33,6 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -45,10 +44,12 @@ from bench import find_chorus_binary
 from clusters import ChorusCluster, _http_get, chorus_version
 from measure import Settings, _cpu_seconds, _host_cpu_times, start_and_converge, wait_until
 from netns import Namespace
-from sniff import ACK, CERTIFICATE, DIGEST, JOIN_REQUEST, PING, Datagram, LoopbackSniffer, probe_sequence, ping_target
+from sniff import ACK, DIGEST, JOIN_REQUEST, PING, Datagram, LoopbackSniffer, probe_sequence, ping_target
 from views import ALIVE, DEAD, SUSPECT, now
+# wirelib: tools/wirelib, shared with the chaos harness (sniff.py puts tools/ on the path)
+from wirelib.spoof import flood_command, flood_sender, ip_udp_packet, parse_flood_output, python_flood
+from wirelib.wire import FLOOD_KINDS, flood_template
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 ATTACKER = "127.0.0.1"
 SPOOFED = "127.0.0.77"  # the reflection victim: an address no agent uses, watched by this script
 SPOOFED_PORT = 47077
@@ -320,15 +321,6 @@ def _digest_entries(datagram: Datagram) -> int:
     return sum((len(value) - 1) // 21 for value in datagram.values(DIGEST))
 
 
-def _ip_udp_packet(source: tuple[str, int], destination: tuple[str, int], payload: bytes) -> bytes:
-    """An IPv4 UDP packet for a raw IP_HDRINCL socket; the kernel fills the IP id and checksum,
-    and the UDP checksum is left 0 (optional over IPv4)."""
-    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 0, 0, 64, socket.IPPROTO_UDP, 0,
-                     socket.inet_aton(source[0]), socket.inet_aton(destination[0]))
-    udp = struct.pack(">HHHH", source[1], destination[1], 8 + len(payload), 0)
-    return ip + udp + payload
-
-
 def _reflect_one(datagram: Datagram, copies: int, interval: float, linger: float) -> dict:
     """Sends `copies` of the datagram to its original destination from the spoofed address and
     counts what arrives there. Bytes are UDP payloads on both sides."""
@@ -337,7 +329,7 @@ def _reflect_one(datagram: Datagram, copies: int, interval: float, linger: float
     try:
         listener.bind((SPOOFED, SPOOFED_PORT))
         listener.settimeout(0.05)
-        packet = _ip_udp_packet((SPOOFED, SPOOFED_PORT), datagram.destination, datagram.payload)
+        packet = ip_udp_packet((SPOOFED, SPOOFED_PORT), datagram.destination, datagram.payload)
         received = datagrams = sent = 0
         next_send, sends_left = now(), copies
         deadline = None
@@ -432,84 +424,6 @@ def _reflect_table(results: list[dict]) -> str:
 
 # -- flood ---------------------------------------------------------------------------------
 
-FLOOD_KINDS = ("bad-signature", "garbage-certificates", "wrong-cluster")
-_GARBAGE_CERTIFICATES = 8
-
-
-def _header(cluster_id: bytes, sender: bytes) -> bytes:
-    return b"CHRS" + bytes([1, 0]) + cluster_id + sender
-
-
-def _record(record_type: int, value: bytes) -> bytes:
-    return struct.pack(">BH", record_type, len(value)) + value
-
-
-def flood_template(kind: str, cluster_id: bytes, member_id: bytes) -> tuple[bytes, int]:
-    """(datagram, offset of the bytes varied per datagram).
-
-    bad-signature: a live member's id, an ack record and 64 random bytes of signature, so the
-    receiver knows the certificate and must run a signature check; the signature varies.
-    garbage-certificates: an unknown sender and 8 certificate records with well-formed fields
-    and random authority signatures, so each costs the receiver a check; the first
-    certificate's signature varies.
-    wrong-cluster: the bad-signature datagram under another cluster id, rejected before any
-    cryptography: the control that shows what the flood costs by its rate alone.
-    """
-    if kind == "wrong-cluster":
-        payload, vary = flood_template("bad-signature", bytes(b ^ 0xFF for b in cluster_id), member_id)
-        return payload, vary
-    if kind == "bad-signature":
-        body = _header(cluster_id, member_id) + _record(ACK, struct.pack(">I", 1))
-        return body + _garbage_signature(), len(body)
-    expires = int(time.time()) + 365 * 86400
-    records, first_signature = b"", None
-    for index in range(_GARBAGE_CERTIFICATES):
-        name = f"intruder{index}".encode()
-        value = bytes([len(name)]) + name + os.urandom(32) + struct.pack(">Q", expires)
-        if first_signature is None:
-            first_signature = 46 + len(records) + 3 + len(value)
-        records += _record(CERTIFICATE, value + _garbage_signature())
-    return _header(cluster_id, os.urandom(32)) + records + _garbage_signature(), first_signature
-
-
-def _garbage_signature() -> bytes:
-    """64 random bytes that pass libsodium's cheap checks, so verifying them costs the full
-    price: S (the second half, little-endian) below 2^252 and so below the group order, as
-    15 in 16 random values are not (those are refused before any curve arithmetic)."""
-    signature = bytearray(os.urandom(64))
-    signature[63] &= 0x0F
-    return bytes(signature)
-
-
-def _flood_sender(work_dir: str) -> str | None:
-    """The C sender, compiled once per run into the work directory; None without gcc."""
-    binary = os.path.join(work_dir, "flood")
-    if os.path.exists(binary):
-        return binary
-    if not shutil.which("gcc"):
-        return None
-    subprocess.run(["gcc", "-O2", "-o", binary, os.path.join(HERE, "flood.c")], check=True, capture_output=True,
-                   timeout=60)
-    return binary
-
-
-def _python_flood(destination: tuple[str, int], seconds: float, rate: float, payload: bytes, vary: int) -> tuple[int, float]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    data, sent, started = bytearray(payload), 0, now()
-    try:
-        while now() - started < seconds:
-            if rate and sent > rate * (now() - started):
-                time.sleep(0.0005)
-                continue
-            data[vary:vary + 8] = sent.to_bytes(8, "little")
-            with contextlib.suppress(OSError):
-                sock.sendto(data, destination)
-            sent += 1
-    finally:
-        sock.close()
-    return sent, now() - started
-
-
 def _udp_receive_buffer_errors() -> int:
     """Datagrams the kernel dropped because a socket's receive queue was full, in this network
     namespace (every agent's, counted together; the flood's share is nearly all of it)."""
@@ -540,7 +454,7 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
             out.write(payload)
         destination = (ATTACKER, cluster.agent(victim).gossip_port)
         victim_pid = cluster.agent(victim).process.pid
-        sender = _flood_sender(context.work_dir)
+        sender = flood_sender(context.work_dir)
         rejected_before = _rejected(cluster, victim)
         drops_before = _udp_receive_buffer_errors()
         host_before, cpu_before, started = _host_cpu_times(), _cpu_seconds(victim_pid), now()
@@ -551,15 +465,16 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         if args.flood_source == "member" and not sender:
             raise RunFailed("--flood-source member needs gcc (the C sender spoofs with a raw socket)")
         if sender:
-            done = subprocess.run([sender, destination[0], str(destination[1]), str(args.flood_seconds), str(args.rate),
-                                   template, str(vary), *spoofed], capture_output=True, text=True,
+            source = (spoofed[0], int(spoofed[1])) if spoofed else None
+            done = subprocess.run(flood_command(sender, destination, args.flood_seconds, args.rate, template, vary,
+                                                source), capture_output=True, text=True,
                                   timeout=args.flood_seconds + 30)
-            match = re.match(r"sent (\d+) seconds (\S+) errors (\d+)", done.stdout)
-            if done.returncode != 0 or not match:
+            figures = parse_flood_output(done.stdout)
+            if done.returncode != 0 or not figures:
                 raise RunFailed(f"flood sender failed: {done.stderr.strip() or done.stdout.strip()}")
-            packets, elapsed, errors = int(match[1]), float(match[2]), int(match[3])
+            packets, elapsed, errors = figures
         else:
-            (packets, elapsed), errors = _python_flood(destination, args.flood_seconds, args.rate, payload, vary), 0
+            (packets, elapsed), errors = python_flood(destination, args.flood_seconds, args.rate, payload, vary), 0
         cpu_after, flood_end, host_after = _cpu_seconds(victim_pid), now(), _host_cpu_times()
         dropped = _udp_receive_buffer_errors() - drops_before
         _progress(f"flood/{kind}: sent {packets} in {elapsed:.1f} s; watching {args.grace_seconds:.0f} s more")

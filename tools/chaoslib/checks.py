@@ -25,6 +25,12 @@ EVENT_EDGES = {
     "upgrade-ready": ({MODE, "F"}, MODE),
 }
 MINORITY_GRACE = 2.0
+# Invariant 8 (integrity) as far as the endpoints show it. Honest incarnations grow by one per
+# restart or refutation, and a believed accusation can add at most 1,024 (IncarnationBounds):
+# no run reaches 2^32 without an out-of-range number having been taken in.
+INCARNATION_CEILING = 2**32
+# Events by which an observer declares a member failed or gone (checked like /v1/members).
+DEPARTURE_EVENTS = {"member-failed": "dead", "member-leave": "left"}
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -76,6 +82,10 @@ class Checker:
         self.heal_times: list[float] = []
         # minority side
         self.minorities: list[dict] = []
+        # integrity: (observer, life, member id) -> the highest incarnation it reported
+        self.incarnations: dict[tuple, int] = {}
+        # amplification: one entry per reflection measured
+        self.reflections: list[dict] = []
         # operator acknowledgements: slot -> (decision, agent, t)
         self.acknowledged: list[tuple[int, str, str, float]] = []
         self.tasks = TaskRuns(self)
@@ -117,6 +127,7 @@ class Checker:
             if members is not None:
                 self._check_accuracy(host, t, by_name)
                 self._note_detections(host, t, by_name)
+                self._check_incarnations(host, t, life, by_name, self_info)
             if decisions is not None:
                 self._check_decisions(host, t, decisions)
 
@@ -146,6 +157,8 @@ class Checker:
                 c = event["cluster"]
                 detail = f"state={c.get('state')} version={c.get('clusterVersion')} decisions={c.get('decisions')}"
             self.events[host].append((t, f"{self.names[host]}#{life} {name} {detail}".rstrip()))
+            if name in DEPARTURE_EVENTS and event.get("member"):
+                self._check_departure_event(host, t, event["member"], DEPARTURE_EVENTS[name])
             if name not in EVENT_EDGES:
                 return
             self.checks["2 transitions"] += 1
@@ -265,7 +278,7 @@ class Checker:
                              f"{m['t']:.1f}s holds {count} decisions, the side had {limit}", [host],
                              key=("3m", host, m["t"]))
 
-    def _check_accuracy(self, host: int, t: float, members: dict) -> None:
+    def _check_accuracy(self, host: int, t: float, members: dict, via: str = "poll") -> None:
         """Invariant 6: no live agent declared dead (or left) without a partition or heavy loss."""
         window = self.bounds.convergence
         if self.states()[host] != "running" or self.history.partitioned(t - window, t):
@@ -275,12 +288,62 @@ class Checker:
             other = self.index.get(name)
             if other is None or other == host:
                 continue
-            self.checks["6 accuracy"] += 1
+            self.checks["6 accuracy" if via == "poll" else "6 accuracy (events)"] += 1
             if m.get("status") in ("dead", "left") and states[other] == "running" \
                     and not self.history.disturbed(other, t - window, t):
-                self.violate(t, "6 accuracy", f"{self.names[host]} reports {name} {m['status']} while it runs "
+                told = "reports" if via == "poll" else "emitted an event declaring"
+                self.violate(t, "6 accuracy", f"{self.names[host]} {told} {name} {m['status']} while it runs "
                              f"(no partition, loss <= 10%, and {name} was not stopped in the last {window:.0f}s)",
                              [host, other], key=("6", host, other, int(t // window)))
+
+    def _check_departure_event(self, host: int, t: float, member: dict, status: str) -> None:
+        """Invariant 6 from the event stream: a `dead` or `left` that lasts less than a poll
+        (an accusation believed at once, then refuted) is still a live member declared gone."""
+        self._check_accuracy(host, t, {member.get("name"): dict(member, status=status)}, via="event")
+
+    def _check_incarnations(self, host: int, t: float, life: int, members: dict, self_info: dict | None) -> None:
+        """Invariant 8, as far as the endpoints show it: a member's incarnation, as one observer
+        reports it in one life, never goes back (a stale or replayed heartbeat changed nothing)
+        and never reaches INCARNATION_CEILING (an out-of-range number was taken in)."""
+        reports = list(members.values())
+        if self_info:
+            reports.append(dict(self_info, name=self.names[host]))
+        for m in reports:
+            incarnation, name = m.get("incarnation"), m.get("name")
+            if not isinstance(incarnation, int) or name not in self.index:
+                continue
+            self.checks["8 integrity"] += 1
+            key = (host, life, m.get("id") or name)
+            before = self.incarnations.get(key)
+            subject = self.index[name]
+            if incarnation >= INCARNATION_CEILING:
+                self.violate(t, "8 integrity", f"{self.names[host]} reports {name} at incarnation {incarnation}, "
+                             f"beyond what honest restarts and believable accusations reach (2^32; heartbeats above "
+                             f"2^62 and accusations over 1,024 ahead must be refused)", [host, subject],
+                             key=("8c", host, name))
+            if before is not None and incarnation < before:
+                self.violate(t, "8 integrity", f"{self.names[host]} reports {name} at incarnation {incarnation}, "
+                             f"below the {before} it reported before (an older heartbeat replaced a newer one)",
+                             [host, subject], key=("8b", host, life, name))
+            if before is None or incarnation > before:
+                self.incarnations[key] = incarnation
+
+    def on_reflection(self, t: float, victim: int, injected: int, received: int, detail: str) -> None:
+        """SPEC §2: no datagram from an unverified source makes an agent send more bytes than it
+        received. `injected`: the bytes sent in the victim's name; `received`: what reached the
+        victim's address because of them."""
+        with self.lock:
+            ratio = received / injected if injected else None
+            self.reflections.append({"t": round(t, 3), "victim": self.names[victim], "injected": injected,
+                                     "received": received, "ratio": round(ratio, 3) if ratio is not None else None,
+                                     "detail": detail})
+            if not injected:
+                return
+            self.checks["§2 amplification"] += 1
+            if received > injected:
+                self.violate(t, "§2 amplification", f"{received} bytes reached {self.names[victim]}'s address for "
+                             f"{injected} bytes sent in its name (ratio {ratio:.2f} > 1): {detail}", [victim],
+                             key=("amp", t))
 
     def _note_detections(self, host: int, t: float, members: dict) -> None:
         for victim, pending in self.pending_kills.items():
@@ -426,7 +489,9 @@ class Checker:
                                  f"{when:.1f}s, but slot {slot} holds {ref['decision']}", [self.index[agent]])
 
     def figures(self) -> dict:
+        ratios = [r["ratio"] for r in self.reflections if r["ratio"] is not None]
         return {"detectionEveryone": summary(self.detection_all), "detectionEachObserver": summary(self.detection_each),
+                "reflectionRatio": summary(ratios),
                 "convergenceAfterPartition": summary(self.heal_times),
                 "convergenceAfterAnyFault": summary([c["seconds"] for c in self.convergence_times])}
 

@@ -11,15 +11,19 @@ and no rule touches that traffic.
 import ipaddress
 import os
 import subprocess
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
-from netns import _nft_script as nft_script, _run as run  # noqa: E402  (tools/bench/netns.py)
 
 GOSSIP_PORT = 7720
 HTTP_PORT = 7721
 PREFIX_START = "chx"
 SUBNET_BASE = ipaddress.ip_network("10.213.0.0/16")
+
+
+def run(argv: list[str], check: bool = True) -> str:
+    """A command's standard output; RuntimeError with its standard error when it fails and `check`."""
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 class Unsupported(Exception):

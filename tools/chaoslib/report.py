@@ -8,10 +8,18 @@ import time
 from . import schedule
 
 MARKDOWN_LOG_LINES = 300
+DELAY = "delay: this kernel has no netem and the agent has no delay option; the harness injects no latency"
 NOT_CHECKED = [
-    "8 integrity: the harness sends no forged, unsigned or replayed datagrams (the simulator and "
-    "Tests/ChorusCoreTests/IntegrityTests.swift cover it)",
-    "delay: this kernel has no netem and the agent has no delay option; the harness injects no latency",
+    "8 integrity: without the hostile kinds (replay,reflect,flood,insider) the harness sends no forged, "
+    "unsigned or replayed datagrams, so its integrity checks (incarnations never back nor out of range) only "
+    "watch (the simulator and Tests/ChorusCoreTests/IntegrityTests.swift cover it)",
+    DELAY,
+]
+NOT_CHECKED_HOSTILE = [
+    "8 integrity beyond what the endpoints show: the harness sees incarnations, statuses, decisions and "
+    "detection times; a forged or replayed datagram that changed state no endpoint reports would go unseen "
+    "(the simulator and Tests/ChorusCoreTests/IntegrityTests.swift cover the core)",
+    DELAY,
 ]
 
 
@@ -90,7 +98,9 @@ def build(run) -> dict:
                               ["agreement (1) and proofs (3) unchecked: the agent does not serve GET /v1/decisions"])
         + ([] if operator is None or operator.maintenance_supported is not False else
            ["maintenance commands skipped: the agent answers 404 on /v1/maintenance"]),
-        "notChecked": NOT_CHECKED,
+        "notChecked": NOT_CHECKED_HOSTILE if run.hostile else NOT_CHECKED,
+        "hostile": run.hostile.figures if run.hostile else None,
+        "reflections": checker.reflections,
         "violations": violations,
         "faults": [f"{at:8.3f} {text}" for at, text in run.history.log],
     }
@@ -101,6 +111,40 @@ def _figure(summary: dict) -> str:
         return "none measured"
     return (f"median {summary['median']:.2f} s, p99 {summary['p99']:.2f} s, max {summary['max']:.2f} s "
             f"({summary['count']} samples)")
+
+
+def hostile_markdown(d: dict) -> list[str]:
+    """What the hostile faults sent and what it cost, when there were any."""
+    h = d.get("hostile")
+    if not h:
+        return []
+    lines = ["", "## Hostile faults", ""]
+    replays = [r for r in h["replay"] if r.get("sent")]
+    lines.append(f"- replay: {len(replays)} replays, {sum(r['sent'] for r in replays)} captured datagrams sent "
+                 f"again from other hosts' addresses ({sum(1 for r in replays if r['of'] != 'any')} of them a killed "
+                 "host's own, during its detection)")
+    ratios = d["figures"].get("reflectionRatio", {})
+    if d.get("reflections"):
+        lines.append(f"- reflect: {len(d['reflections'])} reflections, bytes to the victim's address / bytes sent "
+                     f"in its name: max {ratios['max']:.2f}, median {ratios['median']:.2f} (must be at most 1)")
+        lines += ["", "| at | victim | sent in its name (B) | reached it (B) | ratio | how |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['t']:.1f} s | {r['victim']} | {r['injected']} | {r['received']} | {r['ratio']} | {r['detail']} |"
+                  for r in d["reflections"]]
+    if h["flood"]:
+        lines += ["", "| flood at | victim | style | rate/s | sent (s) | victim CPU % | victim's rejections |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {f['t']:.1f} s | {f['victim']} | {f['style']} | {f['rate']} | {f['sent']} ({f['seconds']}) | "
+                  f"{f['victimCpuPercent']} | {', '.join(f'{k} {v}' for k, v in f['rejected'].items()) or '-'} |"
+                  for f in h["flood"]]
+    if h["insider"]:
+        lines += ["", "| insider at | insider | lie | victim | incarnation held / named | sent to | receivers' refusals, 2 s after "
+                  "| suspected by / victim's incarnation after |", "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {i['t']:.1f} s | {i['insider']} | {i['lie']}{' (' + i['kind'] + ')' if 'kind' in i else ''} | "
+                  f"{i.get('victim', i['insider'])} | {i['heldIncarnation']} / {i['namedIncarnation']} | {i['to']} | "
+                  f"{', '.join(f'{k} {v}' for k, v in i.get('refused', {}).items()) or '-'} | "
+                  f"{str(i['suspectedBy']) + ' / ' + str(i['victimIncarnationAfter']) if 'suspectedBy' in i else '-'} |"
+                  for i in h["insider"]]
+    return lines
 
 
 def markdown(d: dict) -> str:
@@ -130,6 +174,7 @@ def markdown(d: dict) -> str:
               f"- convergence after a partition heals: {_figure(d['figures']['convergenceAfterPartition'])}",
               f"- convergence after any fault heals: {_figure(d['figures']['convergenceAfterAnyFault'])}",
               "", "Times are as the harness sees them: up to one poll period (0.5 s) late.",
+              *hostile_markdown(d),
               "", "## Checks", "", "| invariant | checks |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in d["checks"].items()]
     lines += ["", "Not checked:", ""] + [f"- {n}" for n in d["notChecked"]]

@@ -33,6 +33,8 @@ class Run:
         self.notes: list[str] = []
         self.lock = threading.Lock()
         self.restart_threads: list[threading.Thread] = []
+        self.stopping = threading.Event()
+        self.hostile = None
 
     def clock(self) -> float:
         return time.monotonic() - self.start_time if self.start_time else 0.0
@@ -61,8 +63,9 @@ class Run:
         self.hosts = self._make_hosts()
         registry.record(self.prefix, self.run_dir, [])
         self.hosts.create()
-        self.kinds = [k for k in self.args.faults if self.hosts.network_faults or k not in schedule.NETWORK_KINDS]
-        for k in set(self.args.faults) - set(self.kinds):
+        needs_namespaces = schedule.NETWORK_KINDS + schedule.HOSTILE_KINDS
+        self.kinds = [k for k in self.args.faults if self.hosts.network_faults or k not in needs_namespaces]
+        for k in sorted(set(self.args.faults) - set(self.kinds)):
             self.notes.append(f"fault kind {k} left out: it needs network namespaces")
         trust = os.path.join(self.run_dir, "trust")
         subprocess.run([self.args.binary, "keys", "init", "--dir", trust], check=True, capture_output=True)
@@ -77,6 +80,10 @@ class Run:
         self.checker = Checker([a.name for a in self.agents], self.bounds, self.history,
                                lambda: [a.state for a in self.agents])
         self.checker.tasks.path = os.path.join(self.run_dir, "tasks.log")
+        if set(self.kinds) & set(schedule.HOSTILE_KINDS):
+            from .hostile import Hostile  # raw sockets and AF_PACKET: only when asked for
+            self.hostile = Hostile(self)
+            self.hostile.start(self.kinds)
 
     def seeds(self, agent) -> list[str]:
         first = not os.path.exists(os.path.join(self.agents[0].data_dir, "decisions"))
@@ -202,6 +209,8 @@ class Run:
     def begin(self, fault) -> callable:
         """Applies a fault; returns what heals it."""
         t = self.clock()
+        if fault.kind in schedule.HOSTILE_KINDS:
+            return self.hostile.begin(fault, t)
         if fault.kind in schedule.PROCESS_KINDS:
             agent = self.agents[fault.hosts[0]]
             with self.lock:
@@ -304,7 +313,7 @@ class Run:
                 time.sleep(0.2)
             if self.operator:
                 self.operator.stop()
-            for thread in self.restart_threads:
+            for thread in self.restart_threads + (self.hostile.threads if self.hostile else []):
                 thread.join(30)
             self.checker.tick(self.clock())
             self.checker.finish(self.clock())
@@ -320,6 +329,9 @@ class Run:
             or t > end + self.bounds.observed(self.bounds.convergence) + 30
 
     def teardown(self) -> None:
+        self.stopping.set()
+        if self.hostile:
+            self.hostile.stop()
         if hasattr(self, "observer"):
             self.observer.stop()
         for agent in getattr(self, "agents", []):

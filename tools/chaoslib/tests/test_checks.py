@@ -107,6 +107,52 @@ class CheckerTests(unittest.TestCase):
         self.sample(0, 170.0, m=members(n1="alive", n2="alive", n3="dead"))
         self.assertEqual(self.invariants(), [])
 
+    def test_accuracy_from_events_catches_a_death_shorter_than_a_poll(self):
+        # An insider's lone "dead" verdict believed at once and refuted 100 ms later: no poll sees it.
+        self.checker.on_event(0, 100.0, 1, {"event": "member-failed", "member": {"name": "n2", "status": "alive"}})
+        self.assertEqual(self.invariants(), ["6 accuracy"])
+        self.assertIn("event", self.checker.violations[0]["message"])
+
+    def test_accuracy_from_events_is_excused_like_polls(self):
+        self.history.host_down(1, 80.0, "term")
+        self.history.host_up(1, 90.0, restarted=True)
+        self.checker.on_event(0, 100.0, 1, {"event": "member-leave", "member": {"name": "n2"}})
+        self.states[2] = "killed"
+        self.checker.on_event(0, 100.0, 1, {"event": "member-failed", "member": {"name": "n3"}})
+        self.checker.on_event(0, 100.0, 1, {"event": "member-join", "member": {"name": "n3"}})
+        self.assertEqual(self.invariants(), [])
+
+    def incarnations(self, host, t, life=1, **by_name):
+        m = [{"name": name, "id": f"id-{name}", "status": "alive", "incarnation": inc} for name, inc in by_name.items()]
+        self.sample(host, t, life=life, m=m, me={"id": f"id{host}", "incarnation": life})
+
+    def test_integrity_incarnations_never_go_back(self):
+        self.incarnations(0, 10.0, n2=5, n3=7)
+        self.incarnations(0, 11.0, n2=6, n3=7)
+        self.incarnations(1, 11.0, n2=4, n3=7)  # another observer may lag behind: no violation
+        self.incarnations(0, 12.0, life=2, n2=3, n3=7)  # a restarted observer starts over
+        self.assertEqual(self.invariants(), [])
+        self.incarnations(0, 13.0, life=2, n2=2, n3=7)  # a stale heartbeat replaced a newer one
+        self.assertEqual(self.invariants(), ["8 integrity"])
+        self.assertIn("below the 3", self.checker.violations[0]["message"])
+
+    def test_integrity_incarnations_stay_in_range(self):
+        self.incarnations(0, 10.0, n2=5, n3=5 + 1025)  # a believable accusation refuted: fine
+        self.assertEqual(self.invariants(), [])
+        self.incarnations(0, 11.0, n2=2**64 - 1, n3=1030)  # an extreme heartbeat taken in
+        self.sample(2, 12.0, me={"id": "id2", "incarnation": 2**62})  # refuted an accusation at 2^62
+        self.assertEqual(self.invariants(), ["8 integrity", "8 integrity"])
+
+    def test_reflection_ratio(self):
+        self.checker.on_reflection(20.0, 2, injected=1200, received=708, detail="digest via n1")
+        self.checker.on_reflection(21.0, 2, injected=0, received=0, detail="nothing captured yet")
+        self.assertEqual(self.invariants(), [])
+        self.assertEqual(self.checker.checks["§2 amplification"], 1, "a reflection that sent nothing checks nothing")
+        self.checker.on_reflection(30.0, 1, injected=369, received=1140, detail="join-request via n3")
+        self.assertEqual(self.invariants(), ["§2 amplification"])
+        self.assertIn("ratio 3.09", self.checker.violations[0]["message"])
+        self.assertEqual(self.checker.figures()["reflectionRatio"]["max"], 3.089)
+
     def test_minority_side_decides_nothing(self):
         entry = self.history.network_start(10.0, "partition", [2], {})
         self.checker.on_partition(10.0, [2], entry)
