@@ -74,18 +74,41 @@ final class CountingScheme: SignatureScheme {
 
     @Test func anInsiderStuffingGarbageCertificatesIsShedAfterItsFailures() {
         var a = fixture.convergedNode(0, members: [0, 1, 2])
-        var stuffed = DatagramBuilder(clusterID: Array(fixture.authority.publicKey.prefix(8)), sender: fixture.id(2), maxSize: 1400)
-        for index in 0..<8 {
-            var garbage = fixture.identities[1].certificate.encoded
-            garbage[garbage.count - 1 - index] ^= 0xff
-            stuffed.append(Record(type: RecordType.certificate.rawValue, value: garbage))
+        // Each datagram differs (a fresh ping), so none is refused as a copy of another.
+        func stuffed(_ step: Int) -> [UInt8] {
+            var builder = DatagramBuilder(clusterID: Array(fixture.authority.publicKey.prefix(8)), sender: fixture.id(2), maxSize: 1400)
+            for index in 0..<8 {
+                var garbage = fixture.identities[1].certificate.encoded
+                garbage[garbage.count - 1 - index] ^= 0xff
+                builder.append(Record(type: RecordType.certificate.rawValue, value: garbage))
+            }
+            builder.append(Ping(sequence: UInt32(step), target: fixture.id(0), nonce: UInt64(step)).record)
+            return builder.finish(signer: fixture.identities[2].signer)
         }
-        let bytes = stuffed.finish(signer: fixture.identities[2].signer)
+        let datagrams = (0..<1_000).map(stuffed)
         let before = scheme.verifications
-        for step in 0..<1_000 { _ = a.receive(bytes, from: fixture.addresses[2], now: .ms(Int64(step))) }
+        for step in 0..<1_000 { _ = a.receive(datagrams[step], from: fixture.addresses[2], now: .ms(Int64(step))) }
         // 32 failures of burst, then 8 a second: about 40 checks of certificates, not 8,000.
         #expect(scheme.verifications - before <= 32 + 8 + 2 * 20)
         #expect((a.counters.rejected[.shed] ?? 0) >= 980)
+    }
+
+    /// One valid datagram, captured and replayed 10,000 times a second from a stranger's address:
+    /// only the first copy is verified (it once made the source "proven", and every copy cost a
+    /// check; tools/chaos found it), and the member's own traffic still gets through.
+    @Test func aReplayedValidDatagramCostsOneCheck() {
+        var a = fixture.convergedNode(0, members: [0, 1, 2])
+        let captured = fixture.datagram(from: 1, records: [fixture.heartbeat(of: 1, incarnation: 1, sequence: 7).record],
+                                        withCertificate: false)
+        let before = scheme.verifications
+        for step in 0..<10_000 {
+            _ = a.receive(captured, from: attacker, now: .ms(Int64(step / 10)))
+        }
+        #expect(scheme.verifications - before <= 2, "signature checks spent on copies of one datagram")
+        #expect((a.counters.rejected[.replay] ?? 0) >= 9_990)
+        let update = fixture.heartbeat(of: 1, incarnation: 2, sequence: 0)
+        _ = a.receive(fixture.datagram(from: 1, records: [update.record], withCertificate: false), from: fixture.addresses[1], now: .ms(1_000))
+        #expect(a.incarnation(of: fixture.id(1)) == 2)
     }
 
     @Test func aFullStateBurstFromAMemberIsNeverShed() {

@@ -31,6 +31,14 @@ extension MembershipNode {
         guard datagram.sender != id else { return }
         replyAllowance = ReplyAllowance(source: source, sender: datagram.sender, received: bytes.count)
         defer { replyAllowance = nil }
+        // An honest sender repeats a datagram byte for byte (a join retry, a resent proposal)
+        // only from the address it signed; a copy from anywhere else is a replay.
+        let fingerprint = RecentSignatures.Fingerprint(datagram.signature)
+        guard !recentSignatures.contains(fingerprint) || members[datagram.sender]?.heartbeat.address == source else {
+            counters.reject(.replay)
+            verificationBudget.recordFailure(source: source, now: now)
+            return
+        }
         guard verificationBudget.admits(source: source, sender: datagram.sender,
                                         advertised: members[datagram.sender]?.heartbeat.address, now: now) else {
             counters.reject(.shed)
@@ -63,6 +71,7 @@ extension MembershipNode {
             }
             return
         }
+        recentSignatures.insert(fingerprint)
         verificationBudget.recordSuccess(source: source, sender: datagram.sender)
         if let retiredKey {
             // A member that missed a rotation: it gets the keys, and nothing it says is taken.

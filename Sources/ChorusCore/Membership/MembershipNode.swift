@@ -49,6 +49,7 @@ public struct MembershipNode: Sendable {
     var certificateSettlesAt: Instant?
     var nextCertificateRequestAt = Instant.zero
     var verificationBudget = VerificationBudget()
+    var recentSignatures = RecentSignatures()
     var sealing: GossipSealing
     /// When each joiner last got our full state (`answerJoinRequest`).
     var fullStateSentAt: [NodeID: Instant] = [:]
