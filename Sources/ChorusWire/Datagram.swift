@@ -70,6 +70,8 @@ public struct Record: Sendable, Equatable {
 public struct DatagramBuilder: Sendable {
     private var writer = ByteWriter(capacity: 512)
     public let maxSize: Int
+    /// Where the records that carry content start: after the header and the exchange record.
+    private var contentStart = Datagram.headerSize
 
     public init(clusterID: [UInt8], sender: NodeID, maxSize: Int) {
         self.maxSize = maxSize
@@ -80,9 +82,17 @@ public struct DatagramBuilder: Sendable {
         writer.write(sender)
     }
 
+    /// A builder whose first record binds the datagram to its recipient and the sender's epoch
+    /// (protocol 3); `isEmpty` until something else is appended.
+    public init(clusterID: [UInt8], sender: NodeID, maxSize: Int, exchange: Exchange) {
+        self.init(clusterID: clusterID, sender: sender, maxSize: maxSize)
+        append(exchange.record)
+        contentStart = writer.count
+    }
+
     /// Room left for records, keeping space for the signature.
     public var remaining: Int { maxSize - SignatureSizes.signature - writer.count }
-    public var isEmpty: Bool { writer.count == Datagram.headerSize }
+    public var isEmpty: Bool { writer.count == contentStart }
 
     /// Appends `record` if it fits; returns false (and appends nothing) otherwise.
     @discardableResult

@@ -31,6 +31,9 @@ public enum RecordType: UInt8, Sendable {
     /// The cluster's current keys for a member that sealed with a removed one (`KeyringGrant`),
     /// sealed for its node key.
     case keyringGrant = 16
+    /// Whom the datagram is for and which process of the sender wrote it (`Exchange`); the
+    /// first record of every datagram since protocol 3.
+    case exchange = 17
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.

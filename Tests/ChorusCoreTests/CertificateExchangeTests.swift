@@ -57,7 +57,7 @@ import Testing
         let first = node.receive(unverifiable, from: fixture.addresses[0], now: .ms(10))
         let requests = fixture.datagrams(in: first, to: 0)
         #expect(requests.count == 1)
-        #expect(requests.allSatisfy { fixture.recordTypes(of: $0) == [.certificate, .certificateRequest] })
+        #expect(requests.allSatisfy { fixture.recordTypes(of: $0) == [.exchange, .certificate, .certificateRequest] })
         #expect(fixture.datagrams(in: node.receive(unverifiable, from: fixture.addresses[0], now: .ms(60)), to: 0).isEmpty)
         #expect(fixture.datagrams(in: node.receive(unverifiable, from: fixture.addresses[0], now: .ms(110)), to: 0).count == 1)
         #expect(node.counters.certificateRequests == 2)

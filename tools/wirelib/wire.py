@@ -31,7 +31,8 @@ DIGEST = 8
 VOTES = 14
 RECORD_NAMES = {1: "certificate", 2: "ping", 3: "ack", 4: "ping-request", 5: "nack", 6: "statement",
                 7: "join-request", 8: "digest", 9: "prepare", 10: "promise", 11: "accept", 12: "refuse",
-                13: "catch-up", 14: "votes", 15: "certificate-request"}
+                13: "catch-up", 14: "votes", 15: "certificate-request", 16: "keyring-grant",
+                17: "exchange"}
 
 # Statement kinds ("Statements").
 HEARTBEAT = 1

@@ -38,8 +38,11 @@ public enum RejectReason: String, Sendable, CaseIterable {
     case untrustedSender
     /// The signature did not verify.
     case badSignature
-    /// An (incarnation, sequence) not newer than one already seen.
+    /// An (incarnation, sequence) not newer than one already seen, a copy of a recent datagram
+    /// from elsewhere, or a datagram from an earlier process of its sender.
     case replay
+    /// Addressed to another node (protocol 3's exchange): captured on another path.
+    case misdirected
     /// A signed number no honest peer sends: an incarnation beyond `IncarnationBounds`.
     case outOfRange
     /// An ack that answers no probe in flight: a wrong nonce or sender (a replayed capture).

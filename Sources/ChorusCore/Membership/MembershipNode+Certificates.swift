@@ -41,12 +41,12 @@ extension MembershipNode {
     /// than what came from it (`ReplyAllowance`): a real ping or gossip datagram, carrying its
     /// sender's heartbeat, has room for it; a smaller one gets the request without our
     /// certificate, or nothing.
-    mutating func requestCertificate(from source: PeerAddress, now: Instant) {
+    mutating func requestCertificate(from sender: NodeID, at source: PeerAddress, now: Instant) {
         guard !isLeaving, now >= nextCertificateRequestAt else { return }
         nextCertificateRequestAt = now + settings.gossipInterval
         counters.certificateRequests += 1
         let room = min(datagramRoom, unprovenRoom(for: source) ?? .max)
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: room)
+        var builder = newDatagram(to: sender, maxSize: room)
         if builder.remaining >= ownCertificateRecord.encodedSize + CertificateRequest.record.encodedSize {
             builder.append(ownCertificateRecord)
         }

@@ -91,7 +91,7 @@ extension MembershipNode {
     }
 
     private func newBuilder(for peer: NodeID) -> DatagramBuilder {
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: datagramRoom)
+        var builder = newDatagram(to: peer, maxSize: datagramRoom)
         if peerMayLackOurCertificate(peer) {
             builder.append(ownCertificateRecord)
         }

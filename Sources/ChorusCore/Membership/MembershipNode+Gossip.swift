@@ -13,7 +13,7 @@ extension MembershipNode {
     /// leading records that do not fit mean nothing is sent.
     mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record]) {
         let room = unprovenRoom(for: address)
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: min(datagramRoom, room ?? .max))
+        var builder = newDatagram(to: peer, maxSize: min(datagramRoom, room ?? .max))
         let leadingSize = leading.reduce(0) { $0 + $1.encodedSize }
         if peerMayLackOurCertificate(peer), builder.remaining >= ownCertificateRecord.encodedSize + leadingSize {
             builder.append(ownCertificateRecord)

@@ -3,7 +3,7 @@ import HashTreeCollections
 
 extension MembershipNode {
     /// Open, decode, authenticate, then act, cheapest check first: the seal when gossip is
-    /// sealed (one decryption), the header, then whether this source may still spend our
+    /// sealed (one decryption), the header and the exchange (recipient and epoch), then whether this source may still spend our
     /// signature checks (`VerificationBudget`), then the sender's signature (its id is its key),
     /// and only then the certificates the datagram carries. Nothing in a datagram is acted on
     /// before its sender's certificate and signature verified.
@@ -24,6 +24,10 @@ extension MembershipNode {
         let datagram: Datagram
         do {
             datagram = try Datagram.decode(plain, expectedCluster: clusterID, maxSize: settings.maxDatagramSize)
+            if let refusal = try exchangeRefusal(of: datagram) {
+                counters.reject(refusal)
+                return
+            }
         } catch {
             counters.reject(.malformed)
             return
@@ -67,7 +71,7 @@ extension MembershipNode {
         guard trust.certificate(of: datagram.sender, unixSeconds: unixSeconds) != nil else {
             counters.reject(.untrustedSender)
             if !datagram.records.contains(where: { $0.type == RecordType.certificate.rawValue }) {
-                requestCertificate(from: source, now: now)
+                requestCertificate(from: datagram.sender, at: source, now: now)
             }
             return
         }
@@ -120,6 +124,8 @@ extension MembershipNode {
                 answerCertificateRequest(from: sender, source: source, now: now)
             case .keyringGrant:
                 adoptKeyringGrant(record.value, from: sender, now: now)
+            case .exchange:
+                break // checked before the signature
             case nil:
                 break // a record type from a newer protocol version: skipped by design
             }

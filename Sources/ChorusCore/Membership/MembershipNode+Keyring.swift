@@ -36,7 +36,7 @@ extension MembershipNode {
         let others = sealing.keyring.accepted.values.filter { $0.id != primary.id }.sorted { $0.id < $1.id }
         let grant = KeyringGrant(decidedSlots: decisions.nextSlot, keys: Array(([primary] + others).prefix(KeyringGrant.maxKeys)))
         guard let box = cipher.seal(grant.encoded, forMember: member.bytes) else { return }
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: settings.maxDatagramSize - SealedFrame.overhead)
+        var builder = newDatagram(to: member, maxSize: settings.maxDatagramSize - SealedFrame.overhead)
         builder.append(ownCertificateRecord)
         guard builder.append(Record(type: RecordType.keyringGrant.rawValue, value: box)) else { return }
         counters.keyringGrantsSent += 1

@@ -40,7 +40,7 @@ extension MembershipNode {
     /// does not fit whole. Only the entries sent are built.
     private mutating func sendDigest(to address: PeerAddress, peer: NodeID, wantsReply: Bool) {
         let total = 1 + memberIDs.count
-        let budget = datagramRoom - Datagram.overhead - Certificate.encodedSizeBound - 3
+        let budget = datagramRoom - Datagram.overhead - Exchange.encodedSize - Certificate.encodedSizeBound - 3
         let capacity = Digest.capacity(budget: budget)
         let complete = total <= capacity
         let start = complete ? 0 : Int(random.next(upperBound: UInt64(total)))
@@ -81,7 +81,7 @@ extension MembershipNode {
                 }
             }
         }
-        sendState(of: Array(newer.sorted().prefix(Self.maxMembersPerDigestAnswer)), to: source)
+        sendState(of: Array(newer.sorted().prefix(Self.maxMembersPerDigestAnswer)), to: source, peer: sender)
         if digest.wantsReply { sendDigest(to: source, peer: sender, wantsReply: false) }
     }
 
@@ -112,19 +112,19 @@ extension MembershipNode {
             fullStateSentAt = fullStateSentAt.filter { now < $0.value + settings.joinRetryInitial }
         }
         fullStateSentAt[joiner] = now
-        sendState(of: [id] + memberIDs, to: address)
+        sendState(of: [id] + memberIDs, to: address, peer: joiner)
         peerHoldsOurCertificate(joiner)
     }
 
-    private mutating func sendState(of ids: [NodeID], to address: PeerAddress) {
+    private mutating func sendState(of ids: [NodeID], to address: PeerAddress, peer: NodeID) {
         guard !ids.isEmpty else { return }
-        var builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: datagramRoom)
+        var builder = newDatagram(to: peer, maxSize: datagramRoom)
         for memberID in ids {
             let records = stateRecords(of: memberID)
             let size = records.reduce(0) { $0 + $1.encodedSize }
             if size > builder.remaining, !builder.isEmpty {
                 send(builder, to: address)
-                builder = DatagramBuilder(clusterID: clusterID, sender: id, maxSize: datagramRoom)
+                builder = newDatagram(to: peer, maxSize: datagramRoom)
             }
             for record in records { builder.append(record) }
         }

@@ -8,8 +8,9 @@ import HashTreeCollections
 /// the current time and returns the effects the shell must carry out, in order. The shell calls
 /// `tick` no later than `nextWakeup`. Not thread-safe: one owner drives it.
 public struct MembershipNode: Sendable {
-    /// 2: probes carry a nonce their acks and nacks echo (docs/wire-format.md, "Freshness").
-    public static let protocolVersion: UInt8 = 2
+    /// 2: probes carry a nonce their acks and nacks echo; 3: every datagram starts with an
+    /// exchange record, its recipient and the sender's epoch (docs/wire-format.md, "Freshness").
+    public static let protocolVersion: UInt8 = 3
 
     let settings: MembershipSettings
     let signer: any MessageSigner

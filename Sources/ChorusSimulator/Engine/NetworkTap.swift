@@ -89,6 +89,14 @@ struct NetworkTap: Sendable {
         }
     }
 
+    /// Whether `bytes` is addressed (protocol 3's exchange) to a node other than `host`: there
+    /// it is a replay the host must refuse whatever it handled before.
+    func isAddressed(_ bytes: [UInt8], elsewhereThan host: NodeID) -> Bool {
+        guard let datagram = try? Datagram.decode(bytes, expectedCluster: clusterID, maxSize: maxSize),
+              let exchange = try? datagram.exchange() else { return false }
+        return !exchange.isFor(host)
+    }
+
     mutating func noteHandled(_ bytes: [UInt8], by host: Int) { handled[host, default: []].insert(Self.hash(bytes)) }
 
     func hasHandled(_ bytes: [UInt8], host: Int) -> Bool { handled[host]?.contains(Self.hash(bytes)) ?? false }

@@ -79,6 +79,20 @@ extension SimulatedCluster {
         tap?.ackSenders.formUnion(nodes)
     }
 
+    /// The datagrams `sender` sent `receiver` among the last captured (a tapped cluster), oldest first.
+    public func captures(from sender: Int, to receiver: Int) -> [[UInt8]] {
+        (tap?.recent ?? []).filter { $0.from == sender && $0.to == receiver }.map(\.bytes)
+    }
+
+    /// Delivers captured `bytes` to `target` as if `source` sent them, from its address: a
+    /// replay on the path it was captured on, or on another; nothing in it may change the view.
+    public mutating func replay(_ bytes: [UInt8], to target: Int, asFrom source: Int) {
+        inject(bytes, to: target, input: HostileInput(source: hosts[source].address, integrity: .checked))
+    }
+
+    /// What `index` last stored as a Paxos acceptor (its promise and vote in the open slot).
+    public func acceptorState(of index: Int) -> AcceptorState? { hosts[index].durable.decisions.acceptor }
+
     /// Re-sends a captured datagram on another path: the newest `origin` sent to anyone but
     /// `target` (nil: a random one of the last captured), delivered to `target` as if from
     /// `source` (nil: a spoofed address). False when nothing fits was captured.
@@ -91,7 +105,11 @@ extension SimulatedCluster {
             ? candidates[Int(random.next(upperBound: UInt64(candidates.count)))] : candidates[candidates.count - 1]
         let address = source.map { hosts[$0].address } ?? tap.spoofedAddress(2)
         self.tap = tap
-        inject(capture.bytes, to: target, input: HostileInput(source: address, integrity: .checkedIfHandled))
+        // Addressed to someone else, it must change nothing; addressed to anyone (a join
+        // request to a seed), only a copy of what the target handled must not.
+        let integrity: HostileInput.Integrity = tap.isAddressed(capture.bytes, elsewhereThan: hosts[target].id)
+            ? .checked : .checkedIfHandled
+        inject(capture.bytes, to: target, input: HostileInput(source: address, integrity: integrity))
         return true
     }
 

@@ -27,6 +27,7 @@ public struct TrafficBreakdown: Sendable {
         var framing = datagram.count
         for record in decoded.records {
             let kind = Self.kind(of: record)
+            guard kind != .framing else { continue }
             bytes[kind, default: 0] += UInt64(record.encodedSize)
             records[kind, default: 0] += 1
             framing -= record.encodedSize
@@ -54,6 +55,7 @@ public struct TrafficBreakdown: Sendable {
             case .dead: .dead
             case .vote, nil: .other
             }
+        case .exchange: .framing // whom it is for and from which process: part of the envelope
         case .keyringGrant, nil: .other
         }
     }

@@ -8,8 +8,10 @@
 public enum VoteBundle {
     static let perVoteSize = NodeID.byteCount + SignatureSizes.signature
 
-    /// Room for one bundle record in a datagram that may also carry the sender's certificate.
-    public static let datagramBudget = Datagram.defaultMaxSize - Datagram.overhead - Certificate.encodedSizeBound - 3
+    /// Room for one bundle record in a datagram that also carries the exchange record and may
+    /// carry the sender's certificate and be sealed.
+    public static let datagramBudget = Datagram.defaultMaxSize - SealedFrame.overhead - Datagram.overhead
+        - Exchange.encodedSize - Certificate.encodedSizeBound - 3
 
     /// The votes as `votes` records, each holding as many votes of one body as fit
     /// `datagramBudget` (at least one).

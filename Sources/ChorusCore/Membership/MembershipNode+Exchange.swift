@@ -1,0 +1,26 @@
+import ChorusWire
+import HashTreeCollections
+
+/// Protocol 3 binds every datagram to its recipient and to the process of its sender that
+/// wrote it (`Exchange`), so a capture is useless on another path or after its sender restarted
+/// (docs/wire-format.md, "Freshness").
+extension MembershipNode {
+    /// A datagram to `peer` (nil: whoever is at the address, i.e. a seed), within `maxSize`.
+    func newDatagram(to peer: NodeID?, maxSize: Int) -> DatagramBuilder {
+        DatagramBuilder(clusterID: clusterID, sender: id, maxSize: maxSize,
+                        exchange: Exchange(recipient: peer, epoch: incarnation))
+    }
+
+    /// Why a datagram is refused for its exchange, or nil. Checked before any signature: the
+    /// fields are signed, so a forger who alters them only gets its own datagram refused.
+    /// A datagram without an exchange comes from an agent before protocol 3 (or one rolled
+    /// back to it); what such a capture can do is bounded by the per-record rules.
+    func exchangeRefusal(of datagram: Datagram) throws(WireError) -> RejectReason? {
+        guard let exchange = try datagram.exchange() else { return nil }
+        guard exchange.isFor(id) else { return .misdirected }
+        if let held = members[datagram.sender]?.heartbeat, exchange.epoch < held.incarnation {
+            return .replay
+        }
+        return nil
+    }
+}
