@@ -47,11 +47,15 @@ extension DecisionEngine {
         if isVoter { handleAccept(slot: slot, ballot: ballot, value: value, from: id, now: now) }
     }
 
+    /// A refusal with a higher promise, or from a voter ahead of us, ends the round. One from a
+    /// voter behind the slot names no rival ballot: the other voters may still make a majority,
+    /// and a voter that cannot catch up (its disk is full) would otherwise stop every round.
     mutating func handleRefuse(slot: UInt64, promised: Ballot?, theirNext: UInt64, from peer: NodeID, now: Instant) {
         if theirNext > nextSlot { requestCatchUp(from: peer, now: now) }
         if let promised, promised.round > acceptor.highestRound { acceptor.highestRound = promised.round }
         guard let current = proposal, current.slot == slot else { return }
         if case .waiting = current.stage { return }
+        if promised == nil, theirNext < slot { return }
         backOff(now: now)
     }
 
