@@ -20,6 +20,10 @@ struct JSONErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as StorageFailure {
+            return try APIError(Self.insufficientStorage, error: "storage-failed",
+                                reason: "this agent cannot store its protocol state, so it did nothing: \(error)")
+                .response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             return try notFound(request, reason: error.body)
         } catch let error as HTTPError {
@@ -31,6 +35,9 @@ struct JSONErrorMiddleware: RouterMiddleware {
             return try JSONResponse.make(ErrorResponse(error: "internal", reason: "\(error)"), status: .internalServerError)
         }
     }
+
+    /// A command that could not be made durable here (a full disk, no descriptors; RFC 4918).
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 
     /// The router says 404 both for unknown paths and for known paths under another method.
     private func notFound(_ request: Request, reason: String?) throws -> Response {

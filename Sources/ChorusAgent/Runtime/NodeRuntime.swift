@@ -4,7 +4,7 @@ import Logging
 
 /// Owns the membership core and is the only way in or out of it: the UDP loop, the timer loop,
 /// the HTTP endpoint and the upgrade-tasks runner all go through this actor. Each input is
-/// applied whole; durable effects are written before the datagrams they precede are handed out.
+/// applied whole, and only once its durable effects are written (`step`).
 public actor NodeRuntime: AgentStatusSource {
     private var core: MembershipNode
     private let clock: MonotonicClock
@@ -27,6 +27,8 @@ public actor NodeRuntime: AgentStatusSource {
     private var lastUpgradeState: UpgradeState?
     /// The banner as last served: set, cleared or expired, each change is one `banner-changed`.
     private var lastBanner: AnnouncementBanner?
+    /// The last write failed: logged once, until one succeeds again.
+    private var storageFailing = false
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
@@ -45,21 +47,23 @@ public actor NodeRuntime: AgentStatusSource {
     func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
     func attachShutdown(_ stop: @escaping @Sendable () async -> Void) { shutdown = stop }
 
-    func start() throws -> [OutgoingDatagram] { try carryOut(core.start(now: clock.now())) }
+    func start() throws -> [OutgoingDatagram] { try step { $0.start(now: clock.now()) } }
 
-    func receive(_ bytes: [UInt8], from source: PeerAddress) throws -> [OutgoingDatagram] {
-        try carryOut(core.receive(bytes, from: source, now: clock.now()))
+    /// A datagram whose effects cannot be stored is as good as lost: the core is back where it
+    /// was, and the agent goes on receiving (membership needs no disk unless it must refute).
+    func receive(_ bytes: [UInt8], from source: PeerAddress) -> [OutgoingDatagram] {
+        (try? step { $0.receive(bytes, from: source, now: clock.now()) }) ?? []
     }
 
-    func tick() throws -> [OutgoingDatagram] {
+    func tick() -> [OutgoingDatagram] {
         armedWakeup = nil
-        let outgoing = try carryOut(core.tick(now: clock.now(), unixSeconds: clock.unixSeconds()))
+        let outgoing = (try? step { $0.tick(now: clock.now(), unixSeconds: clock.unixSeconds()) }) ?? []
         noteDerivedState()
         noteBannerChange()
         return outgoing
     }
 
-    func leave() throws -> [OutgoingDatagram] { try carryOut(core.leave(now: clock.now())) }
+    func leave() throws -> [OutgoingDatagram] { try step { $0.leave(now: clock.now()) } }
 
     /// How long the timer loop may sleep before the core has work; inputs that queue earlier
     /// work until then ring `alarm`.
@@ -76,7 +80,7 @@ public actor NodeRuntime: AgentStatusSource {
         return try await withCheckedThrowingContinuation { continuation in
             waitingCommands[requestID] = continuation
             do {
-                post(try carryOut(core.submit(command, requestID: requestID, now: clock.now())))
+                post(try step { $0.submit(command, requestID: requestID, now: clock.now()) })
             } catch {
                 waitingCommands[requestID] = nil
                 continuation.resume(throwing: error)
@@ -87,8 +91,12 @@ public actor NodeRuntime: AgentStatusSource {
     /// Written before the heartbeat that announces it, so a node drained and then killed comes back drained.
     public func setDraining(_ draining: Bool) throws -> MemberSnapshot {
         guard core.localMember.serving != .leaving else { return core.localMember }
-        try persistDraining(draining)
-        post(try carryOut(core.setServing(draining ? .draining : .serving, now: clock.now())))
+        do {
+            try persistDraining(draining)
+        } catch {
+            throw StorageFailure(error)
+        }
+        post(try step { $0.setServing(draining ? .draining : .serving, now: clock.now()) })
         return core.localMember
     }
 
@@ -98,7 +106,7 @@ public actor NodeRuntime: AgentStatusSource {
 
     private func tasksEnded(term: UInt32, failure: String?) {
         do {
-            post(try carryOut(core.tasksEnded(term: term, failure: failure, now: clock.now())))
+            post(try step { $0.tasksEnded(term: term, failure: failure, now: clock.now()) })
         } catch {
             logger.critical("cannot persist after the upgrade tasks ended", metadata: ["error": "\(error)"])
         }
@@ -109,14 +117,54 @@ public actor NodeRuntime: AgentStatusSource {
         outbound?(batch)
     }
 
-    /// Persists in order and fails hard if it cannot: sending after a failed persist could make a
-    /// restarted node reuse an incarnation or contradict its vote, so the agent stops instead.
-    private func carryOut(_ effects: [MembershipEffect]) throws -> [OutgoingDatagram] {
+    /// Gives the core one input and carries out its effects, the durable ones first: nothing is
+    /// applied, told or sent before it is on disk. If a write fails, the core is put back as it
+    /// was before the input (a value, so that is a copy), so memory never runs ahead of disk:
+    /// the input is as if lost, and the caller hears `StorageFailure`.
+    private func step(_ input: (inout MembershipNode) -> [MembershipEffect]) throws(StorageFailure) -> [OutgoingDatagram] {
+        let before = core
+        let effects = input(&core)
+        do {
+            try persist(effects)
+        } catch {
+            core = before
+            if !storageFailing { logger.error("cannot store protocol state; the input is dropped", metadata: ["error": "\(error)"]) }
+            storageFailing = true
+            throw StorageFailure(error)
+        }
+        if storageFailing {
+            storageFailing = false
+            logger.notice("protocol state is stored again")
+        }
+        return carryOut(effects)
+    }
+
+    /// Writes an input's durable effects: the incarnation, decided slots in order, and the last
+    /// acceptor state (each one replaces the one before). The acceptor goes last: if an earlier
+    /// write fails it is not written, so the acceptor on disk stays the one the restored core
+    /// holds. Slots and an incarnation written before a failure are ahead of memory, which is
+    /// safe: a decided slot is learned again with the same value (`DecisionStore` keeps the
+    /// first), and an incarnation that was never sent may be used again.
+    private func persist(_ effects: [MembershipEffect]) throws {
+        var acceptor: AcceptorState?
+        for effect in effects {
+            switch effect {
+            case .persistIncarnation(let incarnation): try persistIncarnation(incarnation)
+            case .decision(.persistDecision(let decided)): try decisionStore.append(decided)
+            case .decision(.persistAcceptor(let state)): acceptor = state
+            default: break
+            }
+        }
+        if let acceptor { try decisionStore.store(acceptor) }
+    }
+
+    /// Everything but the writes, in the core's order; returns the datagrams to send.
+    private func carryOut(_ effects: [MembershipEffect]) -> [OutgoingDatagram] {
         var outgoing: [OutgoingDatagram] = []
         for effect in effects {
             switch effect {
-            case .persistIncarnation(let incarnation):
-                try persistIncarnation(incarnation)
+            case .persistIncarnation:
+                break
             case .send(let bytes, let address):
                 outgoing.append(OutgoingDatagram(bytes: bytes, address: address))
             case .event(let event):
@@ -126,7 +174,7 @@ public actor NodeRuntime: AgentStatusSource {
                 ])
                 journal.record(event.kind.rawValue, member: MemberResponse(event.member))
             case .decision(let decision):
-                try carryOut(decision)
+                carryOut(decision)
             }
         }
         if let armed = armedWakeup, core.nextWakeup < armed {
@@ -136,12 +184,10 @@ public actor NodeRuntime: AgentStatusSource {
         return outgoing
     }
 
-    private func carryOut(_ effect: DecisionEffect) throws {
+    private func carryOut(_ effect: DecisionEffect) {
         switch effect {
-        case .persistAcceptor(let state):
-            try decisionStore.store(state)
-        case .persistDecision(let decided):
-            try decisionStore.append(decided)
+        case .persistAcceptor, .persistDecision:
+            break // written by `persist` before anything else
         case .send:
             break // turned into datagrams by the core
         case .decided(let slot, let value, let applied):

@@ -55,12 +55,17 @@ struct DecisionStore: Sendable {
         return restored
     }
 
+    /// Adds the next slot; `log` changes only once the file is written. A slot already stored
+    /// is kept as it is: a decided slot never changes, and a core put back after a failed write
+    /// learns again slots that were written before the failure.
     mutating func append(_ decided: DecidedSlot) throws {
-        log.append(decided)
-        var writer = ByteWriter(capacity: 256 * log.count)
+        guard decided.slot >= UInt64(log.count) else { return }
+        let longer = log + [decided]
+        var writer = ByteWriter(capacity: 256 * longer.count)
         writer.write(bytes: Self.magic)
-        for entry in log { entry.encode(into: &writer) }
+        for entry in longer { entry.encode(into: &writer) }
         try DurableFile.write(writer.bytes, to: logPath, mode: 0o600)
+        log = longer
     }
 
     func store(_ acceptor: AcceptorState) throws {

@@ -96,7 +96,7 @@ struct GossipService: Service, CustomStringConvertible {
                     group.addTask { await sendLoop(sends, channel.channel) }
                     for try await envelope in inbound {
                         guard let source = PeerAddress(envelope.remoteAddress) else { continue }
-                        post(try await runtime.receive(Array(buffer: envelope.data), from: source))
+                        post(await runtime.receive(Array(buffer: envelope.data), from: source))
                     }
                     group.cancelAll()
                 }
@@ -132,7 +132,7 @@ struct GossipService: Service, CustomStringConvertible {
             let wait = await runtime.armTimer()
             if wait > .zero { await runtime.alarm.sleep(upTo: wait) }
             try Task.checkCancellation()
-            post(try await runtime.tick())
+            post(await runtime.tick())
         }
     }
 
