@@ -138,9 +138,10 @@ struct GossipService: Service, CustomStringConvertible {
 
     /// Binds the gossip socket. The receive buffer is larger than any accepted datagram so that an
     /// oversized one is seen whole, and rejected, rather than silently truncated into a valid size.
+    /// No `SO_REUSEADDR`: with it on both sockets, any local user could bind the same UDP port
+    /// and take the node's traffic (issue 15); a UDP port has no TIME_WAIT to wait out anyway.
     static func bind(_ address: HostPort, group: any EventLoopGroup) async throws -> Channel {
         try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
             .bind(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {

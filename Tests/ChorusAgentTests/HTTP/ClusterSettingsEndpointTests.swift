@@ -86,6 +86,8 @@ struct ClusterSettingsEndpointTests {
             for (body, reason) in [
                 (#"{"message": "hello", "level": "loud"}"#, "level must be info or warning"),
                 (#"{"message": "  "}"#, "message must not be blank"),
+                (#"{"message": "a\u0000b"}"#, "message holds the control character U+0000; only tabs and newlines are allowed"),
+                (#"{"message": "bell\u0007"}"#, "message holds the control character U+0007; only tabs and newlines are allowed"),
                 (#"{"message": "hello", "expiresAt": "tomorrow"}"#, "expiresAt must be ISO 8601, e.g. 2026-11-21T18:00:00Z"),
                 (#"{"message": "hello", "expiresAt": "2001-01-01T00:00:00Z"}"#, "expiresAt 2001-01-01T00:00:00Z is already past"),
             ] {
@@ -98,5 +100,20 @@ struct ClusterSettingsEndpointTests {
         }
         let expected = AnnouncementBanner(message: "hello", level: .warning, expiresAt: 4_070_908_800)
         #expect(await source.commands == [.setBanner(expected)])
+    }
+
+    /// A body past the 4 KiB bound is refused as too large (413), not as a server error (500).
+    @Test func anOversizedBodyIsRefusedAs413() async throws {
+        let source = Self.source()
+        try await withHTTPServer(source: source) { client in
+            let padding = String(repeating: "x", count: RequestBody.maxBytes)
+            for path in ["/v1/banner", "/v1/maintenance"] {
+                let response = try await client.request(path, method: "PUT", token: testAdminToken,
+                                                        json: #"{"message": "hi", "padding": "\#(padding)"}"#)
+                #expect(response.status == 413, "\(path)")
+                #expect(try response.jsonObject()["error"] as? String == "too-large")
+            }
+        }
+        #expect(await source.commands.isEmpty)
     }
 }
