@@ -16,6 +16,11 @@ import Testing
             _ = try? runTool("/bin/umount", ["-l", full.dataDirectory.path])
         }
         try await cluster.startServing()
+        let admitted = await eventually(within: .seconds(10)) {
+            for agent in cluster.agents where await agent.cluster()?.voters.count != 3 { return false }
+            return true
+        }
+        try #require(admitted != nil, "the three agents are not all voters")
 
         var acknowledged: [String] = []
         var refused: [String] = []
@@ -28,10 +33,14 @@ import Testing
             if answer?.status == 200 { acknowledged.append(message) }
             return answer
         }
-        for n in 1...3 { #expect(try await setBanner("before-\(n)", at: cluster.agents[0])?.status == 200) }
+        for n in 1...3 {
+            let answer = try await setBanner("before-\(n)", at: cluster.agents[0])
+            #expect(answer?.status == 200, "\(String(describing: answer))")
+        }
 
-        // Fill node-3's filesystem to the last block.
+        // Fill node-3's filesystem to the last byte: pages first, then what a page left over.
         _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/filler", "bs=4k"])
+        _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/filler-tail", "bs=1"])
         for n in 1...3 {
             let answer = try await setBanner("refused-\(n)", at: full)
             #expect(answer?.status == 507, "a command at the full node: \(String(describing: answer))")
@@ -56,7 +65,9 @@ import Testing
 
         for agent in cluster.agents { agent.kill(SIGKILL) }
         for agent in cluster.agents { _ = await agent.waitForExit(timeout: .seconds(5)) }
-        try FileManager.default.removeItem(at: full.dataDirectory.appendingPathComponent("filler"))
+        for filler in ["filler", "filler-tail"] {
+            try FileManager.default.removeItem(at: full.dataDirectory.appendingPathComponent(filler))
+        }
         try cluster.agents[1].start(join: nil, trust: cluster.trust)
         try cluster.agents[0].start(join: cluster.base + 2, trust: cluster.trust)
         try full.start(join: cluster.base + 2, trust: cluster.trust)

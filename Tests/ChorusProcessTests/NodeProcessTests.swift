@@ -3,6 +3,29 @@ import Testing
 
 /// Drain, undrain and leave through the CLI on real agents (SPEC §6, §9).
 @Suite(.serialized) struct NodeProcessTests {
+    /// A state file damaged while the agent was down stops the next start with the file's name
+    /// and what to do, not with a crash (issue 15: "Illegal instruction", no file named).
+    @Test func aDamagedStateFileStopsTheStartByName() async throws {
+        let cluster = try ProcessCluster(count: 1, label: "damaged")
+        defer { cluster.stop() }
+        let agent = cluster.agents[0]
+        try cluster.startAll()
+        let up = await eventually(within: .seconds(10)) { await agent.status(of: "/v1/health/lb") == 200 }
+        try #require(up != nil)
+        agent.kill(SIGKILL)
+        _ = await agent.waitForExit(timeout: .seconds(5))
+        let incarnation = agent.dataDirectory.appendingPathComponent("incarnation")
+        var bytes = try Data(contentsOf: incarnation)
+        bytes[bytes.count - 2] ^= 0x01
+        try bytes.write(to: incarnation)
+        try agent.start(join: nil, trust: cluster.trust)
+        let status = await agent.waitForExit(timeout: .seconds(10))
+        #expect(status != nil && status != 0, "the agent started on a damaged incarnation file")
+        let log = try String(contentsOf: agent.dataDirectory.deletingLastPathComponent().appendingPathComponent("node-1.log"), encoding: .utf8)
+        #expect(log.contains(incarnation.path) && log.contains("checksum"), "\(log.suffix(600))")
+        #expect(!log.contains("Fatal error"))
+    }
+
     @Test func drainIsGossipedSurvivesKillAndUndrains() async throws {
         let cluster = try ProcessCluster(count: 3, label: "drain")
         defer { cluster.stop() }

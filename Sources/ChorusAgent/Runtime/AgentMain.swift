@@ -22,28 +22,35 @@ public enum AgentMain {
         let bind = try HostPort(parsing: configuration.bind)
         let http = try HostPort(parsing: configuration.http)
         let seeds = try configuration.join.map { try HostPort(parsing: $0).resolvePeer() }
+        // Everything read from disk before the socket is bound: a damaged file then stops the
+        // agent with the file's name, not with an open channel torn down mid-start.
+        let restoredIncarnation = try dataDirectory.loadIncarnation()
+        var decisionStore = DecisionStore(directory: dataDirectory)
+        let restoredDecisions = try decisionStore.load()
+        let startsDraining = try dataDirectory.loadDraining()
+        let gossipKeys = try configuration.gossipKeyringFile.map(GossipKeyringFile.load)
+        let hooks = try EventHooks(entries: configuration.eventHooks)
+
         let channel = try await GossipService.bind(bind, group: MultiThreadedEventLoopGroup.singleton)
         let advertise = try advertiseAddress(configuration: configuration, bound: channel.channel.localAddress)
         let settings = MembershipSettings.preset(configuration.preset)
 
-        var decisionStore = DecisionStore(directory: dataDirectory)
         var membershipConfiguration = MembershipConfiguration(
             signer: nodeKey, certificate: trust.certificate, authorityKey: trust.authorityKey, scheme: Ed25519Scheme(),
             nonces: ShortHashNonces(), settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
-            restoredIncarnation: try dataDirectory.loadIncarnation(), randomSeed: UInt64.random(in: .min ... .max))
-        membershipConfiguration.restoredDecisions = try decisionStore.load()
+            restoredIncarnation: restoredIncarnation, randomSeed: UInt64.random(in: .min ... .max))
+        membershipConfiguration.restoredDecisions = restoredDecisions
         membershipConfiguration.foundsCluster = configuration.foundsCluster
         // A founder with seeds first listens for a cluster that already exists (its data
         // directory may be new, the cluster not): it founds only if no peer has decided anything.
         if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
-        membershipConfiguration.startsDraining = try dataDirectory.loadDraining()
+        membershipConfiguration.startsDraining = startsDraining
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
-        if let keyringFile = configuration.gossipKeyringFile {
-            membershipConfiguration.gossipKeys = try GossipKeyringFile.load(keyringFile)
+        if let gossipKeys {
+            membershipConfiguration.gossipKeys = gossipKeys
             membershipConfiguration.cipher = SodiumGossipCipher(nodeKey: nodeKey)
         }
         let journal = EventJournal(node: configuration.name, firstID: EventJournal.firstID(bootedAt: clock.unixSeconds()))
-        let hooks = try EventHooks(entries: configuration.eventHooks)
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
                                   persistDraining: { try dataDirectory.storeDraining($0) },

@@ -48,8 +48,14 @@ public struct DataDirectory: Sendable {
 
     /// The node's identity: loaded from `node.key`, or generated and stored (0600) on first start.
     /// Call `prepare()` first so the directory exists.
+    /// A directory that holds a node's protocol state but no key is refused: a new identity would
+    /// come back as someone else beside the node whose votes and incarnation are stored here.
     public func loadOrCreateNodeKey() throws -> Ed25519KeyPair {
         if let existing = try loadNodeKey() { return existing }
+        let stateFiles = [Self.incarnationFileName, DecisionStore.logFileName, DecisionStore.acceptorFileName, Self.servingFileName]
+        if let stored = stateFiles.first(where: { FileManager.default.fileExists(atPath: file($0)) }) {
+            throw DataDirectoryError.missingIdentity(path: nodeKeyPath, stateFile: file(stored))
+        }
         let created = Ed25519KeyPair.generate()
         try DurableFile.write(Array(KeyFileFormat.encodeNodeSecret(created).utf8), to: nodeKeyPath, mode: 0o600)
         return created
@@ -72,7 +78,7 @@ public struct DataDirectory: Sendable {
 
     /// The last stored incarnation, 0 when none was ever stored.
     public func loadIncarnation() throws -> UInt64 {
-        guard let bytes = try DurableFile.read(incarnationPath) else { return 0 }
+        guard let bytes = try ChecksummedStateFile.read(incarnationPath) else { return 0 }
         guard let value = UInt64(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw DataDirectoryError.malformed(path: incarnationPath, reason: "expected a decimal unsigned integer")
         }
@@ -82,12 +88,12 @@ public struct DataDirectory: Sendable {
     /// Stores the incarnation durably; it MUST be stored before any message carrying it is sent,
     /// so a restarted node never reuses an incarnation.
     public func storeIncarnation(_ incarnation: UInt64) throws {
-        try DurableFile.write(Array("\(incarnation)\n".utf8), to: incarnationPath, mode: 0o600)
+        try ChecksummedStateFile.write(Array("\(incarnation)\n".utf8), to: incarnationPath)
     }
 
     /// True when the operator drained this node and has not undrained it; false when never drained.
     public func loadDraining() throws -> Bool {
-        guard let bytes = try DurableFile.read(servingPath) else { return false }
+        guard let bytes = try ChecksummedStateFile.read(servingPath) else { return false }
         switch String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) {
         case "draining": return true
         case "serving": return false
@@ -97,7 +103,7 @@ public struct DataDirectory: Sendable {
 
     /// Stores the operator's drain durably, before the heartbeat announces it, so a restart keeps it.
     public func storeDraining(_ draining: Bool) throws {
-        try DurableFile.write(Array((draining ? "draining\n" : "serving\n").utf8), to: servingPath, mode: 0o600)
+        try ChecksummedStateFile.write(Array((draining ? "draining\n" : "serving\n").utf8), to: servingPath)
     }
 
     private func file(_ name: String) -> String {

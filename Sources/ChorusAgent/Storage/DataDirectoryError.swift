@@ -3,6 +3,8 @@ public enum DataDirectoryError: Error, Sendable, Equatable, CustomStringConverti
     /// A secret file that group or others can access (ssh refuses such keys too).
     case insecurePermissions(path: String, mode: UInt32)
     case malformed(path: String, reason: String)
+    /// `node.key` is gone but the node's protocol state is still there.
+    case missingIdentity(path: String, stateFile: String)
 
     public var description: String {
         switch self {
@@ -10,6 +12,10 @@ public enum DataDirectoryError: Error, Sendable, Equatable, CustomStringConverti
             "\(path) has mode 0\(String(mode, radix: 8)) but must not be accessible by group or others; run: chmod 600 \(path)"
         case .malformed(let path, let reason):
             "\(path) is corrupt: \(reason)"
+        case .missingIdentity(let path, let stateFile):
+            "\(path) is missing, but \(stateFile) holds the protocol state of the node it identified; the agent "
+                + "will not start as someone new in its place: restore node.key from a backup, or move the data "
+                + "directory aside to join as a new member (remove the old one with `chorus members remove NAME`)"
         }
     }
 }

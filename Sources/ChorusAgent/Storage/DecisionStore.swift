@@ -26,7 +26,7 @@ struct DecisionStore: Sendable {
     /// log: starting blank would let this node vote again in slots it already voted in.
     mutating func load() throws -> DurableDecisions {
         var restored = DurableDecisions()
-        if let bytes = try DurableFile.read(logPath) {
+        if let bytes = try ChecksummedStateFile.read(logPath) {
             var reader = ByteReader(bytes)
             do {
                 let magic = try reader.readBytes(count: Self.magic.count)
@@ -44,7 +44,7 @@ struct DecisionStore: Sendable {
                 throw DataDirectoryError.malformed(path: logPath, reason: "decision log does not decode: \(error)")
             }
         }
-        if let bytes = try DurableFile.read(acceptorPath) {
+        if let bytes = try ChecksummedStateFile.read(acceptorPath) {
             do {
                 restored.acceptor = try AcceptorState.decode(bytes)
             } catch {
@@ -64,11 +64,11 @@ struct DecisionStore: Sendable {
         var writer = ByteWriter(capacity: 256 * longer.count)
         writer.write(bytes: Self.magic)
         for entry in longer { entry.encode(into: &writer) }
-        try DurableFile.write(writer.bytes, to: logPath, mode: 0o600)
+        try ChecksummedStateFile.write(writer.bytes, to: logPath)
         log = longer
     }
 
     func store(_ acceptor: AcceptorState) throws {
-        try DurableFile.write(acceptor.encoded, to: acceptorPath, mode: 0o600)
+        try ChecksummedStateFile.write(acceptor.encoded, to: acceptorPath)
     }
 }
