@@ -65,6 +65,7 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { process?.isRunning ?? false }
+    var pid: Int32? { process?.processIdentifier }
 
     struct Member: Decodable, Equatable {
         let name: String

@@ -27,9 +27,23 @@ func makeHTTPApplication(
     }
     return Application(
         router: router,
-        configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+        server: .http1(configuration: .init(idleTimeout: HTTPLimits.idleTimeout)),
+        configuration: ApplicationConfiguration(
+            address: .hostname(host, port: port),
+            availableConnectionsDelegate: .maximum(HTTPLimits.maxConnections, logger: logger)),
         onServerRunning: onServerRunning,
         logger: logger)
+}
+
+/// Bounds on what HTTP clients can hold (issue 15: 1,100 idle connections exhausted the
+/// agent's descriptors and it could no longer store its state; 500 slowloris connections were
+/// held for a minute). Past `maxConnections` the agent stops accepting until one closes, so
+/// the kernel's backlog absorbs the rest; a connection that sends no complete request part
+/// for `idleTimeout` is closed, a request's head arriving byte by byte included. An event
+/// stream (`GET /v1/events`) is a request in progress and is not cut.
+enum HTTPLimits {
+    static let maxConnections = 256
+    static let idleTimeout = TimeAmount.seconds(10)
 }
 
 /// Every route of the local endpoint: the table the router serves and docs/openapi.json describes.
