@@ -42,6 +42,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// `[gossip] keyring_file`: base64 cluster keys, one per line, the first one sealing (SPEC §2,
     /// Confidentiality). Without it gossip is signed but in the clear.
     public var gossipKeyringFile: String?
+    /// `[endpoint] allowed_hosts`: names besides IP addresses, `localhost` and the `http` host
+    /// that requests may carry in `Host` (DNS-rebinding defence, `HostCheckMiddleware`).
+    public var endpointAllowedHosts: [String] = []
 
     /// Whether this agent founds the cluster when it has no decision log (and no peer has one).
     public var foundsCluster: Bool { clusterFounder.map { $0 == name } ?? join.isEmpty }

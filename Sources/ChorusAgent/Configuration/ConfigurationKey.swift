@@ -14,6 +14,7 @@ enum ConfigurationKey: String, CaseIterable {
     case eventHooks = "events.hooks"
     case clusterFounder = "cluster.founder"
     case gossipKeyringFile = "gossip.keyring_file"
+    case endpointAllowedHosts = "endpoint.allowed_hosts"
 
     var fileKey: String { rawValue }
 
@@ -29,8 +30,8 @@ enum ConfigurationKey: String, CaseIterable {
     /// Settings a file may give as a TOML boolean or integer, not only as a string.
     var acceptsScalar: Bool { self == .upgradeAutoApprove || self == .upgradeTasksTimeout }
 
-    /// `join` and `events.hooks` are lists; every other setting holds exactly one value.
-    var isList: Bool { self == .join || self == .eventHooks }
+    /// `join`, `events.hooks` and `endpoint.allowed_hosts` are lists; every other setting holds exactly one value.
+    var isList: Bool { self == .join || self == .eventHooks || self == .endpointAllowedHosts }
 
     /// Table headers a file may contain: the prefixes of the dotted keys.
     static let fileTables: Set<String> = Set(allCases.compactMap { key in
@@ -43,7 +44,7 @@ enum ConfigurationKey: String, CaseIterable {
         switch self {
         case .join: return flags.join.isEmpty ? nil : flags.join
         case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks, .clusterFounder,
-             .gossipKeyringFile: return nil
+             .gossipKeyringFile, .endpointAllowedHosts: return nil
         case .name: single = flags.name
         case .bind: single = flags.bind
         case .advertise: single = flags.advertise

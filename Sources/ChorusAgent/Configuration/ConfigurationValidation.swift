@@ -74,6 +74,11 @@ enum ConfigurationValidation {
             configuration.clusterFounder = try nonEmpty(value, fail)
         case .gossipKeyringFile:
             configuration.gossipKeyringFile = try nonEmpty(value, fail)
+        case .endpointAllowedHosts:
+            for name in setting.values where name.isEmpty || name.contains(where: { $0 == ":" || $0 == "/" || $0.isWhitespace }) {
+                throw fail("'\(name)' is not a host name (no port, scheme or path)")
+            }
+            configuration.endpointAllowedHosts = setting.values
         }
     }
 

@@ -6,22 +6,23 @@ import ServiceLifecycle
 /// The local HTTP endpoint (SPEC §7) as a `Service`, for the agent's `ServiceGroup`, which
 /// starts it and shuts it down gracefully with the rest of the agent.
 public func makeHTTPService(
-    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
-    journal: EventJournal, logger: Logger
+    host: String, port: Int, allowedHosts: [String] = [], source: some AgentStatusSource, metrics: MetricsExporter,
+    adminToken: String, journal: EventJournal, logger: Logger
 ) -> some Service {
-    makeHTTPApplication(host: host, port: port, source: source, metrics: metrics, adminToken: adminToken,
+    makeHTTPApplication(host: host, port: port, allowedHosts: allowedHosts, source: source, metrics: metrics, adminToken: adminToken,
                         journal: journal, logger: logger)
 }
 
 /// The application behind `makeHTTPService`; `onServerRunning` reports the bound channel, which
 /// tests use to learn the port when they bind port 0.
 func makeHTTPApplication(
-    host: String, port: Int, source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
+    host: String, port: Int, allowedHosts: [String] = [], source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
     journal: EventJournal, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<BasicRequestContext>> {
     let routes = endpointRoutes(source: source, metrics: metrics, adminToken: adminToken, journal: journal)
     let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: JSONErrorMiddleware(routes: routes, logger: logger))
+    router.add(middleware: HostCheckMiddleware(boundHost: host, allowed: allowedHosts))
     for route in routes {
         router.on(route.path, method: route.method, use: route.handler)
     }

@@ -67,7 +67,8 @@ public enum AgentMain {
         let gossip = GossipService(
             firstChannel: channel, bindAddress: bind, runtime: runtime,
             leaveGrace: settings.leaveGrace, logger: logger)
-        let endpoint = makeHTTPService(host: http.host, port: http.port, source: runtime, metrics: MetricsExporter(),
+        let endpoint = makeHTTPService(host: http.host, port: http.port, allowedHosts: configuration.endpointAllowedHosts,
+                                       source: runtime, metrics: MetricsExporter(),
                                        adminToken: adminToken, journal: journal, logger: logger)
         let hookRunner = Task { await hooks.run(journal: journal, logger: logger) }
         defer { hookRunner.cancel() }

@@ -175,6 +175,8 @@ struct ConfigurationErrorTests {
         ("bind = 7720", "config file /c.toml, key 'bind': must be a string in quotes"),
         ("name = \"a\"\napp_version = 1.2", "config file /c.toml: line 2: floats are not supported"),
         ("preset = \"fast\"", "config file /c.toml, key 'preset': 'fast' is not one of lan, local, wan"),
+        ("[endpoint]\nallowed_hosts = [\"http://node-1\"]",
+         "config file /c.toml, key 'endpoint.allowed_hosts': 'http://node-1' is not a host name (no port, scheme or path)"),
     ])
     func fileErrorsNameTheFileAndKey(text: String, message: String) {
         #expect(throws: ConfigurationError(message)) {

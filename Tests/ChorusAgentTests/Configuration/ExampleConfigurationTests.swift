@@ -50,5 +50,6 @@ struct ExampleConfigurationTests {
         #expect(configuration.appVersion == "1.4.2")
         #expect(configuration.upgradeTasksCommand == "/usr/local/bin/app-upgrade-tasks")
         #expect(configuration.eventHooks.count == 2)
+        #expect(configuration.endpointAllowedHosts == ["node-1.internal"])
     }
 }
