@@ -14,6 +14,7 @@ import base64
 import datetime
 import os
 import platform
+import shlex
 import shutil
 import signal
 import sys
@@ -210,7 +211,7 @@ def _meta(args: argparse.Namespace, chorus_binary: str | None, json_path: str) -
         "host": platform.node(),
         "kernel": platform.release(),
         "cpus": os.cpu_count(),
-        "command": "python3 tools/bench/bench.py " + " ".join(sys.argv[1:]),
+        "command": "python3 tools/bench/bench.py " + shlex.join(sys.argv[1:]),
         "json_name": os.path.basename(json_path),
         "chorus_binary": chorus_binary,
         "chorus_version": chorus_version(chorus_binary) if chorus_binary else None,

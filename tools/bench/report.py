@@ -128,8 +128,8 @@ def markdown(results: dict) -> str:
         f"- Serf: `{meta['serf_binary'] or 'not run'}` ({meta['serf_version'] or '-'}), default (lan) profile",
         *([KEYRING_NOTE] if any(c.endswith(KEYRING_SUFFIX) for c in columns(results)) else []),
         f"- Command: `{meta['command']}`",
-        f"- Loss runs: N={meta['settings']['loss_size']}, {meta['settings']['loss_duration']:.0f} s each, "
-        f"UDP dropped on the nftables `{meta['settings']['loss_hook']}` hook",
+        *([f"- Loss runs: N={meta['settings']['loss_size']}, {meta['settings']['loss_duration']:.0f} s each, "
+           f"UDP dropped on the nftables `{meta['settings']['loss_hook']}` hook"] if results["false_positives"] and any(results["false_positives"].values()) else []),
         "",
         "| " + " | ".join(header(results)) + " |",
         "|" + "|".join(["---", "--:", *["--:"] * len(columns(results)), "---"]) + "|",
