@@ -10,9 +10,11 @@ agent is killed by process group. Python 3.11 standard library only.
 """
 
 import argparse
+import base64
 import datetime
 import os
 import platform
+import shlex
 import shutil
 import signal
 import sys
@@ -54,6 +56,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--base-port", type=int, default=20000, help="first port; each run takes the next free block")
     parser.add_argument("--work-dir", help="agent logs and data (default: a temporary directory)")
     parser.add_argument("--keep-work", action="store_true", help="keep the work directory even when all runs succeed")
+    parser.add_argument(
+        "--keyring", default="off", choices=["off", "on", "both"],
+        help="gossip encryption: on gives every Chorus agent one shared [gossip] keyring_file and every Serf agent "
+             "-encrypt with the same 32-byte key; both runs every system without, then with it (columns SYSTEM+keyring)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke check: N=5 only, 20 s loss runs, 10 s idle window")
     args = parser.parse_args(argv)
     if args.quick:
@@ -73,23 +80,39 @@ def find_chorus_binary(explicit: str | None) -> str:
     sys.exit(f"bench: no chorus binary ({', '.join(candidates)}); build it with `swift build -c release`")
 
 
+def keyring_modes(choice: str) -> list[bool]:
+    """Whether each run of a system has its gossip encrypted, in order."""
+    return {"off": [False], "on": [True], "both": [False, True]}[choice]
+
+
 class ClusterFactory:
-    """Builds clusters for each run, each on its own block of ports."""
+    """Builds clusters for each run, each on its own block of ports. Encrypted clusters of both
+    systems share one random 32-byte key: a keyring file (0600) for Chorus, `-encrypt` for Serf."""
 
     def __init__(self, args: argparse.Namespace, work_dir: str, chorus_binary: str | None) -> None:
         self._args = args
         self._work_dir = work_dir
         self._chorus_binary = chorus_binary
         self._next_port = args.base_port
+        self._key = base64.b64encode(os.urandom(32)).decode()
+        self._keyring_file = os.path.join(work_dir, "gossip.keyring")
 
-    def make(self, system: str, size: int) -> Cluster:
+    def _shared_keyring_file(self) -> str:
+        if not os.path.exists(self._keyring_file):
+            descriptor = os.open(self._keyring_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as out:
+                out.write(self._key + "\n")
+        return self._keyring_file
+
+    def make(self, system: str, size: int, keyring: bool = False) -> Cluster:
         common = dict(size=size, base_port=self._next_port, work_dir=self._work_dir, poll_interval=self._args.poll_interval)
         self._next_port += 2 * size + 10
         if system == "chorus":
             return ChorusCluster(
-                binary=self._chorus_binary, preset=self._args.preset, observe=self._args.chorus_observe, **common
+                binary=self._chorus_binary, preset=self._args.preset, observe=self._args.chorus_observe,
+                keyring_file=self._shared_keyring_file() if keyring else None, **common
             )
-        return SerfCluster(binary=self._args.serf_bin, **common)
+        return SerfCluster(binary=self._args.serf_bin, encrypt_key=self._key if keyring else None, **common)
 
 
 def _progress(message: str) -> None:
@@ -109,19 +132,23 @@ def _attempt(label: str, run) -> dict:
 
 
 def run_all(args: argparse.Namespace, factory: ClusterFactory, systems: list[str]) -> tuple[dict, dict]:
+    """Every system, without and/or with its keyring (`--keyring`), at every size, then under loss."""
     settings = Settings(idle_seconds=args.idle_seconds, loss_hook=args.loss_hook, repeats=args.repeats)
-    runs: dict = {system: {} for system in systems}
-    false_positives: dict = {system: {} for system in systems}
+    runs: dict = {}
+    false_positives: dict = {}
     for system in systems:
-        for size in (int(n) for n in _csv(args.sizes)):
-            cluster = factory.make(system, size)
-            runs[system][str(size)] = _attempt(f"{system} N={size}", lambda: run_size(cluster, settings))
-        for loss in _csv(args.losses):
-            cluster = factory.make(system, args.loss_size)
-            false_positives[system][loss] = _attempt(
-                f"{system} N={args.loss_size} loss={loss}%",
-                lambda: run_false_positives(cluster, int(loss), args.loss_duration, settings),
-            )
+        for keyring in keyring_modes(args.keyring):
+            label = report.column(system, keyring)
+            runs[label], false_positives[label] = {}, {}
+            for size in (int(n) for n in _csv(args.sizes)):
+                cluster = factory.make(system, size, keyring)
+                runs[label][str(size)] = _attempt(f"{label} N={size}", lambda: run_size(cluster, settings))
+            for loss in _csv(args.losses):
+                cluster = factory.make(system, args.loss_size, keyring)
+                false_positives[label][loss] = _attempt(
+                    f"{label} N={args.loss_size} loss={loss}%",
+                    lambda: run_false_positives(cluster, int(loss), args.loss_duration, settings),
+                )
     return runs, false_positives
 
 
@@ -179,11 +206,12 @@ def main(argv: list[str]) -> int:
 def _meta(args: argparse.Namespace, chorus_binary: str | None, json_path: str) -> dict:
     systems = _csv(args.systems)
     return {
+        "columns": [report.column(s, k) for s in systems for k in keyring_modes(args.keyring)],
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "host": platform.node(),
         "kernel": platform.release(),
         "cpus": os.cpu_count(),
-        "command": "python3 tools/bench/bench.py " + " ".join(sys.argv[1:]),
+        "command": "python3 tools/bench/bench.py " + shlex.join(sys.argv[1:]),
         "json_name": os.path.basename(json_path),
         "chorus_binary": chorus_binary,
         "chorus_version": chorus_version(chorus_binary) if chorus_binary else None,
@@ -200,6 +228,7 @@ def _meta(args: argparse.Namespace, chorus_binary: str | None, json_path: str) -
             "poll_interval": args.poll_interval,
             "chorus_observe": args.chorus_observe,
             "repeats": args.repeats,
+            "keyring": args.keyring,
         },
     }
 

@@ -139,17 +139,21 @@ class Cluster:
         """(member, status) when a log line reports a member's new status; used when reading logs."""
         raise NotImplementedError
 
-    def _spawn(self, agent: Agent, argv: list[str], read_log: bool) -> None:
-        """Starts the agent in its own process group; its output goes to its log file, through
-        a reader thread that records member events on arrival when `read_log` is set."""
+    def _spawn(self, agent: Agent, argv: list[str], read_log: bool, env: dict[str, str] | None = None) -> None:
+        """Starts the agent in its own process group, with `env` added to this process's
+        environment; its output goes to its log file, through a reader thread that records
+        member events on arrival when `read_log` is set."""
+        environment = {**os.environ, **env} if env else None
         if not read_log:
             with open(self._log_path(agent), "ab") as log:
                 agent.process = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    env=environment,
                 )
             return
         agent.process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            env=environment,
         )
         threading.Thread(target=self._read_log, args=(agent,), name=f"log-{agent.name}", daemon=True).start()
 
@@ -173,15 +177,20 @@ class ChorusCluster(Cluster):
     carry `member` and `status`), which costs the agents nothing; polling a debug build 20
     times a second costs each agent a few percent of a CPU, which on a small machine with 50
     agents saturates it and slows the agents being measured.
+
+    With `keyring_file` every agent seals its gossip with the keys in that one shared file
+    (`[gossip] keyring_file`, given as CHORUS_GOSSIP_KEYRING_FILE; mode 0600).
     """
 
     system = "chorus"
 
-    def __init__(self, binary: str, preset: str, observe: str = "poll", **kwargs) -> None:
+    def __init__(self, binary: str, preset: str, observe: str = "poll", keyring_file: str | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.binary = binary
         self.preset = preset
         self.observe = observe
+        self.keyring_file = keyring_file
         self.trust_dir = os.path.join(self.work_dir, "trust")
 
     def prepare(self) -> None:
@@ -207,7 +216,8 @@ class ChorusCluster(Cluster):
             argv += ["--join", join]
         if self.observe == "log":
             argv += ["--log-format", "json"]
-        self._spawn(agent, argv, read_log=self.observe == "log")
+        env = {"CHORUS_GOSSIP_KEYRING_FILE": self.keyring_file} if self.keyring_file else None
+        self._spawn(agent, argv, read_log=self.observe == "log", env=env)
 
     def _parse_log_line(self, line: str) -> tuple[str, str] | None:
         if '"member"' not in line:
@@ -278,6 +288,9 @@ class SerfCluster(Cluster):
     The log line `serf: EventMemberFailed: NAME ADDR` is written the moment Serf learns the
     news. Event handlers would be later and noisier: the Serf agent coalesces member events
     (3 s coalesce, 1 s quiescent period) before it runs a handler.
+
+    With `encrypt_key` (base64 of 16, 24 or 32 bytes) every agent starts with `-encrypt KEY`:
+    Serf's keyring, memberlist's AES-GCM over every gossip datagram and push-pull stream.
     """
 
     system = "serf"
@@ -287,12 +300,15 @@ class SerfCluster(Cluster):
     _EVENT = re.compile(r"serf: EventMember(Join|Failed|Leave|Reap): (\S+)")
     _STATUS = {"Join": ALIVE, "Failed": DEAD, "Leave": LEFT, "Reap": GONE}
 
-    def __init__(self, binary: str, **kwargs) -> None:
+    def __init__(self, binary: str, encrypt_key: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.binary = binary
+        self.encrypt_key = encrypt_key
 
     def _start(self, agent: Agent, join: str | None) -> None:
         argv = [self.binary, "agent", "-node", agent.name, "-bind", agent.gossip_address, "-rpc-addr", agent.control_address]
+        if self.encrypt_key:
+            argv += ["-encrypt", self.encrypt_key]
         if join:
             argv += ["-join", join]
         self._spawn(agent, argv, read_log=True)

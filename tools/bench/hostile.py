@@ -5,6 +5,7 @@
     sudo python3 tools/bench/hostile.py replay-ack [--replay none,blind,reactive]
     sudo python3 tools/bench/hostile.py reflect
     sudo python3 tools/bench/hostile.py flood [--kinds bad-signature,garbage-certificates]
+    sudo python3 tools/bench/hostile.py flood --keyring [--kinds bad-signature,sealed-bad-tag]
     sudo python3 tools/bench/hostile.py all
 
 replay-ack  captures the ack datagrams member M sends, kills M with SIGKILL, replays M's acks
@@ -13,7 +14,8 @@ reflect     replays a captured join-request and digest with a spoofed source add
             divides the bytes the agent sends there by the bytes sent to it.
 flood       sends forged datagrams at one agent as fast as one process can and counts
             suspect and dead transitions of live members, the victim's CPU and its
-            rejection counters.
+            rejection counters. With --keyring the agents seal their gossip with one shared
+            key ([gossip] keyring_file), and the sealed-* kinds imitate sealed frames.
 
 Each run starts its own cluster of real `chorus` agents in a private network namespace (see
 netns.py), so every attack datagram goes to an address inside that namespace's loopback, and
@@ -48,6 +50,7 @@ from sniff import ACK, DIGEST, JOIN_REQUEST, PING, Datagram, LoopbackSniffer, pr
 from views import ALIVE, DEAD, SUSPECT, now
 # wirelib: tools/wirelib, shared with the chaos harness (sniff.py puts tools/ on the path)
 from wirelib.spoof import flood_command, flood_sender, ip_udp_packet, parse_flood_output, python_flood
+from wirelib import sealed
 from wirelib.wire import FLOOD_KINDS, flood_template
 
 ATTACKER = "127.0.0.1"
@@ -67,10 +70,12 @@ class Context:
     work_dir: str
     settings: Settings
     next_port: int = 21000
+    key: bytes | None = None  # the cluster key every agent seals with (--keyring), in keyring_file
+    keyring_file: str | None = None
 
     def cluster(self) -> ChorusCluster:
         cluster = ChorusCluster(binary=self.binary, preset=self.preset, size=self.size, base_port=self.next_port,
-                                work_dir=self.work_dir, poll_interval=0.05)
+                                work_dir=self.work_dir, poll_interval=0.05, keyring_file=self.keyring_file)
         self.next_port += 2 * self.size + 10
         return cluster
 
@@ -104,7 +109,8 @@ def running_cluster(context: Context, listeners=()):
     under a flood). `listeners` get every datagram from the start."""
     cluster = context.cluster()
     observed = Observed()
-    sniffer = LoopbackSniffer()
+    # With a keyring the bench holds the key, so it reads the sealed gossip as a member would.
+    sniffer = LoopbackSniffer(open_sealed=(lambda frame: sealed.open_frame(frame, context.key)) if context.key else None)
     for listener in (observed, *listeners):
         sniffer.subscribe(listener)
     try:
@@ -443,12 +449,33 @@ def _rejected(cluster: ChorusCluster, name: str) -> dict[str, float]:
     return {reason: float(value) for reason, value in _METRIC.findall(body.decode())} if status == 200 else {}
 
 
+def _write_keyring(work_dir: str) -> tuple[bytes, str]:
+    """A fresh cluster key and the keyring file (0600, as the agent demands) that holds it."""
+    key = os.urandom(sealed.KEY_SIZE)
+    path = os.path.join(work_dir, "gossip.keyring")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(sealed.keyring_line(key))
+    return key, path
+
+
+def _flood_payload(context: Context, cluster: ChorusCluster, observed: Observed, kind: str, impersonated: str,
+                   args: argparse.Namespace) -> tuple[bytes, int]:
+    """The flood's datagram and the offset varied per copy. In a sealed cluster the plain kinds
+    carry the ids the bench read inside the sealed frames (an outsider could not, and gains
+    nothing by them: an unsealed datagram is refused before its header is read)."""
+    if kind in sealed.FLOOD_KINDS:
+        key_id = sealed.key_id(context.key) if context.key else os.urandom(sealed.KEY_ID_SIZE)
+        return sealed.flood_template(kind, key_id, args.sealed_bytes)
+    member_id = observed.node_id(cluster, impersonated)
+    return flood_template(kind, observed.cluster_id, member_id)
+
+
 def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
     with running_cluster(context) as (cluster, observed, sniffer):
         victim, impersonated = cluster.names[1], cluster.names[2]
-        member_id = observed.node_id(cluster, impersonated)
+        payload, vary = _flood_payload(context, cluster, observed, kind, impersonated, args)
         sniffer.stop()  # decoding the flood would cost this host a CPU
-        payload, vary = flood_template(kind, observed.cluster_id, member_id)
         template = os.path.join(context.work_dir, f"{kind}.bin")
         with open(template, "wb") as out:
             out.write(payload)
@@ -490,7 +517,8 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         exited = [agent.name for agent in cluster.agents if agent.has_exited()]
         return {
             "scenario": "flood", "kind": kind, "source": args.flood_source, "preset": context.preset,
-            "agents": context.size,
+            "agents": context.size, "sealed": context.key is not None,
+            "victim_cpu_seconds": cpu_after - cpu_before,
             "victim": victim, "impersonated": impersonated if kind == "bad-signature" else None,
             "datagram_bytes": len(payload), "packets": packets, "seconds": elapsed, "send_errors": errors,
             "receive_queue_drops": dropped,
@@ -505,11 +533,21 @@ def flood(context: Context, kind: str, args: argparse.Namespace) -> dict:
         }
 
 
+def _microseconds_per_rejection(r: dict) -> float | None:
+    """The victim's CPU time over the flood divided by the datagrams it refused: what one flood
+    datagram cost it, receive syscall and all (its idle work, about 0.3% of a CPU, included)."""
+    refused = sum(r["rejected"].values())
+    return 1e6 * r["victim_cpu_seconds"] / refused if refused and "victim_cpu_seconds" in r else None
+
+
 def _flood_line(r: dict) -> str:
     rejected = ", ".join(f"{k}={v:.0f}" for k, v in r["rejected"].items()) or (
         "none" if r["metrics_available"] else "no /metrics")
-    return (f"flood {r['kind']} from {r['source']} address at {r['victim']}: {r['packets']} datagrams of {r['datagram_bytes']} B in "
+    cost = _microseconds_per_rejection(r)
+    return (f"flood {r['kind']} from {r['source']} address at {r['victim']} ({'sealed' if r.get('sealed') else 'plain'} gossip): "
+            f"{r['packets']} datagrams of {r['datagram_bytes']} B in "
             f"{r['seconds']:.1f} s = {r['packets_per_s']:.0f}/s, {r['receive_queue_drops']} dropped (queue full); victim CPU {r['victim_cpu_percent']:.0f}% "
+            f"({f'{cost:.1f} µs per refused datagram' if cost else 'none refused'}) "
             f"(host busy {r['host_cpu_busy_percent']:.0f}%); transitions of live members: "
             f"{_count(r, SUSPECT)} suspect, {_count(r, DEAD)} dead{' (' + '; '.join(r['transitions'][:6]) + ')' if r['transitions'] else ''}; "
             f"rejected: {rejected}" + (f"; exited: {', '.join(r['agents_exited'])}" if r["agents_exited"] else ""))
@@ -520,19 +558,26 @@ def _count(result: dict, status: str) -> int:
 
 
 def _flood_table(results: list[dict]) -> str:
-    rows = ["| flood | datagram bytes | sent per s (s) | dropped by the kernel, queue full | victim CPU % | host CPU busy % | transitions of live members to suspect / dead | victim's rejections |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| gossip | flood | datagram bytes | sent per s (s) | dropped by the kernel, queue full | victim CPU % | victim CPU µs per refused datagram | host CPU busy % | transitions of live members to suspect / dead | victim's rejections |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         rejected = ", ".join(f"{k} {v:.0f}" for k, v in r["rejected"].items()) or "-"
         kind = r["kind"] + (" from the member's address" if r.get("source") == "member" else "")
-        rows.append(f"| {kind} | {r['datagram_bytes']} | {r['packets_per_s']:.0f} ({r['seconds']:.0f}) | "
+        cost = _microseconds_per_rejection(r)
+        rows.append(f"| {'sealed' if r.get('sealed') else 'plain'} | {kind} | {r['datagram_bytes']} | {r['packets_per_s']:.0f} ({r['seconds']:.0f}) | "
                     f"{r['receive_queue_drops']} | "
-                    f"{r['victim_cpu_percent']:.0f} | {r['host_cpu_busy_percent']:.0f} | "
+                    f"{r['victim_cpu_percent']:.0f} | {f'{cost:.1f}' if cost else '-'} | {r['host_cpu_busy_percent']:.0f} | "
                     f"{_count(r, SUSPECT)} / {_count(r, DEAD)} | {rejected} |")
     return "\n".join(rows)
 
 
 # -- command line --------------------------------------------------------------------------
+
+
+ALL_FLOOD_KINDS = FLOOD_KINDS + sealed.FLOOD_KINDS
+# With a keyring: the plain forgery (unsealed, with a live member's id) and the plain control,
+# then the two sealed-looking ones.
+SEALED_DEFAULT_KINDS = ("bad-signature", "wrong-cluster") + sealed.FLOOD_KINDS
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -564,7 +609,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     refl.add_argument("--interval", type=float, default=0.2, help="seconds between copies")
     refl.add_argument("--linger", type=float, default=3.0, help="seconds to count answers after the last copy")
     fl = parser.add_argument_group("flood")
-    fl.add_argument("--kinds", default=",".join(FLOOD_KINDS), help="comma-separated: " + ", ".join(FLOOD_KINDS))
+    fl.add_argument("--keyring", action="store_true",
+                    help="seal the cluster's gossip: every agent gets one shared [gossip] keyring_file with a fresh "
+                         "key (flood only: replaying or reflecting opened datagrams would test nothing)")
+    fl.add_argument("--kinds", help="comma-separated: " + ", ".join(ALL_FLOOD_KINDS) + "; default: "
+                    + ",".join(FLOOD_KINDS) + ", with --keyring " + ",".join(SEALED_DEFAULT_KINDS))
+    fl.add_argument("--sealed-bytes", type=int, default=1400,
+                    help="size of the sealed-* datagrams (1400: the largest an agent sends, so the most Poly1305 work)")
     fl.add_argument("--flood-seconds", type=float, default=30.0)
     fl.add_argument("--flood-source", default="own", choices=["own", "member"],
                     help="own: the sender's own socket on 127.0.0.1; member: spoof the address of the member "
@@ -573,10 +624,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     fl.add_argument("--grace-seconds", type=float, default=10.0, help="watch for transitions after the flood")
     args = parser.parse_args(argv)
     args.replay_modes = [m for m in args.replay.split(",") if m]
+    if args.kinds is None:
+        args.kinds = ",".join(SEALED_DEFAULT_KINDS if args.keyring else FLOOD_KINDS)
     args.flood_kinds = [k for k in args.kinds.split(",") if k]
+    if args.keyring and args.scenario != "flood":
+        parser.error("--keyring goes with the flood scenario only")
     if bad := [m for m in args.replay_modes if m not in ("none", "blind", "reactive")]:
         parser.error(f"unknown replay modes {bad}")
-    if bad := [k for k in args.flood_kinds if k not in FLOOD_KINDS]:
+    if bad := [k for k in args.flood_kinds if k not in ALL_FLOOD_KINDS]:
         parser.error(f"unknown flood kinds {bad}")
     if args.agents < 3:
         parser.error("--agents must be at least 3")
@@ -612,6 +667,8 @@ def main(argv: list[str]) -> int:
     os.makedirs(work_dir, exist_ok=True)
     context = Context(binary=binary, preset=args.preset, size=args.agents, work_dir=work_dir,
                       settings=Settings(convergence_timeout=60.0), next_port=args.base_port)
+    if args.keyring:
+        context.key, context.keyring_file = _write_keyring(work_dir)
     scenarios = ["replay-ack", "reflect", "flood"] if args.scenario == "all" else [args.scenario]
     tables, ok, everything = [], True, []
     try:
@@ -643,12 +700,14 @@ def main(argv: list[str]) -> int:
         else:
             print(f"hostile: work directory kept: {work_dir}", file=sys.stderr)
     print(f"\n{chorus_version(binary)}, preset {args.preset}, {args.agents} agents, "
+          f"{'sealed gossip (one shared key)' if args.keyring else 'plain gossip'}, "
           f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n")
     print("\n\n".join(tables))
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"binary": binary, "version": chorus_version(binary), "preset": args.preset,
-                       "agents": args.agents, "argv": argv, "results": everything}, out, indent=1)
+                       "agents": args.agents, "sealed": args.keyring, "argv": argv, "results": everything},
+                      out, indent=1)
     return 0 if ok else 1
 
 

@@ -9,6 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 SYSTEMS = ("chorus", "serf")
+KEYRING_SUFFIX = "+keyring"  # a column of agents whose gossip is sealed (Chorus) or encrypted (Serf)
+
+
+def column(system: str, keyring: bool) -> str:
+    """A table column: the system, with `+keyring` when its gossip was sealed."""
+    return system + (KEYRING_SUFFIX if keyring else "")
+
+
+def columns(results: dict) -> list[str]:
+    """The columns of a run, in the order they ran (older results: chorus, serf)."""
+    return results["meta"].get("columns") or list(SYSTEMS)
 
 
 @dataclass(frozen=True)
@@ -77,25 +88,28 @@ def _cell(figure: Figure, result: dict | None) -> str:
 def table_rows(results: dict) -> list[list[str]]:
     rows = []
     runs = results["runs"]
+    shown = columns(results)
     sizes = sorted({int(n) for per_size in runs.values() for n in per_size})
     for figure in SIZE_FIGURES:
         for n in sizes:
-            rows.append([figure.label, str(n)] + [_cell(figure, runs.get(s, {}).get(str(n))) for s in SYSTEMS] + [figure.target])
+            rows.append([figure.label, str(n)] + [_cell(figure, runs.get(s, {}).get(str(n))) for s in shown] + [figure.target])
     fp = results["false_positives"]
     settings = results["meta"]["settings"]
     for loss in sorted({loss for per_loss in fp.values() for loss in per_loss}, key=int):
         for figure in _loss_figures(loss, settings["loss_duration"]):
-            cells = [_cell(figure, fp.get(s, {}).get(loss)) for s in SYSTEMS]
+            cells = [_cell(figure, fp.get(s, {}).get(loss)) for s in shown]
             rows.append([figure.label, str(settings["loss_size"])] + cells + [figure.target])
     return rows
 
 
-HEADER = ["figure", "N", *SYSTEMS, "target"]
+def header(results: dict) -> list[str]:
+    return ["figure", "N", *columns(results), "target"]
 
 
 def plain_table(results: dict) -> str:
-    rows = [HEADER] + table_rows(results)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    head = header(results)
+    rows = [head] + table_rows(results)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
@@ -112,12 +126,13 @@ def markdown(results: dict) -> str:
         f"- Chorus: `{meta['chorus_binary'] or 'not run'}` ({meta['chorus_version'] or '-'}), preset "
         f"`{meta['settings']['preset']}`, observed by {_chorus_observation(meta['settings'])}",
         f"- Serf: `{meta['serf_binary'] or 'not run'}` ({meta['serf_version'] or '-'}), default (lan) profile",
+        *([KEYRING_NOTE] if any(c.endswith(KEYRING_SUFFIX) for c in columns(results)) else []),
         f"- Command: `{meta['command']}`",
-        f"- Loss runs: N={meta['settings']['loss_size']}, {meta['settings']['loss_duration']:.0f} s each, "
-        f"UDP dropped on the nftables `{meta['settings']['loss_hook']}` hook",
+        *([f"- Loss runs: N={meta['settings']['loss_size']}, {meta['settings']['loss_duration']:.0f} s each, "
+           f"UDP dropped on the nftables `{meta['settings']['loss_hook']}` hook"] if results["false_positives"] and any(results["false_positives"].values()) else []),
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "|".join(["---", "--:", "--:", "--:", "---"]) + "|",
+        "| " + " | ".join(header(results)) + " |",
+        "|" + "|".join(["---", "--:", *["--:"] * len(columns(results)), "---"]) + "|",
     ]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
     lines += ["", "Targets are for Chorus with the lan preset at N=25.", "", "## Method", ""]
@@ -127,6 +142,12 @@ def markdown(results: dict) -> str:
         lines += ["", "## Errors", ""] + [f"- {failure}" for failure in failures]
     return "\n".join(lines) + "\n"
 
+
+KEYRING_NOTE = (
+    f"- `{KEYRING_SUFFIX}` columns: every Chorus agent reads one shared `[gossip] keyring_file` holding one "
+    "32-byte key (every datagram sealed with XChaCha20-Poly1305, 52 bytes more); every Serf agent is started "
+    "with `-encrypt` and the same 32 bytes (memberlist's AES-256-GCM on every datagram and push-pull stream)"
+)
 
 METHOD_NOTES = (
     "All agents of a run share one fresh network namespace and its loopback; runs are sequential, "

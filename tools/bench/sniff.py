@@ -23,5 +23,5 @@ class LoopbackSniffer(Sniffer):
     the thread that opens it.
     """
 
-    def __init__(self) -> None:
-        super().__init__(interface="lo")
+    def __init__(self, open_sealed=None) -> None:
+        super().__init__(interface="lo", open_sealed=open_sealed)

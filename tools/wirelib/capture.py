@@ -17,6 +17,7 @@ import struct
 import threading
 from collections.abc import Callable
 
+from .sealed import MAGIC as SEALED_MAGIC
 from .wire import Datagram, decode
 
 _ETH_P_ALL = 0x0003
@@ -54,14 +55,19 @@ class Sniffer:
 
     `interface`: bind to that one; None for every interface, kept when its name starts with
     `prefix`. The socket belongs to the network namespace of the thread that creates it.
+    `open_sealed`, for a cluster whose gossip is sealed and whose key the caller holds: gives
+    the signed datagram inside a sealed frame, or None (then the frame is skipped); the
+    datagrams handed on then carry the opened bytes as their payload.
     """
 
-    def __init__(self, interface: str | None = "lo", prefix: str = "") -> None:
+    def __init__(self, interface: str | None = "lo", prefix: str = "",
+                 open_sealed: Callable[[bytes], bytes | None] | None = None) -> None:
         self._socket = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(_ETH_P_ALL))
         _attach_udp_filter(self._socket)
         if interface:
             self._socket.bind((interface, 0))
         self._prefix = prefix
+        self._open_sealed = open_sealed
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self._socket.settimeout(0.2)
         self._callbacks: list[Callable[[Datagram], None]] = []
@@ -108,7 +114,12 @@ class Sniffer:
             packet = udp_packet(frame)
             if packet is None:
                 continue
-            datagram = decode(packet[2], packet[0], packet[1])
+            payload = packet[2]
+            if self._open_sealed is not None and payload.startswith(SEALED_MAGIC):
+                payload = self._open_sealed(payload)
+                if payload is None:
+                    continue
+            datagram = decode(payload, packet[0], packet[1])
             if datagram is None:
                 continue
             self.packets_seen += 1

@@ -70,3 +70,44 @@ def verify(public: bytes, message: bytes, signature: bytes) -> bool:
     if len(public) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
         return False
     return _sodium().crypto_sign_verify_detached(signature, message, ctypes.c_ulonglong(len(message)), public) == 0
+
+
+# -- gossip sealing (Sources/ChorusCrypto/SodiumGossipCipher.swift) -----------------------------
+
+AEAD_KEY_SIZE = 32
+AEAD_NONCE_SIZE = 24
+AEAD_TAG_SIZE = 16
+
+
+def generichash(message: bytes, size: int) -> bytes:
+    """Unkeyed BLAKE2b of `size` bytes, libsodium's crypto_generichash."""
+    digest = ctypes.create_string_buffer(size)
+    if _sodium().crypto_generichash(digest, ctypes.c_size_t(size), message, ctypes.c_ulonglong(len(message)),
+                                    None, ctypes.c_size_t(0)) != 0:
+        raise RuntimeError("crypto_generichash failed")
+    return digest.raw
+
+
+def aead_encrypt(message: bytes, additional: bytes, nonce: bytes, key: bytes) -> bytes:
+    """XChaCha20-Poly1305 (IETF): the ciphertext followed by its 16-byte tag."""
+    if len(nonce) != AEAD_NONCE_SIZE or len(key) != AEAD_KEY_SIZE:
+        raise ValueError("XChaCha20-Poly1305 takes a 24-byte nonce and a 32-byte key")
+    sealed = ctypes.create_string_buffer(len(message) + AEAD_TAG_SIZE)
+    length = ctypes.c_ulonglong(0)
+    _sodium().crypto_aead_xchacha20poly1305_ietf_encrypt(
+        sealed, ctypes.byref(length), message, ctypes.c_ulonglong(len(message)), additional,
+        ctypes.c_ulonglong(len(additional)), None, nonce, key)
+    return sealed.raw[:length.value]
+
+
+def aead_decrypt(sealed: bytes, additional: bytes, nonce: bytes, key: bytes) -> bytes | None:
+    """The message, or None when the tag does not verify (wrong key, changed bytes)."""
+    if len(sealed) < AEAD_TAG_SIZE or len(nonce) != AEAD_NONCE_SIZE or len(key) != AEAD_KEY_SIZE:
+        return None
+    message = ctypes.create_string_buffer(max(1, len(sealed) - AEAD_TAG_SIZE))
+    length = ctypes.c_ulonglong(0)
+    if _sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(
+            message, ctypes.byref(length), None, sealed, ctypes.c_ulonglong(len(sealed)), additional,
+            ctypes.c_ulonglong(len(additional)), nonce, key) != 0:
+        return None
+    return message.raw[:length.value]

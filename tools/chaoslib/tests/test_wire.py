@@ -1,10 +1,11 @@
 """The insider's datagrams (tools/wirelib) against a vector the agent's own code builds
 (Tests/ChorusCryptoTests/InsiderVectorTests.swift): same key files, same bytes."""
 
+import hashlib
 import struct
 import unittest
 
-from wirelib import capture, keys, sodium, spoof, wire
+from wirelib import capture, keys, sealed, sodium, spoof, wire
 
 NODE_KEY_FILE = ("chorus-node-secret-v1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwfqSmxj4pxSCr71UHsTLsX5lUd2rr6+e5JCHuppFEbSLA==\n")
 AUTHORITY_PUBLIC_FILE = "chorus-authority-public-v1:/RckOFqgx1tk+3jNYC+h2ZH96/drE8WO1wLqyDXp9hg=\n"
@@ -91,6 +92,35 @@ class PacketTests(unittest.TestCase):
         self.assertEqual(len(wire.decode(payload, ("a", 1), ("b", 2)).values(wire.CERTIFICATE)), 8)
         self.assertLess(vary + 8, len(payload))
         self.assertEqual(spoof.parse_flood_output("sent 120 seconds 3.004 errors 1\n"), (120, 3.004, 1))
+
+
+class SealedFrameTests(unittest.TestCase):
+    KEY = bytes(range(32))
+
+    def test_a_sealed_frame_opens_with_its_key_only(self):
+        frame = sealed.seal(b"signed datagram", self.KEY)
+        self.assertEqual(len(frame), len(b"signed datagram") + sealed.OVERHEAD)
+        self.assertEqual(frame[:12], b"CHRE" + sealed.key_id(self.KEY))
+        self.assertEqual(sealed.open_frame(frame, self.KEY), b"signed datagram")
+        self.assertIsNone(sealed.open_frame(frame, bytes(32)))  # another key: another id
+        for index in (5, 20, len(frame) - 1):  # the key id (additional data), the nonce, the tag
+            altered = bytearray(frame)
+            altered[index] ^= 1
+            self.assertIsNone(sealed.open_frame(bytes(altered), self.KEY))
+
+    def test_the_key_id_is_the_agents_blake2b_of_16_bytes_cut_to_8(self):
+        expected = hashlib.blake2b(b"chorus gossip key id" + self.KEY, digest_size=16).digest()[:8]
+        self.assertEqual(sealed.key_id(self.KEY), expected)
+        self.assertEqual(sealed.parse_key(sealed.keyring_line(self.KEY)), self.KEY)
+
+    def test_sealed_flood_templates_name_the_right_or_a_wrong_key(self):
+        own = sealed.key_id(self.KEY)
+        frame, vary = sealed.flood_template("sealed-bad-tag", own, 1400)
+        self.assertEqual((len(frame), sealed.frame_key_id(frame), vary), (1400, own, 12))
+        self.assertIsNone(sealed.open_frame(frame, self.KEY))
+        frame, _ = sealed.flood_template("sealed-wrong-key", own, 200)
+        self.assertNotEqual(sealed.frame_key_id(frame), own)
+        self.assertEqual(len(frame), 200)
 
 
 if __name__ == "__main__":
