@@ -3,6 +3,39 @@ import Testing
 
 /// Drain, undrain and leave through the CLI on real agents (SPEC §6, §9).
 @Suite(.serialized) struct NodeProcessTests {
+    /// A certificate 3 days from expiry is announced on every channel an operator watches
+    /// (SPEC §2, Certificate lifecycle; issue 15: expiry was silent until peers cut the node off).
+    @Test func aCertificateAboutToExpireIsAnnounced() async throws {
+        let cluster = try ProcessCluster(count: 1, label: "expiring")
+        defer { cluster.stop() }
+        let agent = cluster.agents[0]
+        try cluster.startAll()  // makes node.key
+        let up = await eventually(within: .seconds(10)) { await agent.status(of: "/v1/health") == 200 }
+        try #require(up != nil)
+        agent.kill(SIGTERM)
+        _ = await agent.waitForExit(timeout: .seconds(5))
+        let certificate = cluster.workspace.appendingPathComponent("node-1.cert")
+        try runChorus([
+            "keys", "issue", "--authority-key", cluster.trust.appendingPathComponent("authority.key").path, "--name", "node-1",
+            "--public-key", agent.dataDirectory.appendingPathComponent("node.key").path, "--valid-days", "3",
+            "--out", certificate.path,
+        ])
+        try agent.start(join: nil, trust: cluster.trust, environment: [
+            "CHORUS_CERTIFICATE": certificate.path,
+            "CHORUS_AUTHORITY": cluster.trust.appendingPathComponent("authority.pub").path,
+        ])
+        let degraded = await eventually(within: .seconds(10)) { await agent.json("/v1/health")?["status"] as? String == "degraded" }
+        let health = await agent.json("/v1/health")
+        #expect(degraded != nil, "\(String(describing: health))")
+        let detail = (health?["checks"] as? [[String: Any]])?.first?["detail"] as? String ?? ""
+        #expect(detail.contains("this node's (node-1) certificate expires") && (detail.contains("(in 2 days)") || detail.contains("(in 3 days)")), "\(detail)")
+        #expect(await agent.eventNames().contains("certificate-expiring"))
+        #expect(await agent.text("/metrics")?.contains("chorus_certificates_expiring 1") == true)
+        #expect(await agent.status(of: "/v1/health/lb") == 200, "expiring is not expired")
+        let log = try String(contentsOf: cluster.workspace.appendingPathComponent("node-1.log"), encoding: .utf8)
+        #expect(log.contains("certificate expiring"))
+    }
+
     /// A state file damaged while the agent was down stops the next start with the file's name
     /// and what to do, not with a crash (issue 15: "Illegal instruction", no file named).
     @Test func aDamagedStateFileStopsTheStartByName() async throws {

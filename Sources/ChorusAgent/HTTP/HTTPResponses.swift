@@ -6,8 +6,19 @@ import ChorusWire
 
 /// `GET /v1/health`: the agent process is up.
 public struct HealthResponse: Codable, Sendable, Equatable {
+    /// "ok", or "degraded" while a check fails; the HTTP status stays 200 (the agent is alive).
     public var status: String
     public var node: String
+    public var checks: [HealthCheck]
+}
+
+/// One detail of `GET /v1/health`.
+public struct HealthCheck: Codable, Sendable, Equatable {
+    /// "certificates": every member's certificate is valid for more than 14 days.
+    public var name: String
+    /// "passing" or "failing".
+    public var status: String
+    public var detail: String
 }
 
 /// `GET /v1/health/lb` when the node should take traffic.
@@ -46,6 +57,8 @@ public struct MemberResponse: Codable, Sendable, Equatable {
     public var serving: ServingState
     public var voter: Bool
     public var protocolVersion: UInt8
+    /// ISO 8601; after it, every agent refuses the member's messages.
+    public var certificateExpiresAt: String
 
     public init(_ member: MemberSnapshot) {
         name = member.name
@@ -57,5 +70,6 @@ public struct MemberResponse: Codable, Sendable, Equatable {
         serving = member.serving
         voter = member.voter
         protocolVersion = member.protocolVersion
+        certificateExpiresAt = CertificateExpiry.iso8601(member.certificateExpiresAt)
     }
 }

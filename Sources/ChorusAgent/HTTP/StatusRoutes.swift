@@ -7,11 +7,19 @@ enum StatusRoutes {
     static func routes(source: some AgentStatusSource, metrics: MetricsExporter) -> [HTTPRoute] {
         [
             HTTPRoute(.get, "/v1/health") { _, _ in
-                try JSONResponse.make(HealthResponse(status: "ok", node: await source.localMember().name))
+                let now = MonotonicClock.unixSeconds()
+                let expiring = CertificateExpiry.expiring(await source.memberSnapshots(), unixSeconds: now)
+                let certificates = HealthCheck(
+                    name: "certificates", status: expiring.isEmpty ? "passing" : "failing",
+                    detail: expiring.isEmpty ? "every member's certificate is valid for more than 14 days"
+                        : expiring.map { CertificateExpiry.describe($0, unixSeconds: now) }.joined(separator: "; "))
+                return try JSONResponse.make(HealthResponse(status: expiring.isEmpty ? "ok" : "degraded",
+                                                            node: await source.localMember().name, checks: [certificates]))
             },
             HTTPRoute(.get, "/v1/health/lb") { _, _ in
                 let cluster = await source.clusterSnapshot()
-                let refusal = refusal(local: await source.localMember(), joined: await source.hasJoined(),
+                let local = await source.localMember()
+                let refusal = refusal(local: local, joined: await source.hasJoined(), now: MonotonicClock.unixSeconds(),
                                       incompatibility: cluster.localIncompatibility,
                                       maintenance: cluster.agreed.maintenanceMessage != nil)
                 guard let refusal else { return try JSONResponse.make(LoadBalancerOKResponse(status: "ok")) }
@@ -29,6 +37,7 @@ enum StatusRoutes {
             },
             HTTPRoute(.get, "/metrics") { _, _ in
                 metrics.update(cluster: await source.clusterSnapshot(), local: await source.localMember())
+                metrics.updateCertificates(members: await source.memberSnapshots(), unixSeconds: MonotonicClock.unixSeconds())
                 let text = metrics.render(counters: await source.counters(), members: await source.memberSnapshots())
                 return Response(
                     status: .ok,
@@ -41,6 +50,7 @@ enum StatusRoutes {
     /// Why a node must not take traffic, in kebab-case for the 503 body; nil when it should.
     enum Refusal: String {
         case notJoined = "not-joined"
+        case certificateExpired = "certificate-expired"
         case draining, leaving, incompatible, maintenance
     }
 
@@ -48,7 +58,11 @@ enum StatusRoutes {
     /// that will still hold once the node has joined.
     /// An incompatible version (SPEC §4) refuses traffic whatever the operator intends; cluster-wide
     /// maintenance comes next, so every node of the cluster gives the same reason during a backup.
-    static func refusal(local: MemberSnapshot, joined: Bool, incompatibility: String? = nil, maintenance: Bool = false) -> Refusal? {
+    /// A node whose own certificate expired comes first: every peer refuses it, so it serves a
+    /// cluster it is no longer part of, while it may still see itself as alive.
+    static func refusal(local: MemberSnapshot, joined: Bool, now: UInt64, incompatibility: String? = nil,
+                        maintenance: Bool = false) -> Refusal? {
+        if local.certificateExpiresAt <= now { return .certificateExpired }
         if incompatibility != nil { return .incompatible }
         if maintenance { return .maintenance }
         switch local.serving {

@@ -20,6 +20,8 @@ public final class MetricsExporter: Sendable {
     private let voters: Gauge
     private let decisions: Counter
     private let lastDecided = Mutex(UInt64(0))
+    private let certificateExpiry: Gauge
+    private let certificatesExpiring: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -66,6 +68,16 @@ public final class MetricsExporter: Sendable {
         nodeDraining = gauge("node_draining", "1 while this node is drained (or leaving).")
         voters = gauge("voters", "Voting members; a majority of them must agree on every decision.")
         decisions = counter("decisions", "Decisions this node has applied (log slots, including restored ones).")
+        certificateExpiry = gauge("certificate_expires_at_seconds", "When this node's certificate expires, Unix seconds.")
+        certificatesExpiring = gauge("certificates_expiring",
+                                     "Members (this node included) whose certificate expires within 14 days or has expired.")
+    }
+
+    /// Per node, not per member: one alert rule (`chorus_certificates_expiring > 0`) covers the
+    /// cluster without a label for every member.
+    public func updateCertificates(members: [MemberSnapshot], unixSeconds: UInt64) {
+        if let local = members.first(where: \.isLocal) { certificateExpiry.set(Int64(clamping: local.certificateExpiresAt)) }
+        certificatesExpiring.set(Int64(CertificateExpiry.expiring(members, unixSeconds: unixSeconds).count))
     }
 
     /// Sets the cluster and node gauges; the decision counter grows by the slots decided since the last render.

@@ -8,5 +8,7 @@ struct MonotonicClock: Sendable {
 
     func now() -> Instant { Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds) }
 
-    func unixSeconds() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
+    func unixSeconds() -> UInt64 { Self.unixSeconds() }
+
+    static func unixSeconds() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
 }

@@ -29,6 +29,9 @@ public actor NodeRuntime: AgentStatusSource {
     private var lastBanner: AnnouncementBanner?
     /// The last write failed: logged once, until one succeeds again.
     private var storageFailing = false
+    /// When each expiring certificate was last announced (Unix seconds), and the next look.
+    private var certificateWarnings: [NodeID: UInt64] = [:]
+    private var nextCertificateCheck: UInt64 = 0
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
@@ -60,6 +63,7 @@ public actor NodeRuntime: AgentStatusSource {
         let outgoing = (try? step { $0.tick(now: clock.now(), unixSeconds: clock.unixSeconds()) }) ?? []
         noteDerivedState()
         noteBannerChange()
+        noteExpiringCertificates()
         return outgoing
     }
 
@@ -232,6 +236,24 @@ public actor NodeRuntime: AgentStatusSource {
         guard banner != lastBanner else { return }
         lastBanner = banner
         journal.record("banner-changed", cluster: ClusterResponse(core.clusterSnapshot))
+    }
+
+    /// A certificate within 14 days of expiry, this node's or a member's, is logged as a warning
+    /// and announced as `certificate-expiring` once a day until it is renewed (SPEC §2, §8).
+    private func noteExpiringCertificates() {
+        let now = clock.unixSeconds()
+        guard now >= nextCertificateCheck else { return }
+        nextCertificateCheck = now + 60
+        let current = core.memberSnapshots.filter { $0.status != .left }
+        for member in CertificateExpiry.expiring(current, unixSeconds: now)
+        where (certificateWarnings[member.id] ?? 0) + 86_400 <= now {
+            certificateWarnings[member.id] = now
+            logger.warning("certificate expiring", metadata: [
+                "member": "\(member.name)", "expires": "\(CertificateExpiry.iso8601(member.certificateExpiresAt))",
+                "detail": "\(CertificateExpiry.describe(member, unixSeconds: now))",
+            ])
+            journal.record("certificate-expiring", member: MemberResponse(member))
+        }
     }
 
     /// MIXED and READY_TO_RUN_UPGRADE_TASKS follow from versions, not decisions: noticed on ticks.

@@ -61,7 +61,8 @@ struct Member: Sendable {
         MemberSnapshot(
             name: name, id: id, address: heartbeat.address, status: status, version: heartbeat.appVersion,
             incarnation: heartbeat.incarnation, serving: ServingState(wireValue: heartbeat.serving),
-            protocolVersion: heartbeat.protocolVersion, voter: false, isLocal: false)
+            protocolVersion: heartbeat.protocolVersion, voter: false, isLocal: false,
+            certificateExpiresAt: certificate.expiresAt)
     }
 
     var digestEntry: DigestEntry {

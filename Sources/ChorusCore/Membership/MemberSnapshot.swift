@@ -41,9 +41,13 @@ public struct MemberSnapshot: Sendable, Equatable {
     /// Every admitted member votes until upgrade compatibility rules exist (issue 4); left ones do not.
     public var voter: Bool
     public var isLocal: Bool
+    /// When the member's certificate stops being valid (Unix seconds); its messages are refused
+    /// from then on, so the agent warns weeks ahead (SPEC §2, Certificate lifecycle).
+    public var certificateExpiresAt: UInt64
 
     public init(name: String, id: NodeID, address: PeerAddress, status: MemberStatus, version: String,
-                incarnation: UInt64, serving: ServingState, protocolVersion: UInt8, voter: Bool, isLocal: Bool) {
+                incarnation: UInt64, serving: ServingState, protocolVersion: UInt8, voter: Bool, isLocal: Bool,
+                certificateExpiresAt: UInt64 = .max) {
         self.name = name
         self.id = id
         self.address = address
@@ -54,5 +58,6 @@ public struct MemberSnapshot: Sendable, Equatable {
         self.protocolVersion = protocolVersion
         self.voter = voter
         self.isLocal = isLocal
+        self.certificateExpiresAt = certificateExpiresAt
     }
 }

@@ -220,7 +220,8 @@ public struct MembershipNode: Sendable {
         MemberSnapshot(
             name: certificate.name, id: id, address: advertiseAddress, status: isLeaving ? .left : .alive,
             version: appVersion, incarnation: incarnation, serving: serving,
-            protocolVersion: Self.protocolVersion, voter: decisions.isVoter, isLocal: true)
+            protocolVersion: Self.protocolVersion, voter: decisions.isVoter, isLocal: true,
+            certificateExpiresAt: certificate.expiresAt)
     }
 
     /// Every known member including this node, sorted by name then id.

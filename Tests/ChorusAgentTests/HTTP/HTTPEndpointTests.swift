@@ -26,6 +26,7 @@ struct HTTPEndpointTests {
             for member in members {
                 #expect(Set(member.keys) == [
                     "name", "id", "address", "status", "version", "incarnation", "serving", "voter", "protocolVersion",
+                    "certificateExpiresAt",
                 ])
             }
             let first = members[0]
@@ -44,7 +45,8 @@ struct HTTPEndpointTests {
     @Test func selfDescribesTheLocalNode() async throws {
         try await withHTTPServer(source: Self.source()) { client in
             let node = try await client.request("/v1/self").jsonObject()
-            #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion", "voter"])
+            #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion", "voter",
+                                       "certificateExpiresAt"])
             #expect(node["name"] as? String == "node-b")
             #expect(node["id"] as? String == String(repeating: "02", count: 32))
             #expect(node["address"] as? String == "10.0.0.2:7720")
@@ -57,8 +59,34 @@ struct HTTPEndpointTests {
         try await withHTTPServer(source: Self.source()) { client in
             let response = try await client.request("/v1/health")
             #expect(response.status == 200)
-            #expect(try response.jsonObject() as? [String: String] == ["status": "ok", "node": "node-b"])
+            let health = try response.jsonObject()
+            #expect(health["status"] as? String == "ok")
+            #expect(health["node"] as? String == "node-b")
+            let checks = try #require(health["checks"] as? [[String: String]])
+            #expect(checks.map { $0["name"] } == ["certificates"] && checks.map { $0["status"] } == ["passing"])
             #expect(try await client.request("/v1/health", method: "HEAD").status == 200)
+        }
+    }
+
+    /// From 14 days before a member's certificate expires, the health check says so, by name;
+    /// the agent is still alive, so the status code stays 200.
+    @Test func healthFailsItsCertificateCheckFromTwoWeeksBeforeExpiry() async throws {
+        let now = UInt64(Date().timeIntervalSince1970)
+        var soon = FakeStatusSource.member("node-c", seed: 3)
+        soon.certificateExpiresAt = now + 3 * 86_400 + 600
+        var later = FakeStatusSource.member("node-a", seed: 1)
+        later.certificateExpiresAt = now + 15 * 86_400
+        let source = FakeStatusSource(local: FakeStatusSource.member("node-b", seed: 2, isLocal: true), others: [later, soon])
+        try await withHTTPServer(source: source) { client in
+            let response = try await client.request("/v1/health")
+            #expect(response.status == 200)
+            let health = try response.jsonObject()
+            #expect(health["status"] as? String == "degraded")
+            let check = try #require((health["checks"] as? [[String: String]])?.first)
+            #expect(check["status"] == "failing")
+            #expect(check["detail"]?.hasPrefix("node-c's certificate expires ") == true)
+            #expect(check["detail"]?.contains("(in 3 days)") == true)
+            #expect(check["detail"]?.contains("node-a") == false, "15 days away is not yet announced")
         }
     }
 
@@ -135,10 +163,15 @@ struct LoadBalancerRefusalTests {
         var left = serving
         left.status = .left
 
-        #expect(StatusRoutes.refusal(local: serving, joined: true) == nil)
-        #expect(StatusRoutes.refusal(local: serving, joined: false) == .notJoined)
-        #expect(StatusRoutes.refusal(local: draining, joined: false) == .draining)
-        #expect(StatusRoutes.refusal(local: leaving, joined: true) == .leaving)
-        #expect(StatusRoutes.refusal(local: left, joined: true) == .leaving)
+        #expect(StatusRoutes.refusal(local: serving, joined: true, now: 0) == nil)
+        #expect(StatusRoutes.refusal(local: serving, joined: false, now: 0) == .notJoined)
+        #expect(StatusRoutes.refusal(local: draining, joined: false, now: 0) == .draining)
+        #expect(StatusRoutes.refusal(local: leaving, joined: true, now: 0) == .leaving)
+        #expect(StatusRoutes.refusal(local: left, joined: true, now: 0) == .leaving)
+        var expired = serving
+        expired.certificateExpiresAt = 1_000
+        #expect(StatusRoutes.refusal(local: expired, joined: true, now: 999) == nil)
+        #expect(StatusRoutes.refusal(local: expired, joined: true, now: 1_000) == .certificateExpired)
+        #expect(StatusRoutes.refusal(local: expired, joined: true, now: 1_000, incompatibility: "x", maintenance: true) == .certificateExpired)
     }
 }

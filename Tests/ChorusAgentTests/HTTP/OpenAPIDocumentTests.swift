@@ -52,7 +52,9 @@ struct OpenAPIDocumentTests {
         let slot = DecidedSlot(slot: 0, ballot: Ballot(round: 0, proposer: founder),
                                value: .found(founder: founder, clusterVersion: "1.0.0"), votes: [])
         #expect(try keys(of: DecisionResponse(slot)) == properties(of: "Decision"))
-        #expect(try keys(of: HealthResponse(status: "ok", node: "a")) == properties(of: "Health"))
+        let check = HealthCheck(name: "certificates", status: "passing", detail: "d")
+        #expect(try keys(of: HealthResponse(status: "ok", node: "a", checks: [check])) == properties(of: "Health"))
+        #expect(try keys(of: check) == properties(of: "HealthCheck"))
         #expect(try keys(of: LeaveResponse(status: "leaving", node: "a")) == properties(of: "Leave"))
         #expect(try keys(of: LoadBalancerRefusalResponse(error: "unavailable", reason: "maintenance", message: "m"))
                 == properties(of: "LoadBalancerRefusal"))
