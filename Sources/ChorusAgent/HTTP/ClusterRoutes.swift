@@ -13,10 +13,7 @@ enum ClusterRoutes {
             HTTPRoute(.delete, "/v1/members/:name") { request, context in
                 try authorization.check(request)
                 let name = try context.parameters.require("name")
-                let members = await source.memberSnapshots().filter { $0.name == name }
-                guard let member = members.first(where: \.voter) ?? members.first else {
-                    throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
-                }
+                let member = try memberToRemove(named: name, among: await source.memberSnapshots())
                 return try await answer(.removeMember(member.id), source: source)
             },
         ]
@@ -27,6 +24,29 @@ enum ClusterRoutes {
             })
         }
         return routes
+    }
+
+    /// The member `DELETE /v1/members/NAME` means: by name, or by its id in hex (whole or a
+    /// prefix of at least 8 characters). When two members share a name (a host that came back
+    /// with a new key), the one that is not alive is meant: it is the one that needs removing,
+    /// and removing the live one would be refused anyway (issue 15: the dead one could not be
+    /// removed at all). Two live members of one name are ambiguous: 409 with their ids.
+    static func memberToRemove(named name: String, among members: [MemberSnapshot]) throws -> MemberSnapshot {
+        var named = members.filter { $0.name == name }
+        if named.isEmpty, name.count >= 8, name.allSatisfy(\.isHexDigit) {
+            named = members.filter { $0.id.hex.hasPrefix(name.lowercased()) }
+        }
+        let gone = named.filter { $0.status != .alive }
+        let candidates = gone.isEmpty ? named : gone
+        guard let chosen = candidates.first else {
+            throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
+        }
+        guard candidates.count == 1 else {
+            throw APIError(.conflict, error: "ambiguous-member", reason: "\(candidates.count) members are named '\(name)' ("
+                + candidates.map { "\($0.id.short), \($0.status.rawValue)" }.joined(separator: "; ")
+                + "): remove one by its id, DELETE /v1/members/ID")
+        }
+        return chosen
     }
 
     static let commands: [(String, OperatorCommand)] = [
