@@ -12,10 +12,9 @@ enum DecisionRoutes {
     static func routes(source: some AgentStatusSource) -> [HTTPRoute] {
         [
             HTTPRoute(.get, "/v1/decisions") { request, _ in
-                let query = request.uri.queryParameters
-                let from = query.get("from").flatMap { UInt64($0) } ?? 0
-                let limit = min(query.get("limit").flatMap { Int($0) } ?? maximumPage, maximumPage)
-                let log = await source.decisionLog(from: from, limit: max(limit, 0))
+                let from = try QueryParameters.count("from", in: request, default: UInt64(0))
+                let limit = min(try QueryParameters.count("limit", in: request, default: UInt(maximumPage)), UInt(maximumPage))
+                let log = await source.decisionLog(from: from, limit: Int(limit))
                 return try JSONResponse.make(log.map(DecisionResponse.init))
             },
         ]

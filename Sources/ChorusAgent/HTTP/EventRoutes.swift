@@ -9,7 +9,7 @@ enum EventRoutes {
         [
             HTTPRoute(.get, "/v1/events") { request, _ in
                 let lastID = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { UInt64($0) }
-                let follow = request.uri.queryParameters.get("follow") != "false"
+                let follow = try QueryParameters.flag("follow", in: request, default: true)
                 let backlogEnd = journal.recent.last?.id ?? 0
                 let stream = journal.subscribe(after: lastID)
                 let encoder = JSONEncoder()
