@@ -29,7 +29,7 @@ actor FakeStatusSource: AgentStatusSource {
     func sealingKeyring() -> SealingKeyring { keyring }
     func setKeyring(_ ring: SealingKeyring) { keyring = ring }
     var log: [DecidedSlot] = []
-    func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] { Array(log.dropFirst(Int(from)).prefix(limit)) }
+    func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] { Array(log.dropFirst(Int(min(from, UInt64(Int.max)))).prefix(limit)) }
     func setLog(_ slots: [DecidedSlot]) { log = slots }
 
     func submit(_ command: OperatorCommand) -> CommandOutcome {

@@ -14,7 +14,8 @@ import Testing
                 #expect(response.status == 400, "\(path)")
                 #expect(try response.jsonObject()["error"] as? String == "invalid-request", "\(path)")
             }
-            for path in ["/v1/decisions", "/v1/decisions?from=0&limit=1000", "/v1/events?follow=false"] {
+            for path in ["/v1/decisions", "/v1/decisions?from=0&limit=1000", "/v1/events?follow=false",
+                         "/v1/decisions?limit=818541578913735507968&from=99999999999999999999999"] {
                 #expect(try await client.request(path).status == 200, "\(path)")
             }
         }
