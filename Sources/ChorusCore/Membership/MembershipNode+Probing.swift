@@ -10,12 +10,14 @@ struct ActiveProbe: Sendable {
     /// When to give up on a direct ack and ask others.
     let indirectAt: Instant
     /// When the probe fails if nothing answered.
-    let endAt: Instant
+    var endAt: Instant
     var indirectSent = false
     /// The members asked to probe the target: only they (and the target) may answer.
     var helpers: [NodeID] = []
     var expectedNacks = 0
     var nacks = 0
+    /// The end was read late once and put off (`lateTolerance`); the next reading decides.
+    var endPostponed = false
 }
 
 /// A probe this node runs on another node's behalf (a ping request).
@@ -42,11 +44,24 @@ extension MembershipNode {
                 current.indirectSent = true
                 current.helpers = sendIndirectProbes(for: current)
                 current.expectedNacks = current.helpers.count
+                // Sent late (this node was not running at `indirectAt`): the helpers still get
+                // the whole indirect window, or the probe would fail in this very tick.
+                if now - current.indirectAt > settings.lateTolerance {
+                    current.endAt = max(current.endAt, now + (scaled(settings.probeInterval) - scaled(settings.probeTimeout)))
+                }
                 probe = current
             }
             if now >= current.endAt {
-                probe = nil
-                failProbe(current, now: now)
+                if !current.endPostponed, now - current.endAt > settings.lateTolerance {
+                    // Read late: an ack or nack that came in time may be queued behind this
+                    // tick, unread. The verdict waits for it, once, for one short grace.
+                    current.endPostponed = true
+                    current.endAt = now + settings.lateTolerance
+                    probe = current
+                } else {
+                    probe = nil
+                    failProbe(current, now: now)
+                }
             }
         }
         guard probe == nil, now >= nextProbeAt else { return }
