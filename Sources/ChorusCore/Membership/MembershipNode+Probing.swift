@@ -7,6 +7,8 @@ struct ActiveProbe: Sendable {
     /// Only an ack or nack echoing it answers this probe (`ProbeFreshness`).
     let nonce: UInt64
     let target: NodeID
+    /// The life of the target this probe speaks for: its heartbeat's incarnation when it began.
+    let incarnation: UInt64
     /// When to give up on a direct ack and ask others.
     let indirectAt: Instant
     /// When the probe fails if nothing answered.
@@ -76,8 +78,8 @@ extension MembershipNode {
         let sequence = takeProbeSequence()
         let nonce = takeNonce()
         let interval = scaled(settings.probeInterval)
-        probe = ActiveProbe(sequence: sequence, nonce: nonce, target: target.id, indirectAt: now + scaled(settings.probeTimeout),
-                            endAt: now + interval)
+        probe = ActiveProbe(sequence: sequence, nonce: nonce, target: target.id, incarnation: target.heartbeat.incarnation,
+                            indirectAt: now + scaled(settings.probeTimeout), endAt: now + interval)
         nextProbeAt = now + interval
         refreshHeartbeat()
         counters.probesSent += 1
@@ -114,6 +116,9 @@ extension MembershipNode {
         // Lifeguard: if helpers did not even send nacks, the fault may be ours.
         if failed.expectedNacks > 0, failed.nacks < failed.expectedNacks { raiseLocalHealth() }
         guard let target = members[failed.target], target.status == .alive || target.status == .suspect else { return }
+        // A newer life (a restart, a refutation) began while the pings went to the old one: its
+        // silence says nothing about the new one, which the next round probes.
+        guard target.heartbeat.incarnation == failed.incarnation else { return }
         peerMayHaveLostOurCertificate(target.id) // it may have restarted
         let accusation = Accusation(subject: target.id, incarnation: target.heartbeat.incarnation)
         let statement = SignedStatement.sign(kind: .suspect, body: accusation.encoded, clusterID: clusterID, signer: signer)
