@@ -35,6 +35,7 @@ import FoundationNetworking
 
         for agent in agents { try cluster.start(agent, on: previous) }
         try await cluster.expectConverged("all on the previous binary")
+        try await cluster.expectProbedEachOther("all previous")
         try await cluster.expectDecisions("all previous", through: [agents[0], agents[2]])
         try await cluster.expectQuiet("all previous")
 
@@ -42,6 +43,7 @@ import FoundationNetworking
             let step = "step \(index + 1): \(agent.name) to the new binary"
             try await cluster.restart(agent, on: current)
             try await cluster.expectConverged(step)
+            try await cluster.expectProbedEachOther(step)
             let old = agents.filter { $0.executable == previous }
             try await cluster.expectDecisions(step, through: [agent] + old.prefix(1))
             try await cluster.expectQuiet(step)
@@ -54,6 +56,7 @@ import FoundationNetworking
                 try await cluster.expectQuiet(detection, allowing: [victim.name])
                 try cluster.start(victim, on: victim.executable)
                 try await cluster.expectConverged("\(detection), restarted")
+                try await cluster.expectProbedEachOther("\(detection), restarted")
                 try await cluster.expectQuiet("\(detection), restarted")
             }
         }
@@ -96,7 +99,9 @@ final class MixedCluster: @unchecked Sendable {
     private var restartedLives: [String: UInt64] = [:]
     /// Set by tools/upgrade-compat when the previous release predates dbd9c3d: its agents accuse a
     /// restarted member's new life when a probe of its old life (killed, or left) ends after the
-    /// restart. Such a suspicion, of exactly the life a restart began, is printed, not failed.
+    /// restart. Such a suspicion, of exactly the life a restart began, while an agent still runs
+    /// the previous binary, is printed, not failed.
+    let previous: URL
     let previousAccusesRestarts = ProcessInfo.processInfo.environment["CHORUS_PREVIOUS_ACCUSES_RESTARTS"] == "1"
 
     /// What an agent says about a member (`/v1/members`, `/v1/self`), with the protocol the member's heartbeat carries.
@@ -108,6 +113,7 @@ final class MixedCluster: @unchecked Sendable {
     }
 
     init(previous: URL) throws {
+        self.previous = previous
         workspace = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-protocol-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         trust = workspace.appendingPathComponent("trust")
@@ -168,6 +174,30 @@ final class MixedCluster: @unchecked Sendable {
         }
         let seen = await describeViews()
         try #require(converged != nil, "\(step): not every agent sees four alive members with their protocols within \(ProtocolUpgradeProcessTests.convergenceBound): \(seen)")
+    }
+
+    /// Waits until every agent has sent at least two round-robin passes of probes (2 × (N − 1))
+    /// since the step began: old and new agents have probed each other, in both directions,
+    /// before the step is judged. Without it a step took under a second and a new agent could be
+    /// killed before it ever probed an old one.
+    func expectProbedEachOther(_ step: String) async throws {
+        var start: [String: Int] = [:]
+        for agent in agents { start[agent.name] = await probesSent(by: agent) ?? 0 }
+        let wanted = 2 * (agents.count - 1)
+        let probed = await eventually(within: ProtocolUpgradeProcessTests.convergenceBound) {
+            for agent in agents {
+                guard let sent = await probesSent(by: agent), sent - (start[agent.name] ?? 0) >= wanted else { return false }
+            }
+            return true
+        }
+        #expect(probed != nil, "\(step): not every agent sent \(wanted) probes within \(ProtocolUpgradeProcessTests.convergenceBound)")
+    }
+
+    /// `chorus_probes_sent_total` of an agent's /metrics.
+    func probesSent(by agent: AgentProcess) async -> Int? {
+        guard let text = await get("/metrics", from: agent) else { return nil }
+        return text.split(separator: "\n").first { $0.hasPrefix("chorus_probes_sent_total ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
     }
 
     /// A banner set through each of `proposers`, then maintenance on through the first and off
@@ -245,7 +275,7 @@ final class MixedCluster: @unchecked Sendable {
             var accusations = events.filter {
                 ($0.event == "member-suspect" || $0.event == "member-failed") && !allowed.contains($0.member ?? "")
             }
-            if previousAccusesRestarts {
+            if previousAccusesRestarts, agents.contains(where: { $0.isRunning && $0.executable == previous }) {
                 let known = accusations.filter { event in
                     event.event == "member-suspect" && event.incarnation != nil
                         && event.incarnation == event.member.flatMap { restartedLives[$0] }
