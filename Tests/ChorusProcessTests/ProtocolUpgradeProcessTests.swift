@@ -95,12 +95,17 @@ final class MixedCluster: @unchecked Sendable {
     /// Per agent, the last event id already checked in its current run.
     private var cursors: [String: UInt64] = [:]
     private var step = 0
-    /// Per restarted agent, the incarnation its current run began with (its stored one + 1).
-    private var restartedLives: [String: UInt64] = [:]
+    /// Per restarted agent, the incarnation its current run began with (its stored one + 1) and when.
+    private var restartedLives: [String: (incarnation: UInt64, at: Date)] = [:]
+    /// How long after a restart a probe of the old life can still end: one probe interval
+    /// stretched by the highest local health (lan: 500 ms × 9), and a second for the events'
+    /// whole-second times.
+    static let oldLifeProbeWindow: TimeInterval = 5.5
     /// Set by tools/upgrade-compat when the previous release predates dbd9c3d: its agents accuse a
     /// restarted member's new life when a probe of its old life (killed, or left) ends after the
-    /// restart. Such a suspicion, of exactly the life a restart began, while an agent still runs
-    /// the previous binary, is printed, not failed.
+    /// restart, or a refutation that followed it. Such a suspicion, of the run a restart began,
+    /// within `oldLifeProbeWindow` of the restart, while an agent still runs the previous binary,
+    /// is printed, not failed.
     let previous: URL
     let previousAccusesRestarts = ProcessInfo.processInfo.environment["CHORUS_PREVIOUS_ACCUSES_RESTARTS"] == "1"
 
@@ -144,7 +149,7 @@ final class MixedCluster: @unchecked Sendable {
         if restarting {
             let stored = (try? String(contentsOf: agent.dataDirectory.appendingPathComponent("incarnation"), encoding: .utf8))
                 .flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-            restartedLives[agent.name] = stored + 1
+            restartedLives[agent.name] = (stored + 1, Date())
         }
         try agent.start(joining: seeds, trust: trust, executable: binary)
         cursors[agent.name] = 0
@@ -277,12 +282,14 @@ final class MixedCluster: @unchecked Sendable {
             }
             if previousAccusesRestarts, agents.contains(where: { $0.isRunning && $0.executable == previous }) {
                 let known = accusations.filter { event in
-                    event.event == "member-suspect" && event.incarnation != nil
-                        && event.incarnation == event.member.flatMap { restartedLives[$0] }
+                    guard event.event == "member-suspect", let incarnation = event.incarnation,
+                          let life = event.member.flatMap({ restartedLives[$0] }), incarnation >= life.incarnation,
+                          let time = ISO8601DateFormatter().date(from: event.time) else { return false }
+                    return time.timeIntervalSince(life.at) <= Self.oldLifeProbeWindow
                 }
                 for event in known {
-                    print("\(step): \(agent.name) reported member-suspect \(event.member ?? "?") incarnation \(event.incarnation ?? 0), "
-                          + "the life its restart began: the previous release's probe of the old life (known, fixed in dbd9c3d)")
+                    print("\(step): \(agent.name) reported member-suspect \(event.member ?? "?") incarnation \(event.incarnation ?? 0) "
+                          + "at \(event.time), in the run a restart began: the previous release's probe of the old life (known, fixed in dbd9c3d)")
                 }
                 accusations.removeAll { event in known.contains { $0.id == event.id } }
             }
