@@ -92,6 +92,8 @@ final class MixedCluster: @unchecked Sendable {
     let trust: URL
     let base: Int
     let agents: [AgentProcess]
+    /// The previous release's binary.
+    let previous: URL
     /// Per agent, the last event id already checked in its current run.
     private var cursors: [String: UInt64] = [:]
     private var step = 0
@@ -106,7 +108,6 @@ final class MixedCluster: @unchecked Sendable {
     /// restart, or a refutation that followed it. Such a suspicion, of the run a restart began,
     /// within `oldLifeProbeWindow` of the restart, while an agent still runs the previous binary,
     /// is printed, not failed.
-    let previous: URL
     let previousAccusesRestarts = ProcessInfo.processInfo.environment["CHORUS_PREVIOUS_ACCUSES_RESTARTS"] == "1"
 
     /// What an agent says about a member (`/v1/members`, `/v1/self`), with the protocol the member's heartbeat carries.
