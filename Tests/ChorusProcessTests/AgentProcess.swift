@@ -11,6 +11,8 @@ final class AgentProcess: @unchecked Sendable {
     let httpPort: Int
     let dataDirectory: URL
     private var process: Process?
+    /// The binary of the last start: `AgentProcess.binary` unless a test chose another (an older release).
+    private(set) var executable = AgentProcess.binary
 
     init(name: String, gossipPort: Int, httpPort: Int, dataDirectory: URL) {
         self.name = name
@@ -30,17 +32,20 @@ final class AgentProcess: @unchecked Sendable {
         try start(joining: seed.map { ["127.0.0.1:\($0)"] } ?? [], trust: trust, version: version, environment: environment)
     }
 
-    func start(joining seeds: [String], trust: URL, version: String = "1.0.0", environment: [String: String] = [:]) throws {
+    func start(joining seeds: [String], trust: URL, version: String = "1.0.0", environment: [String: String] = [:],
+               executable: URL = AgentProcess.binary) throws {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
+        self.executable = executable
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         var arguments = ["agent", "--name", name, "--bind", "127.0.0.1:\(gossipPort)", "--http", "127.0.0.1:\(httpPort)",
                          "--data-dir", dataDirectory.path, "--app-version", version,
                          "--authority-key", trust.appendingPathComponent("authority.key").path]
         for seed in seeds { arguments += ["--join", seed] }
         process.arguments = arguments
+        // One log per agent across its restarts, appended to, so a failure can be read whole.
         let log = dataDirectory.deletingLastPathComponent().appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle
@@ -157,9 +162,10 @@ extension AgentProcess {
     }
 
     /// Like `runClient`, with what the command printed on stdout; reads (`admin` false) take no token.
+    /// The client is the agent's own binary, as an operator on that host would run it.
     func runClientReadingOutput(_ arguments: [String], admin: Bool = true) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)"] + (admin ? ["--data-dir", dataDirectory.path] : [])
         let output = Pipe()
         process.standardOutput = output

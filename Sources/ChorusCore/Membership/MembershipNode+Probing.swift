@@ -7,15 +7,19 @@ struct ActiveProbe: Sendable {
     /// Only an ack or nack echoing it answers this probe (`ProbeFreshness`).
     let nonce: UInt64
     let target: NodeID
+    /// The life of the target this probe speaks for: its heartbeat's incarnation when it began.
+    let incarnation: UInt64
     /// When to give up on a direct ack and ask others.
     let indirectAt: Instant
     /// When the probe fails if nothing answered.
-    let endAt: Instant
+    var endAt: Instant
     var indirectSent = false
     /// The members asked to probe the target: only they (and the target) may answer.
     var helpers: [NodeID] = []
     var expectedNacks = 0
     var nacks = 0
+    /// The end was read late once and put off (`lateTolerance`); the next reading decides.
+    var endPostponed = false
 }
 
 /// A probe this node runs on another node's behalf (a ping request).
@@ -42,11 +46,24 @@ extension MembershipNode {
                 current.indirectSent = true
                 current.helpers = sendIndirectProbes(for: current)
                 current.expectedNacks = current.helpers.count
+                // Sent late (this node was not running at `indirectAt`): the helpers still get
+                // the whole indirect window, or the probe would fail in this very tick.
+                if now - current.indirectAt > settings.lateTolerance {
+                    current.endAt = max(current.endAt, now + (scaled(settings.probeInterval) - scaled(settings.probeTimeout)))
+                }
                 probe = current
             }
             if now >= current.endAt {
-                probe = nil
-                failProbe(current, now: now)
+                if !current.endPostponed, now - current.endAt > settings.lateTolerance {
+                    // Read late: an ack or nack that came in time may be queued behind this
+                    // tick, unread. The verdict waits for it, once, for one short grace.
+                    current.endPostponed = true
+                    current.endAt = now + settings.lateTolerance
+                    probe = current
+                } else {
+                    probe = nil
+                    failProbe(current, now: now)
+                }
             }
         }
         guard probe == nil, now >= nextProbeAt else { return }
@@ -61,8 +78,8 @@ extension MembershipNode {
         let sequence = takeProbeSequence()
         let nonce = takeNonce()
         let interval = scaled(settings.probeInterval)
-        probe = ActiveProbe(sequence: sequence, nonce: nonce, target: target.id, indirectAt: now + scaled(settings.probeTimeout),
-                            endAt: now + interval)
+        probe = ActiveProbe(sequence: sequence, nonce: nonce, target: target.id, incarnation: target.heartbeat.incarnation,
+                            indirectAt: now + scaled(settings.probeTimeout), endAt: now + interval)
         nextProbeAt = now + interval
         refreshHeartbeat()
         counters.probesSent += 1
@@ -99,6 +116,9 @@ extension MembershipNode {
         // Lifeguard: if helpers did not even send nacks, the fault may be ours.
         if failed.expectedNacks > 0, failed.nacks < failed.expectedNacks { raiseLocalHealth() }
         guard let target = members[failed.target], target.status == .alive || target.status == .suspect else { return }
+        // A newer life (a restart, a refutation) began while the pings went to the old one: its
+        // silence says nothing about the new one, which the next round probes.
+        guard target.heartbeat.incarnation == failed.incarnation else { return }
         peerMayHaveLostOurCertificate(target.id) // it may have restarted
         let accusation = Accusation(subject: target.id, incarnation: target.heartbeat.incarnation)
         let statement = SignedStatement.sign(kind: .suspect, body: accusation.encoded, clusterID: clusterID, signer: signer)

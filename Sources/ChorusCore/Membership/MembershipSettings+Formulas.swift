@@ -16,6 +16,13 @@ extension MembershipSettings {
         retransmitMultiplier * Int(Logarithm.base10(Double(clusterSize + 1)).rounded(.up))
     }
 
+    /// `probeTimeout / 4`: a timer read later than this was read late. The node was not running
+    /// (a long input ahead of it, a CPU taken by others) though not stalled (`stallThreshold`),
+    /// and what peers sent meanwhile may still wait in its socket behind the timer: a probe
+    /// then gives its helpers their whole window and its target this grace before it fails
+    /// (docs/membership.md, "Late timers").
+    public var lateTolerance: Duration { probeTimeout / 4 }
+
     /// `3 * antiEntropyInterval`: how long after joining a node attaches its certificate to what
     /// it sends any peer not known to hold it. By then its announcement has reached everyone
     /// (gossip takes O(log N) rounds, anti-entropy mends what gossip missed); afterwards only a
