@@ -4,8 +4,8 @@
 /// once the receiver knows a later one (docs/wire-format.md, "Freshness").
 ///
 ///     recipient u64 (the first 8 bytes of its node id; 0 when the sender does not know whom it
-///     addresses: a seed) | epoch u64 (the sender's incarnation: stored before use, raised by
-///     every start of the process and every refutation)
+///     addresses: a seed) | epoch u64 (the incarnation the sender's process started at: stored
+///     before use, so every start has a new one; refutations within the process leave it)
 public struct Exchange: Sendable, Equatable {
     /// "Whoever is at this address": a join request to a seed, whose key the joiner does not know.
     public static let anyRecipient: UInt64 = 0

@@ -15,6 +15,9 @@ struct Member: Sendable {
     var statusIncarnation: UInt64
     var statusChangedAt: Instant
     private var dispute: Dispute?
+    /// The latest process epoch of this member that a datagram of its verified (protocol 3's
+    /// exchange): a datagram from an earlier process is a replay.
+    var processEpoch: UInt64 = 0
 
     /// The signed suspicion or death that set the status, relayed to the accused and in syncs.
     var accusation: SignedStatement? {

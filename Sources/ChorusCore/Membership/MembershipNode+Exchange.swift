@@ -8,7 +8,7 @@ extension MembershipNode {
     /// A datagram to `peer` (nil: whoever is at the address, i.e. a seed), within `maxSize`.
     func newDatagram(to peer: NodeID?, maxSize: Int) -> DatagramBuilder {
         DatagramBuilder(clusterID: clusterID, sender: id, maxSize: maxSize,
-                        exchange: Exchange(recipient: peer, epoch: incarnation))
+                        exchange: Exchange(recipient: peer, epoch: processEpoch))
     }
 
     /// Why a datagram is refused for its exchange, or nil. Checked before any signature: the
@@ -18,9 +18,15 @@ extension MembershipNode {
     func exchangeRefusal(of datagram: Datagram) throws(WireError) -> RejectReason? {
         guard let exchange = try datagram.exchange() else { return nil }
         guard exchange.isFor(id) else { return .misdirected }
-        if let held = members[datagram.sender]?.heartbeat, exchange.epoch < held.incarnation {
-            return .replay
-        }
+        if let held = members[datagram.sender]?.processEpoch, exchange.epoch < held { return .replay }
         return nil
+    }
+
+    /// After the sender's signature verified: from now on its earlier processes are replays.
+    /// Only a verified datagram moves the epoch, so a forged one cannot lock the sender out.
+    mutating func noteProcessEpoch(of datagram: Datagram) {
+        guard let epoch = try? datagram.exchange()?.epoch, let held = members[datagram.sender]?.processEpoch,
+              epoch > held else { return }
+        members[datagram.sender]?.processEpoch = epoch
     }
 }

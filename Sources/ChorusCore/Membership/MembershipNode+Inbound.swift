@@ -76,6 +76,7 @@ extension MembershipNode {
             return
         }
         recentSignatures.insert(fingerprint)
+        noteProcessEpoch(of: datagram)
         verificationBudget.recordSuccess(source: source, sender: datagram.sender)
         if let retiredKey {
             // A member that missed a rotation: it gets the keys, and nothing it says is taken.

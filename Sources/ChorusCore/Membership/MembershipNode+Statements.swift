@@ -118,6 +118,11 @@ extension MembershipNode {
             counters.suspicionsRaised += 1
             broadcasts.enqueue(.suspicion(subject: accusation.subject, accuser: statement.origin), records: [statement.record])
             emit(.memberSuspect, accusation.subject)
+            // The refutation spreads by gossip, which reaches every node only with high
+            // probability: sync with a member within a few gossip rounds, as after a join or a
+            // leave, so a holder that missed every copy still learns the new incarnation (seen
+            // at 20% loss: one node of 25 heard none in 3 s and declared the live member dead).
+            expediteAntiEntropy(now: now)
         case .suspect:
             guard accusation.incarnation == member.statusIncarnation,
                   member.suspicion?.confirm(by: statement.origin) == true else { return }

@@ -21,6 +21,9 @@ public struct MembershipNode: Sendable {
 
     // This node's own heartbeat.
     var incarnation: UInt64
+    /// The incarnation this process started at (stored before use, so every start has a new
+    /// one), named in every datagram's exchange; refutations raise `incarnation`, not this.
+    let processEpoch: UInt64
     var heartbeatSequence: UInt64 = 0
     var serving: ServingState = .serving
     var advertiseAddress: PeerAddress
@@ -109,6 +112,7 @@ public struct MembershipNode: Sendable {
         id = NodeID(bytes: configuration.signer.publicKey)!
         seeds = configuration.seeds
         incarnation = IncarnationBounds.refuting(configuration.restoredIncarnation, current: 0)
+        processEpoch = incarnation
         advertiseAddress = configuration.advertiseAddress
         appVersion = configuration.appVersion
         serving = configuration.startsDraining ? .draining : .serving
