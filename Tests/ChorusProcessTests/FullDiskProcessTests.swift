@@ -38,9 +38,14 @@ import Testing
             #expect(answer?.status == 200, "\(String(describing: answer))")
         }
 
-        // Fill node-3's filesystem to the last byte: pages first, then what a page left over.
-        _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/filler", "bs=4k"])
-        _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/filler-tail", "bs=1"])
+        // Fill node-3's filesystem to the last byte: pages first, then what a page left over; then
+        // again, after the agent's writes in flight have replaced their files (a replaced file
+        // frees its pages: once, a command at the full node found one and went ahead).
+        let fillers = ["filler", "filler-tail", "filler-late"]
+        _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/\(fillers[0])", "bs=4k"])
+        _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/\(fillers[1])", "bs=1"])
+        try await Task.sleep(for: .milliseconds(500))
+        _ = try runTool("/bin/dd", ["if=/dev/zero", "of=\(full.dataDirectory.path)/\(fillers[2])", "bs=1"])
         for n in 1...3 {
             let answer = try await setBanner("refused-\(n)", at: full)
             #expect(answer?.status == 507, "a command at the full node: \(String(describing: answer))")
@@ -65,7 +70,7 @@ import Testing
 
         for agent in cluster.agents { agent.kill(SIGKILL) }
         for agent in cluster.agents { _ = await agent.waitForExit(timeout: .seconds(5)) }
-        for filler in ["filler", "filler-tail"] {
+        for filler in fillers {
             try FileManager.default.removeItem(at: full.dataDirectory.appendingPathComponent(filler))
         }
         try cluster.agents[1].start(join: nil, trust: cluster.trust)
