@@ -14,7 +14,11 @@ public struct Exchange: Sendable, Equatable {
     public var epoch: UInt64
 
     public init(recipient: NodeID?, epoch: UInt64) {
-        self.recipient = recipient?.prefix64 ?? Self.anyRecipient
+        self.init(recipientPrefix: recipient?.prefix64 ?? Self.anyRecipient, epoch: epoch)
+    }
+
+    init(recipientPrefix: UInt64, epoch: UInt64) {
+        recipient = recipientPrefix
         self.epoch = epoch
     }
 
@@ -34,10 +38,8 @@ public struct Exchange: Sendable, Equatable {
 
     public static func decode(_ value: [UInt8]) throws(WireError) -> Exchange {
         var reader = ByteReader(value)
-        var exchange = Exchange(recipient: nil, epoch: 0)
-        exchange.recipient = try reader.readUInt64()
-        exchange.epoch = try reader.readUInt64()
-        return exchange
+        let recipient = try reader.readUInt64()
+        return Exchange(recipientPrefix: recipient, epoch: try reader.readUInt64())
     }
 }
 

@@ -15,18 +15,17 @@ extension MembershipNode {
     /// fields are signed, so a forger who alters them only gets its own datagram refused.
     /// A datagram without an exchange comes from an agent before protocol 3 (or one rolled
     /// back to it); what such a capture can do is bounded by the per-record rules.
-    func exchangeRefusal(of datagram: Datagram) throws(WireError) -> RejectReason? {
-        guard let exchange = try datagram.exchange() else { return nil }
+    func exchangeRefusal(_ exchange: Exchange?, from sender: NodeID) -> RejectReason? {
+        guard let exchange else { return nil }
         guard exchange.isFor(id) else { return .misdirected }
-        if let held = members[datagram.sender]?.processEpoch, exchange.epoch < held { return .replay }
+        if let held = members[sender]?.processEpoch, exchange.epoch < held { return .replay }
         return nil
     }
 
     /// After the sender's signature verified: from now on its earlier processes are replays.
     /// Only a verified datagram moves the epoch, so a forged one cannot lock the sender out.
-    mutating func noteProcessEpoch(of datagram: Datagram) {
-        guard let epoch = try? datagram.exchange()?.epoch, let held = members[datagram.sender]?.processEpoch,
-              epoch > held else { return }
-        members[datagram.sender]?.processEpoch = epoch
+    mutating func noteProcessEpoch(_ exchange: Exchange?, of sender: NodeID) {
+        guard let epoch = exchange?.epoch, let held = members[sender]?.processEpoch, epoch > held else { return }
+        members[sender]?.processEpoch = epoch
     }
 }

@@ -22,14 +22,16 @@ extension MembershipNode {
             return
         }
         let datagram: Datagram
+        let exchange: Exchange?
         do {
             datagram = try Datagram.decode(plain, expectedCluster: clusterID, maxSize: settings.maxDatagramSize)
-            if let refusal = try exchangeRefusal(of: datagram) {
-                counters.reject(refusal)
-                return
-            }
+            exchange = try datagram.exchange()
         } catch {
             counters.reject(.malformed)
+            return
+        }
+        if let refusal = exchangeRefusal(exchange, from: datagram.sender) {
+            counters.reject(refusal)
             return
         }
         guard datagram.sender != id else { return }
@@ -76,7 +78,7 @@ extension MembershipNode {
             return
         }
         recentSignatures.insert(fingerprint)
-        noteProcessEpoch(of: datagram)
+        noteProcessEpoch(exchange, of: datagram.sender)
         verificationBudget.recordSuccess(source: source, sender: datagram.sender)
         if let retiredKey {
             // A member that missed a rotation: it gets the keys, and nothing it says is taken.
