@@ -23,7 +23,7 @@ import Glibc
         try #require(admitted != nil, "the three agents are not all voters")
         let target = cluster.agents[2]
         let pid = try #require(target.pid)
-        try #require(try runProcess("/usr/bin/prlimit", ["--pid", "\(pid)", "--nofile=512:512"]) == 0)
+        try #require(try runTool("/usr/bin/prlimit", ["--pid", "\(pid)", "--nofile=512:512"]) == 0)
 
         // The slow ones first, so they are among those accepted at once; the idle ones fill the
         // agent's 256 and the listen backlog's 256 (past that the kernel drops the handshake).
@@ -91,13 +91,4 @@ private func isClosedByPeer(_ socket: Int32) -> Bool {
     var byte: UInt8 = 0
     let count = recv(socket, &byte, 1, Int32(MSG_DONTWAIT))
     return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-}
-
-private func runProcess(_ tool: String, _ arguments: [String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = arguments
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
 }

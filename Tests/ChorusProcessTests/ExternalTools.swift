@@ -103,3 +103,15 @@ func fetch(_ url: String, method: String = "GET", headers: [String: String] = [:
           let status = (response as? HTTPURLResponse)?.statusCode else { return nil }
     return (status, String(decoding: data, as: UTF8.self))
 }
+
+/// Runs `tool` with `arguments` to completion, its output discarded; returns its exit status.
+func runTool(_ tool: String, _ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}

@@ -92,15 +92,3 @@ import Testing
         }
     }
 }
-
-/// Runs `tool` with `arguments`, its output discarded; returns its exit status.
-private func runTool(_ tool: String, _ arguments: [String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
-}
