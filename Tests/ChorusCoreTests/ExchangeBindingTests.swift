@@ -62,6 +62,25 @@ import Testing
         #expect((cluster.core(of: 1)?.counters.rejected[.replay] ?? 0) >= 1)
     }
 
+    /// A forger who names a member's id with an epoch past any real one does not lock that
+    /// member's genuine datagrams out: only a datagram whose signature verified moves the epoch.
+    @Test func aForgedLaterEpochLocksNobodyOut() {
+        let fixture = CoreFixture(count: 2)
+        var node = fixture.convergedNode(0, members: [0, 1])
+        let forger = CoreFixture(count: 3, seed: 99).identities[2].signer
+        let forged = fixture.datagram(from: 1, records: [Exchange(recipient: fixture.id(0), epoch: .max).record,
+                                                         fixture.heartbeat(of: 1, incarnation: 1, sequence: 5).record],
+                                      signer: forger, withCertificate: false)
+        _ = node.receive(forged, from: fixture.addresses[1], now: .ms(1))
+        #expect(node.counters.rejected[.badSignature] == 1)
+        let genuine = fixture.datagram(from: 1, records: [Exchange(recipient: fixture.id(0), epoch: 1).record,
+                                                          fixture.heartbeat(of: 1, incarnation: 1, sequence: 6).record],
+                                       withCertificate: false)
+        _ = node.receive(genuine, from: fixture.addresses[1], now: .ms(2))
+        #expect(node.counters.rejected[.replay] == nil, "the member's own process was refused after a forgery")
+        #expect(node.counters.rejected.values.reduce(0, +) == 1)
+    }
+
     @Test func aJoinRequestToASeedNamesNoRecipientAndEverythingElseNamesOne() throws {
         var cluster = SimulatedCluster(size: 3, seed: 5, tapped: true)
         cluster.run(for: .seconds(8))
