@@ -24,6 +24,11 @@ public enum KeyFileFormat {
         line(.certificate, certificate.encoded)
     }
 
+    /// One line without a newline: it is pasted into headers and environment variables.
+    public static func encodeOperatorToken(_ credential: OperatorCredential) -> String {
+        KeyFileKind.operatorToken.prefix + Data(credential.encoded).base64EncodedString()
+    }
+
     // MARK: Decoding
 
     public static func decodeAuthoritySecret(_ text: String) throws(KeyFileError) -> Ed25519KeyPair {
@@ -44,6 +49,15 @@ public enum KeyFileFormat {
             return try Certificate.decode(bytes)
         } catch {
             throw KeyFileError(kind: .certificate, problem: .invalidContent(reason(error)))
+        }
+    }
+
+    public static func decodeOperatorToken(_ text: String) throws(KeyFileError) -> OperatorCredential {
+        let bytes = try payload(.operatorToken, text, length: nil)
+        do {
+            return try OperatorCredential.decode(bytes)
+        } catch {
+            throw KeyFileError(kind: .operatorToken, problem: .invalidContent(reason(error)))
         }
     }
 
@@ -82,10 +96,10 @@ public enum KeyFileFormat {
 
     private static func reason(_ error: WireError) -> String {
         switch error {
-        case .truncated: "the certificate is truncated"
-        case .trailingBytes: "unexpected bytes after the certificate"
+        case .truncated: "it is truncated"
+        case .trailingBytes: "unexpected bytes at its end"
         case .invalidField(let field): field
-        default: "undecodable certificate (\(error))"
+        default: "undecodable (\(error))"
         }
     }
 }

@@ -1,4 +1,4 @@
-/// The four one-line text files that carry keys and certificates (SPEC §2).
+/// The one-line texts that carry keys, certificates and operator tokens (SPEC §2).
 ///
 /// Each line starts with a versioned prefix, so a file handed to the wrong flag is rejected with
 /// a message naming both kinds instead of being misread as raw bytes.
@@ -7,6 +7,7 @@ public enum KeyFileKind: Sendable, CaseIterable {
     case authorityPublic
     case nodeSecret
     case certificate
+    case operatorToken
 
     /// The text before the base64 payload, including the colon.
     public var prefix: String {
@@ -15,6 +16,7 @@ public enum KeyFileKind: Sendable, CaseIterable {
         case .authorityPublic: "chorus-authority-public-v1:"
         case .nodeSecret: "chorus-node-secret-v1:"
         case .certificate: "chorus-certificate-v1:"
+        case .operatorToken: "chorus-operator-v1:"
         }
     }
 
@@ -25,6 +27,7 @@ public enum KeyFileKind: Sendable, CaseIterable {
         case .authorityPublic: "authority public key"
         case .nodeSecret: "node secret key"
         case .certificate: "certificate"
+        case .operatorToken: "operator token"
         }
     }
 }

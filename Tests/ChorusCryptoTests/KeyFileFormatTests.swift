@@ -62,7 +62,7 @@ import Testing
         let certificate = Certificate.issue(name: "n", publicKey: keys.publicKey, expiresAt: 99, authority: keys)
         let truncated = "chorus-certificate-v1:" + Data(certificate.encoded.dropLast()).base64EncodedString()
         let error = #expect(throws: KeyFileError.self) { try KeyFileFormat.decodeCertificate(truncated) }
-        #expect(error?.problem == .invalidContent("the certificate is truncated"))
+        #expect(error?.problem == .invalidContent("it is truncated"))
     }
 
     @Test func loadingNamesThePath() throws {

@@ -31,6 +31,12 @@ public enum DecisionValue: Sendable, Hashable {
     case installKey(GossipKey)
     case useKey(KeyID)
     case removeKey(KeyID)
+    /// The member leaves the voters and its key is refused by every agent from then on, with a
+    /// valid certificate or not, across restarts (SPEC §2: revocation).
+    case revoke(NodeID)
+    /// Operator credentials of `name` issued at or before `issuedBefore` (Unix seconds) are
+    /// refused by every agent; one issued later to the same name works.
+    case revokeOperator(name: String, issuedBefore: UInt64)
 
     /// The longest text (reason, message) a decision carries, in UTF-8 bytes: every vote repeats
     /// the value, and a vote must fit one datagram beside its signature and certificate.
@@ -45,6 +51,7 @@ public enum DecisionValue: Sendable, Hashable {
         case grantLease, renewLease, finishTasks, failTasks
         case maintenanceOn, maintenanceOff, setBanner, clearBanner
         case installKey, useKey, removeKey
+        case revoke, revokeOperator
     }
 
     public func encode(into writer: inout ByteWriter) {
@@ -103,6 +110,13 @@ public enum DecisionValue: Sendable, Hashable {
         case .removeKey(let key):
             writer.write(uint8: Tag.removeKey.rawValue)
             writer.write(bytes: key.bytes)
+        case .revoke(let member):
+            writer.write(uint8: Tag.revoke.rawValue)
+            writer.write(member)
+        case .revokeOperator(let name, let issuedBefore):
+            writer.write(uint8: Tag.revokeOperator.rawValue)
+            writer.write(shortString: name.truncatedUTF8(maxBytes: OperatorCredential.maxNameLength))
+            writer.write(uint64: issuedBefore)
         }
     }
 
@@ -149,6 +163,10 @@ public enum DecisionValue: Sendable, Hashable {
         case .installKey: return .installKey(try GossipKey.decode(from: &reader))
         case .useKey: return .useKey(KeyID(try reader.readBytes(count: KeyID.byteCount)))
         case .removeKey: return .removeKey(KeyID(try reader.readBytes(count: KeyID.byteCount)))
+        case .revoke: return .revoke(try reader.readNodeID())
+        case .revokeOperator:
+            let name = try reader.readShortString(maxLength: OperatorCredential.maxNameLength)
+            return .revokeOperator(name: name, issuedBefore: try reader.readUInt64())
         }
     }
 
