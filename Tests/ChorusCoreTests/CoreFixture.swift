@@ -6,7 +6,8 @@ import ChorusWire
 /// Cores driven by hand: fixed clock, datagrams passed explicitly, nothing random but the seed.
 struct CoreFixture {
     let authority: any MessageSigner
-    let identities: [SimulatedIdentity]
+    /// Tests may replace one, e.g. with an impostor holding another node's name.
+    var identities: [SimulatedIdentity]
     let addresses: [PeerAddress]
     let unixSeconds: UInt64 = 1_800_000_000
     var settings = MembershipSettings.lan

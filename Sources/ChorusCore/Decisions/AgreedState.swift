@@ -30,7 +30,12 @@ public struct AgreedState: Sendable, Equatable {
     public private(set) var founder: NodeID?
     /// Sorted, so every agent iterates voters in the same order.
     public private(set) var voters: [NodeID] = []
+    /// Members that never vote again; their proposals change nothing (issue 15).
     public private(set) var removed: Set<NodeID> = []
+    /// Keys every agent refuses, certificate or not (a subset of `removed`).
+    public private(set) var revoked: Set<NodeID> = []
+    /// Operator credentials issued at or before this Unix second are refused, by name.
+    public private(set) var revokedOperators: [String: UInt64] = [:]
     public private(set) var clusterVersion = ""
     public private(set) var phase = Phase.stable
     public private(set) var lease: Lease?
@@ -71,6 +76,11 @@ public struct AgreedState: Sendable, Equatable {
     /// Neither a voter already nor removed (a removed member never votes again).
     func isAdmissible(_ id: NodeID) -> Bool { !removed.contains(id) && !isVoter(id) }
 
+    /// Whether an operator credential of `name` issued at `issuedAt` was revoked.
+    public func hasRevokedOperator(_ name: String, issuedAt: UInt64) -> Bool {
+        revokedOperators[name].map { issuedAt <= $0 } ?? false
+    }
+
     public var targetVersion: String? {
         switch phase {
         case .runningTasks(_, let target), .tasksFailed(_, let target, _): target
@@ -94,6 +104,11 @@ public struct AgreedState: Sendable, Equatable {
             return members.contains(where: isAdmissible) ? nil : "every member named is already a voter or was removed"
         case .remove(let member):
             return isVoter(member) ? nil : "not a voter"
+        case .revoke(let member):
+            guard voters != [member] else { return "the cluster's only voter cannot be revoked" }
+            return revoked.contains(member) ? "already revoked" : nil
+        case .revokeOperator(let name, let issuedBefore):
+            return (revokedOperators[name] ?? 0) >= issuedBefore ? "already revoked" : nil
         case .startUpgrade:
             return phase == .stable ? nil : "an upgrade is already in progress"
         case .cancelUpgrade, .approveUpgrade:
@@ -141,6 +156,13 @@ public struct AgreedState: Sendable, Equatable {
             voters.removeAll { $0 == member }
             removed.insert(member)
             if lease?.runner == member { lease = nil }
+        case .revoke(let member):
+            voters.removeAll { $0 == member }
+            removed.insert(member)
+            revoked.insert(member)
+            if lease?.runner == member { lease = nil }
+        case .revokeOperator(let name, let issuedBefore):
+            revokedOperators[name] = issuedBefore
         case .startUpgrade:
             phase = .upgrading(originalVersion: clusterVersion)
         case .cancelUpgrade:

@@ -51,7 +51,10 @@ extension DecisionEngine {
     /// how far we are, not sent the proofs: it asked every voter at once, and all of them
     /// answering with up to 8 proofs each multiplied the proofs' traffic by the number of voters.
     /// It catches up from one of us (`handleRefuse` asks at most once per round timeout).
+    /// A removed member proposes nothing: its own node's token (or a thief holding its key)
+    /// must not change the cluster it was removed from (issue 15).
     private mutating func admitsSlot(_ slot: UInt64, from proposer: NodeID, now: Instant) -> Bool {
+        guard !agreed.removed.contains(proposer) else { return false }
         if slot < nextSlot {
             if proposer != id { send(.refuse(slot: slot, promised: nil, nextSlot: nextSlot), to: proposer) }
             return false

@@ -35,6 +35,9 @@ extension DecisionEngine {
 
     /// The value a command proposes, or why the state forbids it (answered 409).
     func decisionValue(for command: OperatorCommand) -> Result<DecisionValue, CommandRejection> {
+        guard !agreed.removed.contains(id) else {
+            return .failure(CommandRejection("this node was removed from the cluster: its commands change nothing; send them to a member"))
+        }
         let status = upgradeStatus
         switch command {
         case .startUpgrade:
@@ -65,12 +68,23 @@ extension DecisionEngine {
                 return .failure(CommandRejection("retry needs UPGRADE_TASKS_FAILED, the cluster is \(status.state.rawValue)"))
             }
             return .success(.retryUpgrade)
-        case .removeMember(let member):
-            guard agreed.isVoter(member) else { return .failure(CommandRejection("\(member.short) is not a voting member")) }
+        case .removeMember(let member, let keepKey):
+            guard keepKey ? agreed.isVoter(member) : !agreed.revoked.contains(member) else {
+                return .failure(CommandRejection("\(member.short) is not a voting member"))
+            }
             if member == id || members[member]?.status == .alive || members[member]?.status == .suspect {
                 return .failure(CommandRejection("\(member.short) is alive; only a dead or departed member can be removed"))
             }
-            return .success(.remove(member))
+            return keepKey ? .success(.remove(member)) : revocation(of: member)
+        case .revokeMember(let member):
+            guard member != id else {
+                return .failure(CommandRejection("a node cannot revoke itself: ask another member to revoke it"))
+            }
+            return revocation(of: member)
+        case .revokeOperator(let name, let issuedBefore):
+            let value = DecisionValue.revokeOperator(name: name, issuedBefore: issuedBefore)
+            return agreed.voidReason(of: value, slot: nextSlot).map { .failure(CommandRejection("operator '\(name)': \($0)")) }
+                ?? .success(value)
         case .startMaintenance(let message):
             return .success(.maintenanceOn(message: message))
         case .endMaintenance:
@@ -86,6 +100,11 @@ extension DecisionEngine {
         case .removeKey(let key):
             return keyringDecision(.removeKey(key))
         }
+    }
+
+    private func revocation(of member: NodeID) -> Result<DecisionValue, CommandRejection> {
+        agreed.voidReason(of: .revoke(member), slot: nextSlot).map { .failure(CommandRejection("\(member.short): \($0)")) }
+            ?? .success(.revoke(member))
     }
 
     private func keyringDecision(_ value: DecisionValue) -> Result<DecisionValue, CommandRejection> {

@@ -24,7 +24,7 @@ extension DecisionEngine {
         case .renewLease(let term):
             lease.learnedAt = now
             if term == lease.runningTerm { startTasksIfTimed(decided) }
-        case .finishTasks, .failTasks, .remove:
+        case .finishTasks, .failTasks, .remove, .revoke:
             if agreed.lease == nil {
                 lease.learnedAt = nil
                 stopOwnTasks(unless: nil)
@@ -32,7 +32,7 @@ extension DecisionEngine {
         case .approveUpgrade:
             lease.freeSince = now
         case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey:
+             .installKey, .useKey, .removeKey, .revokeOperator:
             break
         }
     }

@@ -6,7 +6,13 @@ public enum OperatorCommand: Sendable, Equatable {
     case cancelUpgrade
     case approveUpgrade
     case retryUpgrade
-    case removeMember(NodeID)
+    /// A dead or departed member stops voting; unless `keepKey`, its key is revoked as well,
+    /// so it cannot come back with the same identity (issue 15).
+    case removeMember(NodeID, keepKey: Bool)
+    /// The member's key is refused everywhere, alive or not (a compromised host).
+    case revokeMember(NodeID)
+    /// Operator credentials of `name` issued at or before `issuedBefore` are refused everywhere.
+    case revokeOperator(name: String, issuedBefore: UInt64)
     /// Maintenance mode on with this message (or a new message while on).
     case startMaintenance(message: String)
     case endMaintenance

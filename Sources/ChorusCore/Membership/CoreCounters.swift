@@ -55,4 +55,8 @@ public enum RejectReason: String, Sendable, CaseIterable {
     /// Sealed with a key this node does not hold, or altered: refused at the cost of one
     /// authenticated decryption, before any signature check.
     case badSeal
+    /// From a key the cluster revoked (`chorus members revoke`), whatever its certificate.
+    case revoked
+    /// A heartbeat of a second member with the name of a live one (its certificate names it).
+    case duplicateName
 }

@@ -21,6 +21,8 @@ public struct MembershipEvent: Sendable, Equatable {
         case memberFailed = "member-failed"
         case memberLeave = "member-leave"
         case memberUpdate = "member-update"
+        /// Its key was revoked by a decision; it is no longer listed (SPEC §2).
+        case memberRevoked = "member-revoked"
     }
 
     public var kind: Kind

@@ -71,6 +71,7 @@ extension MembershipNode {
     mutating func carryOut(_ decisionEffects: [DecisionEffect]) {
         defer { refreshSealing() }
         for effect in decisionEffects {
+            if case .decided(_, .revoke(let revokedID), true) = effect { applyRevocation(of: revokedID) }
             guard case .send(let records, let peer) = effect else {
                 effects.append(.decision(effect))
                 continue
@@ -78,6 +79,16 @@ extension MembershipNode {
             guard let address = members[peer]?.heartbeat.address else { continue }
             sendRecords(records, to: address, peer: peer)
         }
+    }
+
+    /// The revoked member leaves the member list at once (announced as `member-revoked`), and
+    /// nothing signed by its key is taken from now on, relayed or direct.
+    private mutating func applyRevocation(of revokedID: NodeID) {
+        if let member = snapshot(of: revokedID) {
+            effects.append(.event(MembershipEvent(kind: .memberRevoked, member: member)))
+            forget(revokedID)
+        }
+        trust.revoke(revokedID)
     }
 
     private mutating func sendRecords(_ records: [Record], to address: PeerAddress, peer: NodeID) {
@@ -114,9 +125,12 @@ public struct ClusterSnapshot: Sendable, Equatable {
     public var localIncompatibility: String?
     /// The agreed banner unless it has expired by this node's wall clock.
     public var banner: AnnouncementBanner?
+    /// Why the cluster refuses this node's heartbeats: another live member holds its name.
+    public var localNameConflict: String?
 
     public init(status: UpgradeStatus, agreed: AgreedState, voterNames: [String], taskRunner: String?,
-                converged: Bool, decidedSlots: UInt64, localIncompatibility: String?, banner: AnnouncementBanner? = nil) {
+                converged: Bool, decidedSlots: UInt64, localIncompatibility: String?, banner: AnnouncementBanner? = nil,
+                localNameConflict: String? = nil) {
         self.status = status
         self.agreed = agreed
         self.voterNames = voterNames
@@ -125,6 +139,7 @@ public struct ClusterSnapshot: Sendable, Equatable {
         self.decidedSlots = decidedSlots
         self.localIncompatibility = localIncompatibility
         self.banner = banner
+        self.localNameConflict = localNameConflict
     }
 }
 
@@ -143,7 +158,7 @@ extension MembershipNode {
             status: decisions.upgradeStatus, agreed: agreed,
             voterNames: agreed.voters.map(name).sorted(), taskRunner: agreed.lease.map { name(of: $0.runner) },
             converged: converged, decidedSlots: decisions.nextSlot, localIncompatibility: incompatibility,
-            banner: activeBanner)
+            banner: activeBanner, localNameConflict: localNameConflict)
     }
 
     /// The banner this node serves: the agreed one until its expiry passes on this node's wall

@@ -35,6 +35,10 @@ extension MembershipNode {
             return
         }
         guard datagram.sender != id else { return }
+        guard !trust.revoked.contains(datagram.sender) else {
+            counters.reject(.revoked)
+            return
+        }
         replyAllowance = ReplyAllowance(source: source, sender: datagram.sender, received: bytes.count)
         defer { replyAllowance = nil }
         // An honest sender repeats a datagram byte for byte (a join retry, a resent proposal)

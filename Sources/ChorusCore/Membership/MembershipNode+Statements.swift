@@ -26,6 +26,10 @@ extension MembershipNode {
                 counters.reject(.replay)
                 return
             }
+            guard admitsName(certificate.name, of: origin) else {
+                counters.reject(.duplicateName)
+                return
+            }
             forgotten[origin] = nil
             retireTombstones(named: certificate.name)
             store(Member(id: origin, certificate: certificate, heartbeat: heartbeat, statement: statement,

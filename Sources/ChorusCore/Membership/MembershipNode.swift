@@ -139,6 +139,7 @@ public struct MembershipNode: Sendable {
         sealing = GossipSealing(cipher: configuration.cipher, configured: configuration.gossipKeys)
         sealing.refresh(agreed: decisions.agreed.keyring, decidedSlots: decisions.nextSlot)
         _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
+        for revokedID in decisions.agreed.revoked { trust.revoke(revokedID) }
         ownStatement = signOwnHeartbeat()
     }
 

@@ -8,6 +8,8 @@ struct TrustStore: Sendable {
     let scheme: any SignatureScheme
     /// Shared between copies, like the member table (`ConvergedRoster`).
     private(set) var certificates = TreeDictionary<NodeID, Certificate>()
+    /// Keys the cluster revoked (`AgreedState.revoked`): no certificate makes them trusted again.
+    private(set) var revoked: Set<NodeID> = []
 
     init(authorityKey: [UInt8], scheme: any SignatureScheme) {
         self.authorityKey = authorityKey
@@ -17,7 +19,7 @@ struct TrustStore: Sendable {
     /// Verifies and stores `certificate`; false when it does not verify or has expired.
     /// An identical certificate already held is accepted without verifying it again.
     mutating func admit(_ certificate: Certificate, unixSeconds: UInt64) -> Bool {
-        guard let id = certificate.nodeID else { return false }
+        guard let id = certificate.nodeID, !revoked.contains(id) else { return false }
         if let known = certificates[id], known == certificate { return unixSeconds < known.expiresAt }
         guard certificate.isValid(authorityKey: authorityKey, unixSeconds: unixSeconds, scheme: scheme) else {
             return false
@@ -33,4 +35,9 @@ struct TrustStore: Sendable {
     }
 
     mutating func forget(_ id: NodeID) { certificates[id] = nil }
+
+    mutating func revoke(_ id: NodeID) {
+        revoked.insert(id)
+        certificates[id] = nil
+    }
 }

@@ -134,6 +134,6 @@ extension FaultDriver {
     private mutating func removeDeadVoter(_ agreed: AgreedState, among running: [Int]) {
         let dead = agreed.voters.compactMap(cluster.index(of:)).filter { !cluster.isRunning($0) && restartAt[$0] == nil }
         guard let member = dead.randomElement(using: &random) else { return }
-        command(.removeMember(cluster.nodeID(of: member)), as: .remove, among: running)
+        command(.removeMember(cluster.nodeID(of: member), keepKey: false), as: .remove, among: running)
     }
 }

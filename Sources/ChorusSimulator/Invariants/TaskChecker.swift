@@ -87,7 +87,8 @@ struct TaskChecker: Sendable {
                     + "but no run of term \(term) \(success ? "completed" : "failed")")]
             }
         case .found, .admit, .remove, .startUpgrade, .cancelUpgrade, .retryUpgrade, .renewLease,
-             .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner, .installKey, .useKey, .removeKey:
+             .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner, .installKey, .useKey, .removeKey,
+             .revoke, .revokeOperator:
             break
         }
         return []

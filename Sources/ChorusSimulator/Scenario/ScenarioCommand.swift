@@ -42,10 +42,12 @@ public enum ScenarioCommand: Sendable, Equatable {
     case expect(ScenarioExpectation)
 }
 
-/// `upgrade start|cancel|approve|retry at N`, `remove M at N`.
+/// `upgrade start|cancel|approve|retry at N`, `remove M at N` (and revoke its key, as an
+/// operator's removal does), `revoke M at N` (alive or not).
 public enum ScenarioOperation: Sendable, Equatable {
     case start, cancel, approve, retry
     case remove(Int)
+    case revoke(Int)
 }
 
 /// What a scenario asserts about the cluster at that point of the run.

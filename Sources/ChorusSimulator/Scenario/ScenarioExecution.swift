@@ -116,7 +116,8 @@ struct ScenarioExecution {
             case .cancel: .cancelUpgrade
             case .approve: .approveUpgrade
             case .retry: .retryUpgrade
-            case .remove(let member): .removeMember(cluster.nodeID(of: member))
+            case .remove(let member): .removeMember(cluster.nodeID(of: member), keepKey: false)
+            case .revoke(let member): .revokeMember(cluster.nodeID(of: member))
             }
             cluster.submit(command, at: node, observer: &observer)
         case .failTasks(let runs):

@@ -4,7 +4,8 @@ import ChorusCore
 extension ScenarioParser {
     static let outcomes = ["committed", "rejected", "no-quorum", "pending"]
 
-    /// `upgrade start|cancel|approve|retry at N`, `remove M at N`, `tasks fail N`, `tasks take DURATION`.
+    /// `upgrade start|cancel|approve|retry at N`, `remove M at N`, `revoke M at N`, `tasks fail N`,
+    /// `tasks take DURATION`.
     func upgradeCommand(_ keyword: String, _ arguments: [String]) throws(Problem) -> ScenarioCommand {
         switch keyword {
         case "upgrade":
@@ -16,6 +17,9 @@ extension ScenarioParser {
         case "remove":
             guard arguments.count == 3, arguments[1] == "at" else { throw Problem(message: "expected 'remove M at N'") }
             return .operate(.remove(try node(arguments[0])), at: try node(arguments[2]))
+        case "revoke":
+            guard arguments.count == 3, arguments[1] == "at" else { throw Problem(message: "expected 'revoke M at N'") }
+            return .operate(.revoke(try node(arguments[0])), at: try node(arguments[2]))
         default:
             switch arguments.first {
             case "fail" where arguments.count == 2: return .failTasks(try count(arguments[1]))

@@ -123,11 +123,11 @@ struct ScenarioParser {
             return .forge(forgery, to: try node(arguments[2]))
         case "run": return .run(try duration(single(arguments, "a duration")))
         case "expect": return .expect(try expectation(arguments))
-        case "upgrade", "remove", "tasks": return try upgradeCommand(keyword, arguments)
+        case "upgrade", "remove", "revoke", "tasks": return try upgradeCommand(keyword, arguments)
         case "replay", "reflect", "flood", "lie": return try hostileCommand(keyword, arguments)
         default:
             throw Problem(message: "expected a command (add-nodes, kill, restart, leave, pause, drift, partition, "
-                + "block, heal, loss, duplicate, delay, forge, replay, reflect, flood, lie, run, upgrade, remove, "
+                + "block, heal, loss, duplicate, delay, forge, replay, reflect, flood, lie, run, upgrade, remove, revoke, "
                 + "tasks, expect), got '\(keyword)'")
         }
     }

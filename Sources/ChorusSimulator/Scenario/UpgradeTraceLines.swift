@@ -32,7 +32,9 @@ struct UpgradeTraceLines {
         case .cancelUpgrade: "cancel"
         case .approveUpgrade: "approve"
         case .retryUpgrade: "retry"
-        case .removeMember(let id): "remove \(cluster.index(of: id).map(cluster.name(of:)) ?? id.short)"
+        case .removeMember(let id, let keepKey): "remove \(name(of: id, in: cluster))\(keepKey ? "" : " and revoke")"
+        case .revokeMember(let id): "revoke \(name(of: id, in: cluster))"
+        case .revokeOperator(let name, let issuedBefore): "revoke operator \(name) issued up to \(issuedBefore)"
         case .startMaintenance(let message): "maintenance on \"\(message)\""
         case .endMaintenance: "maintenance off"
         case .setBanner(let banner): "banner \(banner.level.name) \"\(banner.message)\" until \(banner.expiresAt.map(String.init) ?? "cleared")"
@@ -41,6 +43,10 @@ struct UpgradeTraceLines {
         case .useKey(let key): "keyring use \(key)"
         case .removeKey(let key): "keyring remove \(key)"
         }
+    }
+
+    private static func name(of id: NodeID, in cluster: SimulatedCluster) -> String {
+        cluster.index(of: id).map(cluster.name(of:)) ?? id.short
     }
 
     private static func describe(_ outcome: CommandOutcome) -> String {

@@ -50,8 +50,8 @@ struct CommandRejectionTests {
         for index in 0..<4 { harness.versions[index] = "1.1.0" }
         #expect(harness.state(at: 0) == .mixed)
         #expect(rejection(.approveUpgrade, in: &harness)?.contains("not alive") == true)
-        #expect(rejection(.removeMember(harness.ids[3]), in: &harness)?.contains("is alive") == true)
-        harness.submit(.removeMember(harness.ids[4]), at: 2, requestID: 2)
+        #expect(rejection(.removeMember(harness.ids[3], keepKey: true), in: &harness)?.contains("is alive") == true)
+        harness.submit(.removeMember(harness.ids[4], keepKey: true), at: 2, requestID: 2)
         harness.run(for: .seconds(1))
         guard case .committed = harness.outcomes[2] else {
             Issue.record("removing a dead voter must commit: \(String(describing: harness.outcomes[2]))")

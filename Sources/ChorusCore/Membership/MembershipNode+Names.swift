@@ -1,0 +1,29 @@
+import ChorusWire
+import HashTreeCollections
+
+/// One live member per name (issue 15): a second agent started with the name of a live one
+/// (a copied configuration, a host cloned with its certificate's name, an insider) is refused,
+/// not admitted beside it as another voter. The name's holder is whoever the cluster knew
+/// first; once it is dead, left or removed, a newcomer of that name (a rebuilt host with a new
+/// key) is taken as before.
+extension MembershipNode {
+    /// Whether a member new to this node may be stored under `name`. A voter holds its own
+    /// name; a node not admitted yet takes in its namesake, which may well be the holder.
+    func admitsName(_ name: String, of newcomer: NodeID) -> Bool {
+        if name == certificate.name { return !decisions.isVoter }
+        return liveNamesake(named: name, except: newcomer) == nil
+    }
+
+    /// This node, not a voter, shares its name with a live member: the cluster refuses it.
+    var localNameConflict: String? {
+        guard !decisions.isVoter, let holder = liveNamesakeOfSelf else { return nil }
+        return "live member \(holder.short) already holds the name '\(certificate.name)': this node is refused until it is dead or removed"
+    }
+
+    private var liveNamesakeOfSelf: NodeID? { liveNamesake(named: certificate.name, except: id) }
+
+    /// O(members), only when a member is first seen or the shell asks.
+    private func liveNamesake(named name: String, except excluded: NodeID) -> NodeID? {
+        index.probeable.first { $0 != excluded && members[$0]?.name == name }
+    }
+}
