@@ -122,6 +122,8 @@ extension DecisionValue {
         case .installKey: "install-key"
         case .useKey: "use-key"
         case .removeKey: "remove-key"
+        case .revoke: "revoke"
+        case .revokeOperator: "revoke-operator"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ChorusCore
 import ChorusWire
 import HTTPTypes
@@ -10,16 +11,37 @@ enum ClusterRoutes {
             HTTPRoute(.get, "/v1/cluster") { _, _ in
                 try JSONResponse.make(ClusterResponse(await source.clusterSnapshot()))
             },
+            // Removal revokes the member's key too unless `keep-key=true` (issue 15): a removed
+            // host that still holds a valid certificate must not come back and act.
             HTTPRoute(.delete, "/v1/members/:name") { request, context in
-                try authorization.check(request)
+                try await authorization.check(request)
+                let keepKey = try QueryParameters.flag("keep-key", in: request, default: false)
                 let name = try context.parameters.require("name")
                 let member = try memberToRemove(named: name, among: await source.memberSnapshots())
-                return try await answer(.removeMember(member.id), source: source)
+                return try await answer(.removeMember(member.id, keepKey: keepKey), source: source)
+            },
+            HTTPRoute(.post, "/v1/members/:name/revoke") { request, context in
+                try await authorization.check(request)
+                let name = try context.parameters.require("name")
+                let member = try memberToRevoke(named: name, among: await source.memberSnapshots())
+                return try await answer(.revokeMember(member.id), source: source)
+            },
+            HTTPRoute(.post, "/v1/operators/:name/revoke") { request, context in
+                try await authorization.check(request)
+                let name = try context.parameters.require("name")
+                guard !name.isEmpty, name.utf8.count <= OperatorCredential.maxNameLength,
+                      !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw APIError(.badRequest, error: "invalid-request",
+                                   reason: "an operator name is 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters")
+                }
+                // Every credential of the name issued up to now: one issued later works again.
+                let now = UInt64(Date().timeIntervalSince1970)
+                return try await answer(.revokeOperator(name: name, issuedBefore: now), source: source)
             },
         ]
         for (path, command) in commands {
             routes.append(HTTPRoute(.post, RouterPath(stringLiteral: "/v1/upgrade/" + path)) { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try await answer(command, source: source)
             })
         }
@@ -45,6 +67,27 @@ enum ClusterRoutes {
             throw APIError(.conflict, error: "ambiguous-member", reason: "\(candidates.count) members are named '\(name)' ("
                 + candidates.map { "\($0.id.short), \($0.status.rawValue)" }.joined(separator: "; ")
                 + "): remove one by its id, DELETE /v1/members/ID")
+        }
+        return chosen
+    }
+
+    /// The member `POST /v1/members/NAME/revoke` means: by name, or by 8 or more hex digits of its
+    /// id, alive or not (a compromised host is usually alive); two namesakes need the id.
+    static func memberToRevoke(named name: String, among members: [MemberSnapshot]) throws -> MemberSnapshot {
+        var named = members.filter { $0.name == name && !$0.isLocal }
+        if named.isEmpty, name.count >= 8, name.allSatisfy(\.isHexDigit) {
+            named = members.filter { $0.id.hex.hasPrefix(name.lowercased()) && !$0.isLocal }
+        }
+        guard let chosen = named.first else {
+            if members.contains(where: { $0.isLocal && $0.name == name }) {
+                throw APIError(.conflict, error: "conflict", reason: "a node cannot revoke itself: ask another member to revoke '\(name)'")
+            }
+            throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
+        }
+        guard named.count == 1 else {
+            throw APIError(.conflict, error: "ambiguous-member", reason: "\(named.count) members are named '\(name)' ("
+                + named.map { "\($0.id.short), \($0.status.rawValue)" }.joined(separator: "; ")
+                + "): revoke one by its id, POST /v1/members/ID/revoke")
         }
         return chosen
     }

@@ -10,13 +10,13 @@ enum ClusterSettingsRoutes {
     static func routes(source: some AgentStatusSource, authorization: AdminAuthorization) -> [HTTPRoute] {
         [
             HTTPRoute(.put, "/v1/maintenance") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 let body = try await RequestBody.decode(MaintenanceRequest.self, from: request) ?? MaintenanceRequest()
                 let message = try RequestBody.text(body.message ?? "", field: "message")
                 return try await ClusterRoutes.answer(.startMaintenance(message: message), source: source)
             },
             HTTPRoute(.delete, "/v1/maintenance") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try await ClusterRoutes.answer(.endMaintenance, source: source)
             },
             HTTPRoute(.get, "/v1/banner") { _, _ in
@@ -26,14 +26,14 @@ enum ClusterSettingsRoutes {
                 return try JSONResponse.make(BannerResponse(banner))
             },
             HTTPRoute(.put, "/v1/banner") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 guard let body = try await RequestBody.decode(BannerRequest.self, from: request) else {
                     throw APIError(.badRequest, error: "invalid-request", reason: "the body must be {\"message\", \"level\", \"expiresAt\"}")
                 }
                 return try await ClusterRoutes.answer(.setBanner(try body.banner(now: Date())), source: source)
             },
             HTTPRoute(.delete, "/v1/banner") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try await ClusterRoutes.answer(.clearBanner, source: source)
             },
         ]

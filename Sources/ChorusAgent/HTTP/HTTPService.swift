@@ -1,3 +1,5 @@
+import ChorusCore
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -7,19 +9,20 @@ import ServiceLifecycle
 /// starts it and shuts it down gracefully with the rest of the agent.
 public func makeHTTPService(
     host: String, port: Int, allowedHosts: [String] = [], source: some AgentStatusSource, metrics: MetricsExporter,
-    adminToken: String, journal: EventJournal, logger: Logger
+    adminToken: String, authorityKey: [UInt8], journal: EventJournal, logger: Logger
 ) -> some Service {
     makeHTTPApplication(host: host, port: port, allowedHosts: allowedHosts, source: source, metrics: metrics, adminToken: adminToken,
-                        journal: journal, logger: logger)
+                        authorityKey: authorityKey, journal: journal, logger: logger)
 }
 
 /// The application behind `makeHTTPService`; `onServerRunning` reports the bound channel, which
 /// tests use to learn the port when they bind port 0.
 func makeHTTPApplication(
     host: String, port: Int, allowedHosts: [String] = [], source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
-    journal: EventJournal, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    authorityKey: [UInt8], journal: EventJournal, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<BasicRequestContext>> {
-    let routes = endpointRoutes(source: source, metrics: metrics, adminToken: adminToken, journal: journal)
+    let routes = endpointRoutes(source: source, metrics: metrics, adminToken: adminToken, authorityKey: authorityKey,
+                                journal: journal, logger: logger)
     let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: JSONErrorMiddleware(routes: routes, logger: logger))
     router.add(middleware: HostCheckMiddleware(boundHost: host, allowed: allowedHosts))
@@ -48,9 +51,12 @@ enum HTTPLimits {
 }
 
 /// Every route of the local endpoint: the table the router serves and docs/openapi.json describes.
-func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String,
-                    journal: EventJournal) -> [HTTPRoute] {
-    let authorization = AdminAuthorization(token: adminToken)
+func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, adminToken: String, authorityKey: [UInt8],
+                    journal: EventJournal, logger: Logger) -> [HTTPRoute] {
+    let authorization = AdminAuthorization(
+        token: adminToken, authorityKey: authorityKey,
+        isRevoked: { name, issuedAt in await source.clusterSnapshot().agreed.hasRevokedOperator(name, issuedAt: issuedAt) },
+        unixSeconds: { UInt64(Date().timeIntervalSince1970) }, logger: logger)
     return StatusRoutes.routes(source: source, metrics: metrics)
         + ClusterRoutes.routes(source: source, authorization: authorization)
         + NodeRoutes.routes(source: source, authorization: authorization)

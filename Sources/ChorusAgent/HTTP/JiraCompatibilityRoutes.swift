@@ -25,7 +25,7 @@ enum JiraCompatibilityRoutes {
         ]
         for (path, command) in paths {
             routes.append(HTTPRoute(.post, RouterPath(stringLiteral: "/rest/api/2/cluster/zdu/" + path)) { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try await ClusterRoutes.answer(command, source: source)
             })
         }

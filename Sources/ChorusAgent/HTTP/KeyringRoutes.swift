@@ -19,7 +19,7 @@ enum KeyringRoutes {
                 return try JSONResponse.make(KeyringResponse(ring, removed: removed))
             },
             HTTPRoute(.post, "/v1/keyring/install") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 let body = try await KeyringRequest.read(request)
                 guard let text = body.key, let secret = GossipKeyringFile.decodeKey(text) else {
                     throw APIError(.badRequest, error: "invalid-request",
@@ -28,11 +28,11 @@ enum KeyringRoutes {
                 return try await ClusterRoutes.answer(.installKey(SodiumGossipCipher.key(secret)), source: source)
             },
             HTTPRoute(.post, "/v1/keyring/use") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try await ClusterRoutes.answer(.useKey(try await KeyringRequest.read(request).keyID()), source: source)
             },
             HTTPRoute(.post, "/v1/keyring/remove") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try await ClusterRoutes.answer(.removeKey(try await KeyringRequest.read(request).keyID()), source: source)
             },
         ]

@@ -7,16 +7,16 @@ enum NodeRoutes {
     static func routes(source: some AgentStatusSource, authorization: AdminAuthorization) -> [HTTPRoute] {
         [
             HTTPRoute(.post, "/v1/node/drain") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try JSONResponse.make(MemberResponse(try await source.setDraining(true)))
             },
             HTTPRoute(.post, "/v1/node/undrain") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 return try JSONResponse.make(MemberResponse(try await source.setDraining(false)))
             },
             // 202: the leave is announced and the agent stops after this answer has been sent.
             HTTPRoute(.post, "/v1/leave") { request, _ in
-                try authorization.check(request)
+                try await authorization.check(request)
                 let name = await source.localMember().name
                 Task { await source.requestLeave() }
                 return try JSONResponse.make(LeaveResponse(status: "leaving", node: name), status: .accepted)

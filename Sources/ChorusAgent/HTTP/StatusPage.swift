@@ -80,7 +80,8 @@ enum StatusPage {
 // SPEC §8: SSE events carry an `event:` name, so each name needs its own listener.
 const EVENT_NAMES = ["member-join", "member-suspect", "member-failed", "member-leave", "member-update",
   "upgrade-started", "upgrade-cancelled", "upgrade-mixed", "upgrade-ready", "upgrade-approved",
-  "upgrade-tasks-failed", "upgrade-finished", "maintenance-on", "maintenance-off", "banner-changed"];
+  "upgrade-tasks-failed", "upgrade-finished", "maintenance-on", "maintenance-off", "banner-changed",
+  "certificate-expiring", "member-revoked"];
 const RECENT_EVENTS = 25;
 // Liveness can change without an event reaching this page (a dropped stream): re-read anyway.
 const POLL_MILLISECONDS = 5000;

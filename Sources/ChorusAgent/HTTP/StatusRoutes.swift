@@ -21,9 +21,14 @@ enum StatusRoutes {
                 let local = await source.localMember()
                 let refusal = refusal(local: local, joined: await source.hasJoined(), now: MonotonicClock.unixSeconds(),
                                       incompatibility: cluster.localIncompatibility,
-                                      maintenance: cluster.agreed.maintenanceMessage != nil)
+                                      maintenance: cluster.agreed.maintenanceMessage != nil,
+                                      nameConflict: cluster.localNameConflict != nil)
                 guard let refusal else { return try JSONResponse.make(LoadBalancerOKResponse(status: "ok")) }
-                let message = refusal == .maintenance ? cluster.agreed.maintenanceMessage : nil
+                let message = switch refusal {
+                case .maintenance: cluster.agreed.maintenanceMessage
+                case .duplicateName: cluster.localNameConflict
+                default: String?.none
+                }
                 return try JSONResponse.make(
                     LoadBalancerRefusalResponse(error: "unavailable", reason: refusal.rawValue, message: message),
                     status: .serviceUnavailable)
@@ -51,6 +56,7 @@ enum StatusRoutes {
     enum Refusal: String {
         case notJoined = "not-joined"
         case certificateExpired = "certificate-expired"
+        case duplicateName = "duplicate-name"
         case draining, leaving, incompatible, maintenance
     }
 
@@ -60,9 +66,11 @@ enum StatusRoutes {
     /// maintenance comes next, so every node of the cluster gives the same reason during a backup.
     /// A node whose own certificate expired comes first: every peer refuses it, so it serves a
     /// cluster it is no longer part of, while it may still see itself as alive.
+    /// So does one whose name a live member already holds: the cluster refuses its heartbeats.
     static func refusal(local: MemberSnapshot, joined: Bool, now: UInt64, incompatibility: String? = nil,
-                        maintenance: Bool = false) -> Refusal? {
+                        maintenance: Bool = false, nameConflict: Bool = false) -> Refusal? {
         if local.certificateExpiresAt <= now { return .certificateExpired }
+        if nameConflict { return .duplicateName }
         if incompatibility != nil { return .incompatible }
         if maintenance { return .maintenance }
         switch local.serving {

@@ -69,7 +69,7 @@ public enum AgentMain {
             leaveGrace: settings.leaveGrace, logger: logger)
         let endpoint = makeHTTPService(host: http.host, port: http.port, allowedHosts: configuration.endpointAllowedHosts,
                                        source: runtime, metrics: MetricsExporter(),
-                                       adminToken: adminToken, journal: journal, logger: logger)
+                                       adminToken: adminToken, authorityKey: trust.authorityKey, journal: journal, logger: logger)
         let hookRunner = Task { await hooks.run(journal: journal, logger: logger) }
         defer { hookRunner.cancel() }
         let group = ServiceGroup(configuration: .init(

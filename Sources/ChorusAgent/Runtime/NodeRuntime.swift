@@ -221,7 +221,7 @@ public actor NodeRuntime: AgentStatusSource {
         case .maintenanceOn: "maintenance-on"
         case .maintenanceOff: "maintenance-off"
         case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey: nil
+             .installKey, .useKey, .removeKey, .revoke, .revokeOperator: nil
         }
     }
 

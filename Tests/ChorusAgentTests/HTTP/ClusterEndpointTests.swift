@@ -81,8 +81,37 @@ struct ClusterEndpointTests {
             await source.answerCommands(with: .committed(slot: 4, value: .remove(FakeStatusSource.member("node-a", seed: 1).id)))
             let removed = try await client.request("/v1/members/node-a", method: "DELETE", token: testAdminToken)
             #expect(removed.status == 200)
+            let kept = try await client.request("/v1/members/node-a?keep-key=true", method: "DELETE", token: testAdminToken)
+            #expect(kept.status == 200)
         }
-        #expect(await source.commands == [.removeMember(FakeStatusSource.member("node-a", seed: 1).id)])
+        let id = FakeStatusSource.member("node-a", seed: 1).id
+        #expect(await source.commands == [.removeMember(id, keepKey: false), .removeMember(id, keepKey: true)])
+    }
+
+    @Test func revokingAMemberAndAnOperator() async throws {
+        let source = Self.source()
+        let id = FakeStatusSource.member("node-a", seed: 1).id
+        try await withHTTPServer(source: source) { client in
+            #expect(try await client.request("/v1/members/nobody/revoke", method: "POST", token: testAdminToken).status == 404)
+            #expect(try await client.request("/v1/members/node-a/revoke", method: "POST").status == 401)
+            await source.answerCommands(with: .committed(slot: 5, value: .revoke(id)))
+            let revoked = try await client.request("/v1/members/node-a/revoke", method: "POST", token: testAdminToken)
+            #expect(revoked.status == 200)
+            #expect(try revoked.jsonObject()["decision"] as? String == "revoke")
+
+            let tooLong = String(repeating: "x", count: OperatorCredential.maxNameLength + 1)
+            #expect(try await client.request("/v1/operators/\(tooLong)/revoke", method: "POST", token: testAdminToken).status == 400)
+            await source.answerCommands(with: .committed(slot: 6, value: .revokeOperator(name: "alice", issuedBefore: 1)))
+            #expect(try await client.request("/v1/operators/alice/revoke", method: "POST", token: testAdminToken).status == 200)
+        }
+        let commands = await source.commands
+        #expect(commands.first == .revokeMember(id))
+        guard commands.count == 2, case .revokeOperator(let name, let issuedBefore) = commands[1] else {
+            Issue.record("expected a member and an operator revocation, got \(commands)")
+            return
+        }
+        #expect(name == "alice")
+        #expect(abs(Double(issuedBefore) - Date().timeIntervalSince1970) < 60, "revokes what was issued up to now")
     }
 
     @Test func jiraStateAndNodes() async throws {

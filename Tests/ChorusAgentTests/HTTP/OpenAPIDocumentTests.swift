@@ -2,6 +2,7 @@ import ChorusCore
 import ChorusCrypto
 import ChorusWire
 import Foundation
+import Logging
 import Testing
 
 @testable import ChorusAgent
@@ -19,7 +20,8 @@ struct OpenAPIDocumentTests {
 
     @Test func everyRouteIsDocumentedAndNothingElse() {
         let routes = endpointRoutes(source: FakeStatusSource(local: FakeStatusSource.member("a", seed: 1)),
-                                    metrics: MetricsExporter(), adminToken: "t", journal: EventJournal(node: "a"))
+                                    metrics: MetricsExporter(), adminToken: "t", authorityKey: testAuthority.publicKey,
+                                    journal: EventJournal(node: "a"), logger: Logger(label: "test"))
         let served = Set(routes.map { route in
             let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
             return "\(route.method.rawValue.lowercased()) /" + path.joined(separator: "/")
