@@ -3,29 +3,50 @@ import ChorusAgent
 import ChorusCore
 import Foundation
 
-/// `chorus members [list]`: the members the agent knows; `chorus members remove NAME`.
+/// `chorus members [list]`: the members the agent knows; `chorus members remove|revoke NAME`.
 struct MembersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "members",
-        abstract: "List the cluster members this agent knows, or remove a dead one.",
-        subcommands: [MembersListCommand.self, MembersRemoveCommand.self],
+        abstract: "List the cluster members this agent knows, remove a dead one or revoke one's key.",
+        subcommands: [MembersListCommand.self, MembersRemoveCommand.self, MembersRevokeCommand.self],
         defaultSubcommand: MembersListCommand.self)
 }
 
-/// `chorus members remove NAME`: a quorum decision; the member stops counting as a voter.
+/// `chorus members remove NAME`: a quorum decision; the member stops counting as a voter and,
+/// unless `--keep-key`, its key is revoked.
 struct MembersRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Remove a dead or departed voting member (a quorum decision).",
+        abstract: "Remove a dead or departed member and revoke its key (a quorum decision).",
         discussion: "Exit codes: 0 committed, 1 agent error (404: no such member), 2 unreachable, 3 refused, 4 no quorum.")
 
-    @Argument(help: "The member's name.") var name: String
+    @Argument(help: "The member's name (or its id in hex).") var name: String
+    @Flag(help: "Keep the member's key trusted: it may gossip again, but never votes or decides again.")
+    var keepKey = false
     @OptionGroup var options: ClientOptions
     @OptionGroup var admin: AdminOptions
 
     func run() async throws {
-        let escaped = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name
-        try await OperatorCommandRequest.run("DELETE", "/v1/members/\(escaped)", options: options, admin: admin)
+        let path = "/v1/members/\(OperatorCommandRequest.escaped(name))" + (keepKey ? "?keep-key=true" : "")
+        try await OperatorCommandRequest.run("DELETE", path, options: options, admin: admin)
+    }
+}
+
+/// `chorus members revoke NAME`: a quorum decision; every agent refuses the member's key from
+/// then on, with a valid certificate or not (a compromised host).
+struct MembersRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke a member's key, alive or not: every agent refuses it from then on (a quorum decision).",
+        discussion: "Exit codes: 0 committed, 1 agent error (404: no such member), 2 unreachable, 3 refused, 4 no quorum.")
+
+    @Argument(help: "The member's name (or its id in hex).") var name: String
+    @OptionGroup var options: ClientOptions
+    @OptionGroup var admin: AdminOptions
+
+    func run() async throws {
+        try await OperatorCommandRequest.run("POST", "/v1/members/\(OperatorCommandRequest.escaped(name))/revoke",
+                                             options: options, admin: admin)
     }
 }
 

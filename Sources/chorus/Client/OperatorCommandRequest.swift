@@ -9,9 +9,16 @@ enum OperatorCommandRequest {
     static let refused = ExitCode(3)
     static let noQuorum = ExitCode(4)
 
+    /// A name as one path segment.
+    static func escaped(_ name: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
+    }
+
     static func run(_ method: String, _ path: String, json: Data? = nil, options: ClientOptions, admin: AdminOptions) async throws {
         let client = options.client()
-        let (status, body) = try await client.send(method, path, token: try admin.token(), body: json, timeout: 30)
+        let (status, body) = try await client.send(method, path, token: try admin.resolvedToken(), body: json, timeout: 30)
         switch status {
         case 200, 202:
             let answer = try client.decode(CommandResponse.self, from: body, path: path)

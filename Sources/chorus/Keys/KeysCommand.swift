@@ -6,7 +6,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Create the cluster authority, issue node certificates and inspect keys.",
-        subcommands: [KeysInitCommand.self, KeysIssueCommand.self, KeysShowCommand.self]
+        subcommands: [KeysInitCommand.self, KeysIssueCommand.self, KeysIssueOperatorCommand.self, KeysShowCommand.self]
     )
 }
 

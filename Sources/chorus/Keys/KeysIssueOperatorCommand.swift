@@ -1,0 +1,44 @@
+import ArgumentParser
+import ChorusAgent
+import ChorusCrypto
+import ChorusWire
+import Foundation
+
+/// `chorus keys issue-operator`: prints an operator token signed by the authority (SPEC §2,
+/// Operators). Every agent of the cluster verifies it offline against the authority public key
+/// it already holds; `chorus operators revoke NAME` withdraws it.
+struct KeysIssueOperatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issue-operator",
+        abstract: "Issue an operator token, valid at every agent of the cluster until it expires or is revoked.",
+        discussion: "Give it to the CLI with --token or CHORUS_TOKEN, or to any HTTP client as 'Authorization: Bearer <token>'.")
+
+    @Option(help: ArgumentHelp("The authority secret key file written by 'chorus keys init'.", valueName: "file"))
+    var authorityKey: String
+
+    @Option(help: ArgumentHelp("Who the token is for; every mutation made with it is logged under this name (1 to \(OperatorCredential.maxNameLength) UTF-8 bytes).",
+                               valueName: "name"))
+    var name: String
+
+    @Option(help: ArgumentHelp("How long it is valid: 90d, 12h, 30m or seconds.", valueName: "duration"))
+    var expires = "90d"
+
+    func validate() throws {
+        guard !name.isEmpty, name.utf8.count <= OperatorCredential.maxNameLength,
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "/" }) else {
+            throw ValidationError("--name must be 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters or '/'")
+        }
+        guard let validity = ConfigurationValidation.parseDuration(expires), validity > .zero else {
+            throw ValidationError("--expires must be a positive duration like 90d, 12h, 30m or 3600")
+        }
+    }
+
+    func run() throws {
+        let authority = try KeyFileFormat.loadAuthoritySecret(path: authorityKey)
+        let validity = ConfigurationValidation.parseDuration(expires)!.components.seconds
+        let now = UInt64(Date().timeIntervalSince1970)
+        let credential = OperatorCredential.issue(name: name, issuedAt: now, expiresAt: now + UInt64(validity), authority: authority)
+        print(KeyFileFormat.encodeOperatorToken(credential))
+        printError("operator token for \(name), expires \(KeysFormatting.iso8601(credential.expiresAt))")
+    }
+}
