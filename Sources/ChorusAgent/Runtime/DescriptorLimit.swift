@@ -12,8 +12,8 @@ import Darwin
 /// whole hard limit (as Go's runtime does), and refuses to start when even that leaves no room
 /// for its full HTTP connection cap beside its own files, sockets and child processes.
 enum DescriptorLimit {
-    /// The HTTP connection cap plus what the agent holds besides (about 40 at rest; atomic
-    /// writes, hooks and the task runner take a few more for a moment).
+    /// The HTTP connection cap plus what the agent holds besides (17 at rest in a three-node
+    /// cluster; atomic writes, hooks and the task runner take a few more for a moment).
     static let required = UInt64(HTTPLimits.maxConnections) + 64
 
     /// Raises the soft RLIMIT_NOFILE to the hard one; returns the soft limit now in force.
