@@ -88,6 +88,22 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    /// A kill -9 between creating a write's temporary and renaming it leaves the temporary behind;
+    /// the next start removes it, and nothing else.
+    @Test func prepareRemovesTemporariesAKilledWriteLeft() throws {
+        try directory.prepare()
+        try DurableFile.write(Array("decided".utf8), to: directory.path + "/decisions", mode: 0o600)
+        let stale = [".decisions.tmp-4242-3735928559", ".node.key.tmp-1-2", ".a.tmp-b.tmp-77-0"]
+        let kept = ["decisions", "notes.tmp-1-2", ".tmp-1-2", ".decisions.tmp-12", ".decisions.tmp-1-x", ".decisions.tmp-1-2.bak"]
+        for name in stale + kept.dropFirst() {
+            #expect(FileManager.default.createFile(atPath: directory.path + "/" + name, contents: Data("partial".utf8)))
+        }
+        try directory.prepare()
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(Set(left) == Set(kept))
+        #expect(try DurableFile.read(directory.path + "/decisions") == Array("decided".utf8))
+    }
+
     @Test func durableWriteReportsThePathAndReason() {
         let path = temporary.path + "/missing/dir/file"
         let error = #expect(throws: DurableFileError.self) { try DurableFile.write([1], to: path, mode: 0o600) }

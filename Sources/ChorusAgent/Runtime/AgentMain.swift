@@ -12,6 +12,8 @@ import UnixSignals
 public enum AgentMain {
     public static func run(configuration: AgentConfiguration) async throws {
         let logger = Logger(label: "chorus.agent")
+        // First, before the data directory, sockets and endpoint take descriptors (DescriptorLimit says why).
+        try DescriptorLimit.ensure()
         let dataDirectory = DataDirectory(path: configuration.dataDir)
         try dataDirectory.prepare()
         let nodeKey = try dataDirectory.loadOrCreateNodeKey()

@@ -4,6 +4,7 @@ enum AgentStartupError: Error, CustomStringConvertible {
     case unresolvable(String)
     case certificateMismatch(String)
     case noAdvertiseAddress
+    case tooFewDescriptors(limit: UInt64, required: UInt64)
 
     var description: String {
         switch self {
@@ -15,6 +16,9 @@ enum AgentStartupError: Error, CustomStringConvertible {
             "the node certificate cannot be used: \(reason)"
         case .noAdvertiseAddress:
             "bound to a wildcard address and no non-loopback interface found: pass --advertise HOST:PORT"
+        case .tooFewDescriptors(let limit, let required):
+            "the open-files limit is \(limit) and the agent needs at least \(required) (\(HTTPLimits.maxConnections) HTTP connections and its own "
+                + "files); raise it: `ulimit -n \(required)`, or LimitNOFILE= in the systemd unit (the shipped unit sets 65536)"
         }
     }
 }

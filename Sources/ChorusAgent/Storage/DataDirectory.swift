@@ -29,9 +29,12 @@ public struct DataDirectory: Sendable {
     public var incarnationPath: String { file(Self.incarnationFileName) }
     public var servingPath: String { file(Self.servingFileName) }
 
-    /// Creates the directory (and missing parents) with mode 0700 if it does not exist yet.
+    /// Creates the directory (and missing parents) with mode 0700 if it does not exist yet, and
+    /// removes the temporaries of writes a kill -9 interrupted (only the agent writes here, and
+    /// it calls this at start, before it writes anything).
     public func prepare() throws {
         try DurableFile.makeDirectory(path, mode: 0o700)
+        try DurableFile.removeStaleTemporaries(in: path)
     }
 
     /// The node's key pair from `node.key`, or nil on a first start.

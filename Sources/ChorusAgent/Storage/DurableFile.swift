@@ -62,6 +62,39 @@ public enum DurableFile {
         }
     }
 
+    /// Removes the temporaries `write` leaves when the process dies between creating one and
+    /// renaming it (kill -9, power loss): files named `.<target>.tmp-<pid>-<random>`. Nothing
+    /// else reclaims them, and on a small or full disk they hold the space the next write needs.
+    /// Call only at start, before any `write` into `directory` is in flight. Returns the names removed.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) throws(DurableFileError) -> [String] {
+        guard let stream = opendir(directory) else { throw DurableFileError("list", directory) }
+        defer { closedir(stream) }
+        var removed: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard isTemporaryName(name) else { continue }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            guard unlink(path) == 0 || errno == ENOENT else { throw DurableFileError("remove", path) }
+            removed.append(name)
+        }
+        return removed
+    }
+
+    /// True for the names `write` gives its temporaries: `.` + target + `.tmp-` + digits + `-` + digits.
+    static func isTemporaryName(_ name: String) -> Bool {
+        // Read from the end: the target's own name may contain anything, ".tmp-" included.
+        var rest = Substring(name)
+        for separator in ["-", ".tmp-"] {
+            let digits = rest.reversed().prefix { $0.isASCII && $0.isNumber }.count
+            guard digits > 0 else { return false }
+            rest = rest.dropLast(digits)
+            guard rest.hasSuffix(separator) else { return false }
+            rest = rest.dropLast(separator.count)
+        }
+        return rest.count > 1 && rest.hasPrefix(".")
+    }
+
     /// Creates `path` and any missing parents with `mode`; an existing directory is left as it is.
     public static func makeDirectory(_ path: String, mode: mode_t) throws(DurableFileError) {
         // Opening with O_DIRECTORY tells "is a directory" from "exists as something else" without
