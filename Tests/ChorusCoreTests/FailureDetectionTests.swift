@@ -21,8 +21,12 @@ import Testing
         return (a, b, c)
     }
 
+    /// Node 0 of a converged pair: node 1 is an established member (a pair joined a moment
+    /// ago would be in its newcomer grace, `StarvedNodeTests`).
+    func establishedPair() -> MembershipNode { fixture.convergedNode(0, members: [0, 1]) }
+
     @Test func aSilentPeerIsSuspectedThenDeclaredDead() {
-        var (a, _) = fixture.joinedPair()
+        var a = establishedPair()
         // Two-node cluster: no one to confirm, so the minimum timeout applies:
         // 1.5 * max(1, log10(2)) * 500 ms = 750 ms after the suspicion at 500 ms.
         let first = tickAlone(&a, from: 0, to: 600)
@@ -46,7 +50,7 @@ import Testing
     }
 
     @Test func aStalledNodeDoesNotAccuseWhenItResumes() {
-        var (a, _) = fixture.joinedPair()
+        var a = establishedPair()
         _ = tickAlone(&a, from: 0, to: 600) // suspicion started at ~500 ms
         #expect(a.status(of: fixture.id(1)) == .suspect)
         // Frozen for 10 s: on resume, its own late timers must not turn suspicion into death.

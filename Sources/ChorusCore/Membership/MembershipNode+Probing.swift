@@ -120,6 +120,8 @@ extension MembershipNode {
         // silence says nothing about the new one, which the next round probes.
         guard target.heartbeat.incarnation == failed.incarnation else { return }
         peerMayHaveLostOurCertificate(target.id) // it may have restarted
+        // Just joined: it may still be busy starting up (`newcomerGrace`); the next round asks again.
+        guard !isNewcomer(target.id, now: now) else { return }
         let accusation = Accusation(subject: target.id, incarnation: target.heartbeat.incarnation)
         let statement = SignedStatement.sign(kind: .suspect, body: accusation.encoded, clusterID: clusterID, signer: signer)
         applySuspicion(accusation, statement: statement, now: now)

@@ -80,6 +80,8 @@ public struct MembershipNode: Sendable {
 
     /// Lifeguard's local health score: 0 is healthy; each point stretches probe timing.
     public internal(set) var localHealth = 0
+    /// This node's own lateness and the members that just joined (`noteLateRunning`).
+    var lateRunning = LateRunning()
     public internal(set) var hasJoined: Bool
     public internal(set) var isLeaving = false
     public internal(set) var counters = CoreCounters()
@@ -243,7 +245,8 @@ public struct MembershipNode: Sendable {
 
     mutating func takeEffects() -> [MembershipEffect] {
         defer { effects.removeAll(keepingCapacity: true) }
-        requestedWakeup = nextWakeup
+        // A wakeup already due is asked for now, not at its (past) time: lateness is counted from here.
+        requestedWakeup = max(nextWakeup, lateRunning.now)
         return effects
     }
 
@@ -254,6 +257,7 @@ public struct MembershipNode: Sendable {
     /// and must not mistake that quiet for a stall.
     mutating func advanceClock(_ now: Instant) {
         let lateness = now - requestedWakeup
+        noteLateRunning(by: lateness, now: now)
         if lateness > settings.stallThreshold {
             for id in index.suspected { members[id]?.suspicion?.extend(by: lateness) }
             refreshSuspicionDeadline()
@@ -299,6 +303,7 @@ public struct MembershipNode: Sendable {
     }
 
     mutating func emit(_ kind: MembershipEvent.Kind, _ id: NodeID) {
+        if kind == .memberJoin { noteNewcomer(id) }
         if let member = snapshot(of: id) { effects.append(.event(MembershipEvent(kind: kind, member: member))) }
     }
 }

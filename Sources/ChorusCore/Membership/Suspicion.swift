@@ -29,6 +29,19 @@ struct Suspicion: Sendable {
 
     mutating func extend(by gap: Duration) { pausedFor += gap }
 
+    /// The part of `pausedFor` owed to this node running late (`noteLateRunning`), at most
+    /// `maximum`: a node late on every input still reaches a verdict.
+    private(set) var lateFor: Duration = .zero
+
+    /// Puts the deadline off by `gap`, as far as the cap allows; false when it allowed nothing.
+    mutating func extendForLateRunning(by gap: Duration) -> Bool {
+        let added = min(gap, maximum - lateFor)
+        guard added > .zero else { return false }
+        lateFor += added
+        pausedFor += added
+        return true
+    }
+
     var confirmations: Int { accusers.count - 1 }
 
     /// timeout = max(min, max - (max - min) * log(C + 1) / log(K + 1)); the minimum when K is 0

@@ -49,6 +49,8 @@ extension SimulatedCluster {
             for datagram in buffered {
                 deliver(datagram.bytes, from: datagram.from, hostile: datagram.hostile, to: index, observer: &observer)
             }
+        case .stall(let index, let until, let stall, let period):
+            stallStarved(index, until: until, stall: stall, period: period)
         case .exit(let index):
             guard case .leaving = hosts[index].process else { return }
             stop(index)

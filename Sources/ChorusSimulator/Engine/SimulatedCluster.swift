@@ -52,6 +52,8 @@ public struct SimulatedCluster: Sendable {
         case hostileDelivery(bytes: [UInt8], to: Int, boot: Int, input: HostileInput)
         case timer(node: Int, generation: UInt64)
         case resume(node: Int)
+        /// One stall of a starved host (`starve`).
+        case stall(node: Int, until: Instant, stall: Duration, period: Duration)
         case exit(node: Int)
         case tasksEnd(node: Int, serial: Int)
     }

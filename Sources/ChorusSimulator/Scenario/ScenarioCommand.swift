@@ -10,6 +10,8 @@ public enum ScenarioCommand: Sendable, Equatable {
     case restart(Int, version: String?)
     case leave(Int)
     case pause(Int, for: Duration)
+    /// `starve LIST DURATION stall S every P`: each node is stopped for S of every P, for the duration.
+    case starve([Int], for: Duration, stall: Duration, every: Duration)
     case drift(Int, ppm: Int64)
     /// Symmetric: neither side reaches the other.
     case partition([Int], [Int])

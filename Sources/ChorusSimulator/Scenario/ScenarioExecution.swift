@@ -71,6 +71,9 @@ struct ScenarioExecution {
         case .pause(let node, let duration):
             if let problem = notRunningNormally(node) { return problem }
             cluster.pause(node, for: duration)
+        case .starve(let nodes, let duration, let stall, let period):
+            for node in nodes { if let problem = notRunningNormally(node) { return problem } }
+            for node in nodes { cluster.starve(node, for: duration, stall: stall, every: period) }
         case .drift(let node, let ppm):
             cluster.setDrift(node, ppm: ppm)
         case .partition(let side, let other):

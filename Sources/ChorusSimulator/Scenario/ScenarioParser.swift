@@ -95,6 +95,13 @@ struct ScenarioParser {
         case "pause":
             guard arguments.count == 2 else { throw Problem(message: "expected 'pause N DURATION'") }
             return .pause(try node(arguments[0]), for: try duration(arguments[1]))
+        case "starve":
+            guard arguments.count == 6, arguments[2] == "stall", arguments[4] == "every" else {
+                throw Problem(message: "expected 'starve LIST DURATION stall DURATION every DURATION'")
+            }
+            let (stall, period) = (try duration(arguments[3]), try duration(arguments[5]))
+            guard stall < period else { throw Problem(message: "expected a stall shorter than its period") }
+            return .starve(try nodeList(arguments[0]), for: try duration(arguments[1]), stall: stall, every: period)
         case "drift":
             guard arguments.count == 2 else { throw Problem(message: "expected 'drift N +2000ppm'") }
             return .drift(try node(arguments[0]), ppm: try ppm(arguments[1]))
@@ -126,7 +133,7 @@ struct ScenarioParser {
         case "upgrade", "remove", "revoke", "tasks": return try upgradeCommand(keyword, arguments)
         case "replay", "reflect", "flood", "lie": return try hostileCommand(keyword, arguments)
         default:
-            throw Problem(message: "expected a command (add-nodes, kill, restart, leave, pause, drift, partition, "
+            throw Problem(message: "expected a command (add-nodes, kill, restart, leave, pause, starve, drift, partition, "
                 + "block, heal, loss, duplicate, delay, forge, replay, reflect, flood, lie, run, upgrade, remove, revoke, "
                 + "tasks, expect), got '\(keyword)'")
         }
