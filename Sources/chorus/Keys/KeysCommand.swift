@@ -5,8 +5,8 @@ import ArgumentParser
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Create the cluster authority, issue node certificates and inspect keys.",
-        subcommands: [KeysInitCommand.self, KeysIssueCommand.self, KeysShowCommand.self]
+        abstract: "Create the cluster authority, issue and renew node certificates and inspect keys.",
+        subcommands: [KeysInitCommand.self, KeysIssueCommand.self, KeysShowCommand.self, KeysRenewCommand.self]
     )
 }
 
