@@ -13,6 +13,6 @@ struct ChorusCommand: AsyncParsableCommand {
         subcommands: [
             AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
             MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self,
-            KeysCommand.self, KeyringCommand.self, OperatorsCommand.self, SimulateCommand.self,
+            KeysCommand.self, KeyringCommand.self, OperatorsCommand.self, ReloadCommand.self, SimulateCommand.self,
         ])
 }

@@ -13,7 +13,7 @@ import Testing
         let verifier = try ExternalTool.require("systemd-analyze", package: "systemd")
         let unit = try String(contentsOf: Self.deploy("systemd/chorus.service"), encoding: .utf8)
         for setting in ["DynamicUser=yes", "User=chorus", "StateDirectory=chorus", "ProtectSystem=strict", "NoNewPrivileges=yes",
-                        "Restart=on-failure", "KillSignal=SIGTERM", "CapabilityBoundingSet=\n", "PrivateTmp=yes", "ProtectHome=yes"] {
+                        "Restart=on-failure", "KillSignal=SIGTERM", "ExecReload=/bin/kill -HUP $MAINPID", "CapabilityBoundingSet=\n", "PrivateTmp=yes", "ProtectHome=yes"] {
             #expect(unit.contains(setting), "chorus.service lacks \(setting)")
         }
         // verify checks that ExecStart's binary exists: point it at the one just built.

@@ -26,4 +26,7 @@ public protocol AgentStatusSource: Sendable {
     func setDraining(_ draining: Bool) async throws -> MemberSnapshot
     /// Starts a graceful leave: the agent announces it, then stops as on SIGTERM.
     func requestLeave() async
+    /// Reads the certificate and configuration again and puts into force what can change live
+    /// (`AgentReloader`); throws `ReloadRefusal` when nothing changed. `caller` is for the log.
+    func reload(by caller: String) async throws -> ReloadResponse
 }

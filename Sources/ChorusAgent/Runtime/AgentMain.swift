@@ -8,9 +8,11 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Starts the agent: identity and trust from the data directory, the gossip socket, the local
-/// endpoint; runs until SIGTERM or SIGINT, then leaves gracefully.
+/// endpoint; runs until SIGTERM or SIGINT, then leaves gracefully. SIGHUP reloads: `reread`
+/// loads the configuration again as at start (file, environment, the same flags).
 public enum AgentMain {
-    public static func run(configuration: AgentConfiguration) async throws {
+    public static func run(configuration: AgentConfiguration,
+                           reread: (@Sendable () throws -> AgentConfiguration)? = nil) async throws {
         let logger = Logger(label: "chorus.agent")
         // First, before the data directory, sockets and endpoint take descriptors (DescriptorLimit says why).
         try DescriptorLimit.ensure()
@@ -54,12 +56,15 @@ public enum AgentMain {
         }
         let journal = EventJournal(node: configuration.name, firstID: EventJournal.firstID(bootedAt: clock.unixSeconds()))
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
+        let taskRunner = UpgradeTaskRunner(command: configuration.upgradeTasksCommand,
+                                           timeout: configuration.upgradeTasksTimeout, logger: logger)
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
                                   persistDraining: { try dataDirectory.storeDraining($0) },
-                                  decisionStore: decisionStore, journal: journal,
-                                  taskRunner: UpgradeTaskRunner(command: configuration.upgradeTasksCommand,
-                                                                timeout: configuration.upgradeTasksTimeout, logger: logger),
-                                  logger: logger)
+                                  decisionStore: decisionStore, journal: journal, taskRunner: taskRunner, logger: logger)
+        let reloader = AgentReloader(running: configuration, reread: reread ?? { configuration }, nodeKey: nodeKey,
+                                     authorityKey: trust.authorityKey, runtime: runtime, taskRunner: taskRunner,
+                                     clock: clock, logger: logger)
+        await runtime.attachReloader(reloader)
         logger.info("starting", metadata: [
             "name": "\(configuration.name)", "id": "\(core.id.short)", "gossip": "\(advertise)", "http": "\(http)",
             "version": "\(configuration.appVersion)", "preset": "\(configuration.preset.rawValue)",
@@ -76,7 +81,8 @@ public enum AgentMain {
         defer { hookRunner.cancel() }
         let group = ServiceGroup(configuration: .init(
             // Shut down last to first: the journal closes its streams before the endpoint drains.
-            services: [.init(service: gossip), .init(service: endpoint), .init(service: ShutdownAction { journal.close() })],
+            services: [.init(service: gossip), .init(service: endpoint), .init(service: ReloadOnHangup(reloader: reloader)),
+                       .init(service: ShutdownAction { journal.close() })],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         await runtime.attachShutdown { await group.triggerGracefulShutdown() }

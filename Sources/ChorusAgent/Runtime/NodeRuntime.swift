@@ -22,6 +22,8 @@ public actor NodeRuntime: AgentStatusSource {
     private var armedWakeup: Instant?
     /// Stops the agent gracefully (leave, then exit), as SIGTERM does; set by `AgentMain`.
     private var shutdown: (@Sendable () async -> Void)?
+    /// Reloads the certificate and the live settings; set by `AgentMain`.
+    private var reloader: AgentReloader?
     private var nextRequestID: UInt64 = 1
     private var waitingCommands: [UInt64: CheckedContinuation<CommandOutcome, any Error>] = [:]
     private var lastUpgradeState: UpgradeState?
@@ -49,6 +51,7 @@ public actor NodeRuntime: AgentStatusSource {
 
     func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
     func attachShutdown(_ stop: @escaping @Sendable () async -> Void) { shutdown = stop }
+    func attachReloader(_ reloader: AgentReloader) { self.reloader = reloader }
 
     func start() throws -> [OutgoingDatagram] { try step { $0.start(now: clock.now()) } }
 
@@ -102,6 +105,26 @@ public actor NodeRuntime: AgentStatusSource {
         }
         post(try step { $0.setServing(draining ? .draining : .serving, now: clock.now()) })
         return core.localMember
+    }
+
+    /// Gives the core a reloaded certificate; a renewal goes out with the next gossip round.
+    func replaceCertificate(_ certificate: Certificate) -> CertificateReplacement {
+        var outcome = CertificateReplacement.unchanged
+        do {
+            post(try step { core in
+                let (result, effects) = core.replaceCertificate(certificate, now: clock.now(), unixSeconds: clock.unixSeconds())
+                outcome = result
+                return effects
+            })
+        } catch {
+            return .refused("cannot store protocol state: \(error)")
+        }
+        return outcome
+    }
+
+    public func reload(by caller: String) async throws -> ReloadResponse {
+        guard let reloader else { throw ReloadRefusal("this agent cannot reload") }
+        return try await reloader.reload(by: caller)
     }
 
     public func requestLeave() async {

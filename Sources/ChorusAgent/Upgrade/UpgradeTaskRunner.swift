@@ -10,20 +10,23 @@ final class UpgradeTaskRunner: @unchecked Sendable {
     /// How much of the command's output is kept for the failure reason and the log.
     static let outputTailBytes = 4096
 
-    private let command: String?
-    private let timeout: Duration
+    /// Replaced by a reload (`update`); a command already running keeps its own.
+    private var settings: (command: String?, timeout: Duration)
     private let logger: Logger
     private let lock = NSLock()
     private var running: [UInt32: Process] = [:]
 
     init(command: String?, timeout: Duration, logger: Logger) {
-        self.command = command
-        self.timeout = timeout
+        settings = (command, timeout)
         self.logger = logger
     }
 
+    /// `[upgrade] tasks_command` and `tasks_timeout` as a reload found them: the next start uses them.
+    func update(command: String?, timeout: Duration) { lock.withLock { settings = (command, timeout) } }
+
     /// Starts the command; `onEnd(failure)` runs once when it ends, unless it was stopped.
     func start(_ assignment: TaskAssignment, onEnd: @escaping @Sendable (String?) -> Void) {
+        let (command, timeout) = lock.withLock { settings }
         guard let command, !command.isEmpty else {
             logger.info("no upgrade.tasks_command configured: the upgrade tasks are empty")
             onEnd(nil)
@@ -50,7 +53,7 @@ final class UpgradeTaskRunner: @unchecked Sendable {
             output.fileHandleForReading.readabilityHandler = nil
             tail.append(output.fileHandleForReading.readDataToEndOfFile())
             guard let self, self.remove(term) != nil else { return } // stopped: nobody waits for it
-            let failure = Self.failure(of: finished, timedOut: timedOut.isSet, timeout: self.timeout, tail: tail.text)
+            let failure = Self.failure(of: finished, timedOut: timedOut.isSet, timeout: timeout, tail: tail.text)
             self.logger.info("upgrade tasks ended", metadata: [
                 "term": "\(term)", "result": "\(failure ?? "success")", "output": "\(tail.text)",
             ])
@@ -69,7 +72,6 @@ final class UpgradeTaskRunner: @unchecked Sendable {
             "term": "\(term)", "from": "\(assignment.fromVersion)", "to": "\(assignment.toVersion)",
             "attempt": "\(assignment.attempt)", "pid": "\(process.processIdentifier)",
         ])
-        let timeout = timeout
         Task { [weak self] in
             try? await Task.sleep(for: timeout)
             guard let self, self.isRunning(term) else { return }

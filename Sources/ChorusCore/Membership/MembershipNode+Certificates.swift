@@ -12,7 +12,7 @@ extension MembershipNode {
 
     /// Whether a datagram to `peer` (nil: an address, not a member) should carry our certificate.
     func peerMayLackOurCertificate(_ peer: NodeID?) -> Bool {
-        guard let peer else { return true }
+        guard let peer, !certificateRenewalSpreads else { return true }
         if certificateWanted.contains(peer) { return true }
         return certificateSettlesAt != nil && !certificateHolders.contains(peer)
     }
@@ -32,6 +32,7 @@ extension MembershipNode {
     mutating func settleCertificateIfDue(now: Instant) {
         guard let settlesAt = certificateSettlesAt, now >= settlesAt else { return }
         certificateSettlesAt = nil
+        certificateRenewalSpreads = false
         certificateHolders.removeAll()
     }
 

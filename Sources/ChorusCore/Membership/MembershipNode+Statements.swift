@@ -46,6 +46,7 @@ extension MembershipNode {
         announceArrival(of: origin, now: now)
         guard heartbeat.isNewer(than: member.heartbeat) else {
             if member.heartbeat.isNewer(than: heartbeat) { counters.reject(.replay) }
+            adoptRenewedCertificate(certificate, of: origin)
             return
         }
         let previous = member.heartbeat
@@ -72,12 +73,12 @@ extension MembershipNode {
             member.accusation = nil
             member.suspicion = nil
             member.statusChangedAt = now
-        } else if member.status == .alive, fieldsChanged {
+        } else if member.status == .alive, fieldsChanged || certificateChanged {
             member.statusIncarnation = heartbeat.incarnation
             event = .memberUpdate
         }
         store(member)
-        if event != nil || fieldsChanged {
+        if event != nil || fieldsChanged || certificateChanged {
             // Everyone who knows the member holds its certificate: it rides along only when the
             // member returns (receivers may have reaped it) or brings a new one.
             broadcastHeartbeat(of: origin, withCertificate: event == .memberJoin || certificateChanged)

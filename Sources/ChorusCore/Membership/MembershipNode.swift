@@ -14,7 +14,8 @@ public struct MembershipNode: Sendable {
 
     let settings: MembershipSettings
     let signer: any MessageSigner
-    let certificate: Certificate
+    /// Replaced only by a renewal of the same key (`replaceCertificate`).
+    var certificate: Certificate
     let clusterID: [UInt8]
     public let id: NodeID
     let seeds: [PeerAddress]
@@ -51,6 +52,8 @@ public struct MembershipNode: Sendable {
     /// joined); nil once passed. Until then everything to a peer not known to hold our
     /// certificate carries it.
     var certificateSettlesAt: Instant?
+    /// A renewed certificate is spreading: until it settles, every datagram carries it.
+    var certificateRenewalSpreads = false
     var nextCertificateRequestAt = Instant.zero
     var verificationBudget = VerificationBudget()
     var recentSignatures = RecentSignatures()

@@ -60,16 +60,20 @@ struct AgentCommand: AsyncParsableCommand {
             config: config, name: name, bind: bind, advertise: advertise, http: http, join: join,
             dataDir: dataDir, appVersion: appVersion, preset: preset, authority: authority,
             certificate: certificate, authorityKey: authorityKey, logFormat: logFormat, logLevel: logLevel)
-        let configuration: AgentConfiguration
-        do {
-            configuration = try ConfigurationLoader.load(
+        // SIGHUP and `chorus reload` load the file and the environment again, under the same flags.
+        let load: @Sendable () throws -> AgentConfiguration = {
+            try ConfigurationLoader.load(
                 flags: flags, environment: ProcessInfo.processInfo.environment,
                 readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+        }
+        let configuration: AgentConfiguration
+        do {
+            configuration = try load()
         } catch {
             FileHandle.standardError.write(Data("chorus agent: \(error)\n".utf8))
             throw ExitCode(64)
         }
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        try await AgentMain.run(configuration: configuration)
+        try await AgentMain.run(configuration: configuration, reread: load)
     }
 }

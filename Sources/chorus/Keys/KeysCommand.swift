@@ -5,8 +5,9 @@ import ArgumentParser
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Create the cluster authority, issue node certificates and inspect keys.",
-        subcommands: [KeysInitCommand.self, KeysIssueCommand.self, KeysIssueOperatorCommand.self, KeysShowCommand.self]
+        abstract: "Create the cluster authority, issue and renew node certificates, issue operator tokens and inspect keys.",
+        subcommands: [KeysInitCommand.self, KeysIssueCommand.self, KeysRenewCommand.self, KeysIssueOperatorCommand.self,
+                      KeysShowCommand.self]
     )
 }
 

@@ -23,8 +23,12 @@ struct KeysIssueCommand: ParsableCommand {
     ))
     var publicKey: String
 
-    @Option(help: "Days until the certificate expires.")
-    var validDays = 365
+    @Option(help: "Days until the certificate expires (default: 365).")
+    var validDays: Int?
+
+    @Option(help: ArgumentHelp("Instead of --valid-days: lifetime from now (90d, 12h, 30m, 40s, 2w) or an ISO 8601 instant.",
+                               valueName: "lifetime"))
+    var expires: CertificateLifetime?
 
     @Option(help: ArgumentHelp("Write the certificate (0644) to this file instead of standard output.", valueName: "file"))
     var out: String?
@@ -33,15 +37,20 @@ struct KeysIssueCommand: ParsableCommand {
         guard !name.isEmpty, name.utf8.count <= Certificate.maxNameLength else {
             throw ValidationError("--name must be 1 to \(Certificate.maxNameLength) UTF-8 bytes")
         }
-        guard (1...36_500).contains(validDays) else {
+        guard validDays.map({ (1...36_500).contains($0) }) ?? true else {
             throw ValidationError("--valid-days must be between 1 and 36500")
+        }
+        guard validDays == nil || expires == nil else {
+            throw ValidationError("give --valid-days or --expires, not both")
         }
     }
 
     func run() throws {
         let authority = try KeyFileFormat.loadAuthoritySecret(path: authorityKey)
         let nodeKey = try resolvePublicKey()
-        let expiresAt = UInt64(Date().timeIntervalSince1970) + UInt64(validDays) * 86_400
+        let now = UInt64(Date().timeIntervalSince1970)
+        let expiresAt = expires?.expiresAt(issuedAt: now) ?? now + UInt64(validDays ?? 365) * 86_400
+        guard expiresAt > now else { throw KeysCommandError("--expires is already past") }
         let certificate = Certificate.issue(name: name, publicKey: nodeKey, expiresAt: expiresAt, authority: authority)
         let text = KeyFileFormat.encodeCertificate(certificate)
         guard let out else {

@@ -46,6 +46,16 @@ actor FakeStatusSource: AgentStatusSource {
 
     func requestLeave() { leaveRequests += 1 }
 
+    /// What `POST /v1/reload` answers: a response, or nil for a refusal; every call is counted.
+    var reloadAnswer: ReloadResponse?
+    var reloads = 0
+    func reload(by caller: String) throws -> ReloadResponse {
+        reloads += 1
+        guard let reloadAnswer else { throw ReloadRefusal("the certificate is not usable: it is expired") }
+        return reloadAnswer
+    }
+    func answerReloads(with answer: ReloadResponse?) { reloadAnswer = answer }
+
     func answerCommands(with outcome: CommandOutcome) { nextOutcome = outcome }
     func setCluster(_ snapshot: ClusterSnapshot) { cluster = snapshot }
 
