@@ -8,7 +8,7 @@ struct CoreFixture {
     let authority: any MessageSigner
     /// Tests may replace one, e.g. with an impostor holding another node's name.
     var identities: [SimulatedIdentity]
-    let addresses: [PeerAddress]
+    var addresses: [PeerAddress]
     let unixSeconds: UInt64 = 1_800_000_000
     var settings = MembershipSettings.lan
     var scheme: any SignatureScheme = Ed25519Scheme()

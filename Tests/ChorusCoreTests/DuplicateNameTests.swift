@@ -28,6 +28,19 @@ import Testing
         #expect(node.memberSnapshots.filter { $0.name == "node-2" }.map(\.id) == [fixture.id(1)])
     }
 
+    /// The host of node 1 rebuilt with a new key, back on its own address before its old
+    /// process was declared dead: the old one cannot be running there.
+    @Test func aNamesakeOnTheHoldersOwnAddressIsTheSameHostComeBack() {
+        var fixture = Self.fixtureWithImpostor()
+        fixture.addresses[2] = fixture.addresses[1]
+        var node = fixture.convergedNode(0, members: [0, 1])
+        _ = node.start(now: .zero)
+        let claim = fixture.datagram(from: 2, records: [fixture.heartbeat(of: 2, incarnation: 1, sequence: 1).record])
+        _ = node.receive(claim, from: fixture.addresses[2], now: .ms(10))
+        #expect(node.status(of: fixture.id(2)) == .alive)
+        #expect(node.counters.rejected[.duplicateName] == nil)
+    }
+
     @Test func theImpostorLearnsWhyItIsRefused() {
         let fixture = Self.fixtureWithImpostor()
         var impostor = fixture.node(2, seeds: [0])

@@ -5,13 +5,16 @@ import HashTreeCollections
 /// (a copied configuration, a host cloned with its certificate's name, an insider) is refused,
 /// not admitted beside it as another voter. The name's holder is whoever the cluster knew
 /// first; once it is dead, left or removed, a newcomer of that name (a rebuilt host with a new
-/// key) is taken as before.
+/// key) is taken as before. A newcomer that signs the holder's own address is that host come
+/// back before its old process was declared dead (two processes cannot hold one UDP port): it
+/// is taken at once, or a rebuilt founder would found a cluster of its own meanwhile.
 extension MembershipNode {
     /// Whether a member new to this node may be stored under `name`. A voter holds its own
     /// name; a node not admitted yet takes in its namesake, which may well be the holder.
-    func admitsName(_ name: String, of newcomer: NodeID) -> Bool {
+    func admitsName(_ name: String, of newcomer: NodeID, at address: PeerAddress) -> Bool {
         if name == certificate.name { return !decisions.isVoter }
-        return liveNamesake(named: name, except: newcomer) == nil
+        guard let holder = liveNamesake(named: name, except: newcomer) else { return true }
+        return members[holder]?.heartbeat.address == address
     }
 
     /// This node, not a voter, shares its name with a live member: the cluster refuses it.

@@ -26,7 +26,7 @@ extension MembershipNode {
                 counters.reject(.replay)
                 return
             }
-            guard admitsName(certificate.name, of: origin) else {
+            guard admitsName(certificate.name, of: origin, at: heartbeat.address) else {
                 counters.reject(.duplicateName)
                 return
             }
