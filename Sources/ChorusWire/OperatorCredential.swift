@@ -9,6 +9,14 @@ public struct OperatorCredential: Sendable, Hashable {
     static let domain: [UInt8] = Array("chorus-operator-v1".utf8)
     public static let maxNameLength = 64
 
+    /// The one rule for an operator's name, kept by `chorus keys issue-operator` and by the
+    /// revoke endpoint alike: 1 to 64 UTF-8 bytes, no control characters (C0 or C1), no '/'
+    /// (it travels as one URL path segment).
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= maxNameLength
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "/" }
+    }
+
     public var name: String
     /// Unix seconds at which the authority issued it.
     public var issuedAt: UInt64

@@ -16,23 +16,22 @@ enum ClusterRoutes {
             HTTPRoute(.delete, "/v1/members/:name") { request, context in
                 try await authorization.check(request)
                 let keepKey = try QueryParameters.flag("keep-key", in: request, default: false)
-                let name = try context.parameters.require("name")
+                let name = try PathParameters.decoded("name", in: context)
                 let member = try memberToRemove(named: name, among: await source.memberSnapshots())
                 return try await answer(.removeMember(member.id, keepKey: keepKey), source: source)
             },
             HTTPRoute(.post, "/v1/members/:name/revoke") { request, context in
                 try await authorization.check(request)
-                let name = try context.parameters.require("name")
+                let name = try PathParameters.decoded("name", in: context)
                 let member = try memberToRevoke(named: name, among: await source.memberSnapshots())
                 return try await answer(.revokeMember(member.id), source: source)
             },
             HTTPRoute(.post, "/v1/operators/:name/revoke") { request, context in
                 try await authorization.check(request)
-                let name = try context.parameters.require("name")
-                guard !name.isEmpty, name.utf8.count <= OperatorCredential.maxNameLength,
-                      !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                let name = try PathParameters.decoded("name", in: context)
+                guard OperatorCredential.isValidName(name) else {
                     throw APIError(.badRequest, error: "invalid-request",
-                                   reason: "an operator name is 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters")
+                                   reason: "an operator name is 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters or '/'")
                 }
                 // Every credential of the name issued up to now: one issued later works again.
                 let now = UInt64(Date().timeIntervalSince1970)

@@ -24,8 +24,7 @@ struct KeysIssueOperatorCommand: ParsableCommand {
     var expires = "90d"
 
     func validate() throws {
-        guard !name.isEmpty, name.utf8.count <= OperatorCredential.maxNameLength,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "/" }) else {
+        guard OperatorCredential.isValidName(name) else {
             throw ValidationError("--name must be 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters or '/'")
         }
         guard let validity = ConfigurationValidation.parseDuration(expires), validity > .zero else {
