@@ -10,11 +10,20 @@ public struct OperatorCredential: Sendable, Hashable {
     public static let maxNameLength = 64
 
     /// The one rule for an operator's name, kept by `chorus keys issue-operator` and by the
-    /// revoke endpoint alike: 1 to 64 UTF-8 bytes, no control characters (C0 or C1), no '/'
-    /// (it travels as one URL path segment).
+    /// revoke endpoint alike: 1 to 64 of `A-Z a-z 0-9 . _ @ + -`, a user name or an e-mail
+    /// address. A name is written into every log line its holder causes and travels as a URL
+    /// path segment, so nothing that needs escaping in either; and the limit in characters is
+    /// the limit in bytes, which the OpenAPI description can state exactly.
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= maxNameLength
-            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "/" }
+        !name.isEmpty && name.utf8.count <= maxNameLength && name.utf8.allSatisfy(isNameByte)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "@"), UInt8(ascii: "+"), UInt8(ascii: "-"): true
+        default: false
+        }
     }
 
     public var name: String
@@ -49,7 +58,7 @@ public struct OperatorCredential: Sendable, Hashable {
     /// Why the credential is refused at `unixSeconds`, or nil when the authority signed it and
     /// it has not expired. Revocation is the agreed state's to judge (`AgreedState.refuses`).
     public func refusal(authorityKey: [UInt8], unixSeconds: UInt64, scheme: any SignatureScheme) -> String? {
-        guard signature.count == SignatureSizes.signature, !name.isEmpty, name.utf8.count <= Self.maxNameLength,
+        guard signature.count == SignatureSizes.signature, Self.isValidName(name),
               scheme.verify(signature: signature, message: Self.signedBytes(name: name, issuedAt: issuedAt, expiresAt: expiresAt),
                             publicKey: authorityKey) else {
             return "the operator token is not signed by this cluster's authority"

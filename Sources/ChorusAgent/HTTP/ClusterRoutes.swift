@@ -31,7 +31,7 @@ enum ClusterRoutes {
                 let name = try PathParameters.decoded("name", in: context)
                 guard OperatorCredential.isValidName(name) else {
                     throw APIError(.badRequest, error: "invalid-request",
-                                   reason: "an operator name is 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters or '/'")
+                                   reason: "an operator name is 1 to \(OperatorCredential.maxNameLength) of A-Z a-z 0-9 . _ @ + -")
                 }
                 // Every credential of the name issued up to now: one issued later works again.
                 let now = UInt64(Date().timeIntervalSince1970)

@@ -16,7 +16,7 @@ struct KeysIssueOperatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The authority secret key file written by 'chorus keys init'.", valueName: "file"))
     var authorityKey: String
 
-    @Option(help: ArgumentHelp("Who the token is for; every mutation made with it is logged under this name (1 to \(OperatorCredential.maxNameLength) UTF-8 bytes).",
+    @Option(help: ArgumentHelp("Who the token is for; every mutation made with it is logged under this name (1 to \(OperatorCredential.maxNameLength) of A-Z a-z 0-9 . _ @ + -).",
                                valueName: "name"))
     var name: String
 
@@ -25,7 +25,7 @@ struct KeysIssueOperatorCommand: ParsableCommand {
 
     func validate() throws {
         guard OperatorCredential.isValidName(name) else {
-            throw ValidationError("--name must be 1 to \(OperatorCredential.maxNameLength) UTF-8 bytes, without control characters or '/'")
+            throw ValidationError("--name must be 1 to \(OperatorCredential.maxNameLength) of A-Z a-z 0-9 . _ @ + -")
         }
         guard let validity = ConfigurationValidation.parseDuration(expires), validity > .zero else {
             throw ValidationError("--expires must be a positive duration like 90d, 12h, 30m or 3600")

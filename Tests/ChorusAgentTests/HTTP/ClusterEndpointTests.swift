@@ -101,14 +101,14 @@ struct ClusterEndpointTests {
 
             let tooLong = String(repeating: "x", count: OperatorCredential.maxNameLength + 1)
             #expect(try await client.request("/v1/operators/\(tooLong)/revoke", method: "POST", token: testAdminToken).status == 400)
-            // Percent-encoded control characters (C0, C1), an encoded '/' and broken UTF-8: the
-            // rules apply to the name the segment decodes to (schemathesis sent `%C2%9B`).
-            for encoded in ["%01a", "%C3%97%C2%9B", "a%2Fb", "%FF"] {
-                let refused = try await client.request("/v1/operators/\(encoded)/revoke", method: "POST", token: testAdminToken)
-                #expect(refused.status == 400, "\(encoded)")
+            // What schemathesis sent (`%C2%9B`), control characters, an encoded
+            // '/', broken UTF-8, a space: the rules apply to the name the segment decodes to.
+            for refusedName in ["%01a", "%C3%97%C2%9B", "a%2Fb", "%FF", "ana%20maria"] {
+                let refused = try await client.request("/v1/operators/\(refusedName)/revoke", method: "POST", token: testAdminToken)
+                #expect(refused.status == 400, "\(refusedName)")
             }
-            await source.answerCommands(with: .committed(slot: 6, value: .revokeOperator(name: "ana maria", issuedBefore: 1)))
-            #expect(try await client.request("/v1/operators/ana%20maria/revoke", method: "POST", token: testAdminToken).status == 200)
+            await source.answerCommands(with: .committed(slot: 6, value: .revokeOperator(name: "alice", issuedBefore: 1)))
+            #expect(try await client.request("/v1/operators/%61lice/revoke", method: "POST", token: testAdminToken).status == 200)
         }
         let commands = await source.commands
         #expect(commands.first == .revokeMember(id))
@@ -116,7 +116,7 @@ struct ClusterEndpointTests {
             Issue.record("expected a member and an operator revocation, got \(commands)")
             return
         }
-        #expect(name == "ana maria", "the name the CLI percent-encoded, decoded")
+        #expect(name == "alice", "the segment percent-decoded")
         #expect(abs(Double(issuedBefore) - Date().timeIntervalSince1970) < 60, "revokes what was issued up to now")
     }
 
