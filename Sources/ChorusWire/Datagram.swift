@@ -104,6 +104,13 @@ public struct DatagramBuilder: Sendable {
         return true
     }
 
+    /// Appends a padding record so the signed datagram is `size` bytes, when one fits.
+    public mutating func pad(to size: Int) {
+        let missing = min(size, maxSize) - SignatureSizes.signature - writer.count - 3
+        guard missing >= 0 else { return }
+        append(Record(type: RecordType.padding.rawValue, value: [UInt8](repeating: 0, count: missing)))
+    }
+
     public func finish(signer: any MessageSigner) -> [UInt8] {
         var out = writer.bytes
         out.append(contentsOf: signer.sign(writer.bytes))

@@ -34,6 +34,11 @@ public enum RecordType: UInt8, Sendable {
     /// Whom the datagram is for and which process of the sender wrote it (`Exchange`); the
     /// first record of every datagram since protocol 3.
     case exchange = 17
+    /// Zeros that make a join request as large as the answer it may need: an unproven source
+    /// gets no more bytes than it sent (`ReplyAllowance`), so a joiner refused for its name
+    /// could not otherwise be told why. QUIC pads its first packet for the same reason.
+    /// Read by nobody; protocol 3 readers skip it as a record type they do not know.
+    case padding = 18
 }
 
 /// Probe bookkeeping records (ping, ack, ping-request, nack) share these shapes.

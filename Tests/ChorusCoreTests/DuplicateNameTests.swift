@@ -52,6 +52,32 @@ import Testing
         #expect(conflict?.contains("already holds the name 'node-2'") == true)
     }
 
+    /// The seed refuses the impostor's join and answers it with the holder's certificate and
+    /// heartbeat (issue 15: the refused agent said only "not joined"), never more bytes than the
+    /// impostor sent: its address is unproven, so the answers must not amplify. The first answer
+    /// comes from a seed whose certificate the impostor lacks; it asks, and a join retry later
+    /// the answer is taken.
+    @Test func theSeedTellsARefusedNamesakeWhyWithinWhatItSent() {
+        let fixture = Self.fixtureWithImpostor()
+        var seed = fixture.convergedNode(0, members: [0, 1])
+        _ = seed.start(now: .zero)
+        var impostor = fixture.node(2, seeds: [0])
+        var fromImpostor = impostor.start(now: .zero)
+        var (sent, answered) = (0, 0)
+        var now = Instant.zero
+        while impostor.clusterSnapshot.localNameConflict == nil && now < .ms(10_000) {
+            now = now + .milliseconds(100)
+            sent += fixture.datagrams(in: fromImpostor, to: 0).map(\.count).reduce(0, +)
+            let fromSeed = fixture.deliver(fromImpostor, from: 2, to: 0, node: &seed, at: now)
+            answered += fixture.datagrams(in: fromSeed, to: 2).map(\.count).reduce(0, +)
+            fromImpostor = fixture.deliver(fromSeed, from: 0, to: 2, node: &impostor, at: now)
+                + impostor.tick(now: now, unixSeconds: fixture.unixSeconds)
+        }
+        #expect(seed.status(of: fixture.id(2)) == nil)
+        #expect(impostor.clusterSnapshot.localNameConflict?.contains("already holds the name 'node-2'") == true)
+        #expect(answered > 0 && answered <= sent, "answered \(answered) bytes to \(sent)")
+    }
+
     @Test func aRebuiltHostTakesTheNameOnceItsHolderIsDead() {
         let fixture = Self.fixtureWithImpostor()
         var node = fixture.convergedNode(0, members: [0, 1])

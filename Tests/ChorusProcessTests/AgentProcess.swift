@@ -14,12 +14,20 @@ final class AgentProcess: @unchecked Sendable {
     /// The binary of the last start: `AgentProcess.binary` unless a test chose another (an older release).
     private(set) var executable = AgentProcess.binary
 
-    init(name: String, gossipPort: Int, httpPort: Int, dataDirectory: URL) {
+    /// One log per agent across its restarts, appended to, so a failure can be read whole.
+    let logFile: URL
+
+    /// `logName` tells apart two agents given one name (a namesake test); the name by default.
+    init(name: String, gossipPort: Int, httpPort: Int, dataDirectory: URL, logName: String? = nil) {
         self.name = name
         self.gossipPort = gossipPort
         self.httpPort = httpPort
         self.dataDirectory = dataDirectory
+        logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent("\(logName ?? name).log")
     }
+
+    /// What the agent has logged so far, across its restarts.
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// The binary under test: $CHORUS_BIN, else the debug build of this package.
     static var binary: URL {
@@ -43,10 +51,8 @@ final class AgentProcess: @unchecked Sendable {
                          "--authority-key", trust.appendingPathComponent("authority.key").path]
         for seed in seeds { arguments += ["--join", seed] }
         process.arguments = arguments
-        // One log per agent across its restarts, appended to, so a failure can be read whole.
-        let log = dataDirectory.deletingLastPathComponent().appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
+        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: logFile)
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle

@@ -34,6 +34,8 @@ public actor NodeRuntime: AgentStatusSource {
     /// When each expiring certificate was last announced (Unix seconds), and the next look.
     private var certificateWarnings: [NodeID: UInt64] = [:]
     private var nextCertificateCheck: UInt64 = 0
+    /// Why the cluster refuses this node's name, as last logged.
+    private var loggedNameConflict: String?
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
@@ -67,6 +69,7 @@ public actor NodeRuntime: AgentStatusSource {
         noteDerivedState()
         noteBannerChange()
         noteExpiringCertificates()
+        noteNameConflict()
         return outgoing
     }
 
@@ -277,6 +280,19 @@ public actor NodeRuntime: AgentStatusSource {
             ])
             journal.record("certificate-expiring", member: MemberResponse(member))
         }
+    }
+
+    /// An agent started under a live member's name is refused by the cluster: said once in the
+    /// log, where whoever started it looks first (its /v1/health/lb says `duplicate-name`).
+    private func noteNameConflict() {
+        let conflict = core.localNameConflict
+        guard conflict != loggedNameConflict else { return }
+        if let conflict {
+            logger.error("name refused", metadata: ["detail": "\(conflict)"])
+        } else {
+            logger.notice("name no longer refused")
+        }
+        loggedNameConflict = conflict
     }
 
     /// MIXED and READY_TO_RUN_UPGRADE_TASKS follow from versions, not decisions: noticed on ticks.

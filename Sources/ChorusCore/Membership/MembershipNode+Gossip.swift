@@ -11,7 +11,8 @@ extension MembershipNode {
     /// filling the rest of the datagram with queued broadcasts.
     /// An answer to an unproven source is cut to what it may still receive (`ReplyAllowance`):
     /// leading records that do not fit mean nothing is sent.
-    mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record]) {
+    /// `paddedTo` pads what room is left up to that size (`RecordType.padding`).
+    mutating func sendGossip(to address: PeerAddress, peer: NodeID?, leading: [Record], paddedTo size: Int? = nil) {
         let room = unprovenRoom(for: address)
         var builder = newDatagram(to: peer, maxSize: min(datagramRoom, room ?? .max))
         let leadingSize = leading.reduce(0) { $0 + $1.encodedSize }
@@ -25,6 +26,7 @@ extension MembershipNode {
             }
         }
         broadcasts.fill(&builder, limit: retransmitLimit)
+        if let size { builder.pad(to: size) }
         send(builder, to: address)
     }
 

@@ -124,7 +124,7 @@ extension MembershipNode {
             case .pingRequest:
                 handlePingRequest(try PingRequest.decode(record.value), sender: sender, source: source, now: now)
             case .joinRequest:
-                answerJoinRequest(from: sender, now: now)
+                answerJoinRequest(from: sender, source: source, now: now)
             case .digest:
                 handleDigest(try Digest.decode(record.value), sender: sender, source: source)
             case .certificateRequest:
@@ -133,6 +133,8 @@ extension MembershipNode {
                 adoptKeyringGrant(record.value, from: sender, now: now)
             case .exchange:
                 break // checked before the signature
+            case .padding:
+                break
             case nil:
                 break // a record type from a newer protocol version: skipped by design
             }

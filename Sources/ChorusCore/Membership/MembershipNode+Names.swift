@@ -17,8 +17,30 @@ extension MembershipNode {
         return members[holder]?.heartbeat.address == address
     }
 
+    /// The live member whose name keeps `newcomer` out (this node itself when it is a voter of
+    /// that name), or nil when its name is not why it is not a member.
+    func nameHolder(refusing newcomer: NodeID) -> NodeID? {
+        guard members[newcomer] == nil, let name = trust.certificate(of: newcomer, unixSeconds: unixSeconds)?.name else { return nil }
+        if name == certificate.name { return decisions.isVoter ? id : nil }
+        return liveNamesake(named: name, except: newcomer)
+    }
+
+    /// A joiner refused for its name learns why: our certificate (it may not hold it yet; the
+    /// join was its first word to us), the holder's and the holder's heartbeat, which set its
+    /// `localNameConflict`. Its address is unproven, so all of it within the reply allowance
+    /// or nothing (issue 15: the refused agent said only "not joined").
+    mutating func tellRefusedNamesake(_ joiner: NodeID, at source: PeerAddress, holder: NodeID) {
+        var builder = newDatagram(to: joiner, maxSize: min(datagramRoom, unprovenRoom(for: source) ?? .max))
+        let records = holder == id ? stateRecords(of: id) : [ownCertificateRecord] + stateRecords(of: holder)
+        for record in records where !builder.append(record) {
+            counters.repliesWithheld += 1
+            return
+        }
+        send(builder, to: source)
+    }
+
     /// This node, not a voter, shares its name with a live member: the cluster refuses it.
-    var localNameConflict: String? {
+    public var localNameConflict: String? {
         guard !decisions.isVoter, let holder = liveNamesakeOfSelf else { return nil }
         return "live member \(holder.short) already holds the name '\(certificate.name)': this node is refused until it is dead or removed"
     }

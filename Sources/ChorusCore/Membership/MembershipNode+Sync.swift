@@ -9,12 +9,18 @@ extension MembershipNode {
     /// Caps the members sent in answer to one digest: bounds what one datagram can make us send.
     static let maxMembersPerDigestAnswer = 256
 
+    /// A join request is padded to this many bytes (or the datagram room, if smaller), so a
+    /// seed that refuses the joiner for its name can answer why within the reply allowance:
+    /// its certificate, the holder's and the holder's heartbeat (`tellRefusedNamesake`).
+    static let paddedJoinSize = 1_200
+
     mutating func joinIfNeeded(now: Instant) {
         guard !hasJoined, now >= nextJoinAt else { return }
         nextJoinAt = now + joinBackoff
         joinBackoff = min(joinBackoff * 2, settings.joinRetryMax)
         for seed in seeds where seed != advertiseAddress {
-            sendGossip(to: seed, peer: nil, leading: [ownStatement.record, JoinRequest.record])
+            sendGossip(to: seed, peer: nil, leading: [ownStatement.record, JoinRequest.record],
+                       paddedTo: min(datagramRoom, Self.paddedJoinSize))
         }
     }
 
@@ -102,9 +108,13 @@ extension MembershipNode {
     /// sent only to the address the joiner signed into its heartbeat (it comes first in a join
     /// request), at most once per `joinRetryInitial` per joiner. A captured request replayed from
     /// a spoofed source therefore sends nothing there, and nothing much to the joiner.
-    mutating func answerJoinRequest(from joiner: NodeID, now: Instant) {
+    mutating func answerJoinRequest(from joiner: NodeID, source: PeerAddress, now: Instant) {
         guard let address = members[joiner]?.heartbeat.address else {
-            counters.repliesWithheld += 1
+            if let holder = nameHolder(refusing: joiner) {
+                tellRefusedNamesake(joiner, at: source, holder: holder)
+            } else {
+                counters.repliesWithheld += 1
+            }
             return
         }
         if let last = fullStateSentAt[joiner], now < last + settings.joinRetryInitial { return }
@@ -132,7 +142,7 @@ extension MembershipNode {
     }
 
     /// A member's certificate, heartbeat and, for suspect or dead members, the signed accusation.
-    private func stateRecords(of memberID: NodeID) -> [Record] {
+    func stateRecords(of memberID: NodeID) -> [Record] {
         if memberID == id {
             return [ownCertificateRecord, ownStatement.record]
         }

@@ -44,7 +44,7 @@ public struct TrafficBreakdown: Sendable {
         case .ack: .ack
         case .nack: .nack
         case .pingRequest: .pingRequest
-        case .joinRequest: .joinRequest
+        case .joinRequest, .padding: .joinRequest // joins alone are padded
         case .digest: .digest
         case .prepare, .promise, .accept, .refuse, .catchUp: .quorum
         case .votes: .vote
