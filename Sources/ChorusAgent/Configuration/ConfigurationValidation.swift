@@ -4,7 +4,7 @@ import Logging
 
 /// Checks one raw setting and stores it in the configuration; every message starts with the
 /// setting's origin ("flag --bind: ...") so the operator knows which layer to fix.
-public enum ConfigurationValidation {
+enum ConfigurationValidation {
     static func apply(
         _ setting: RawSetting, for key: ConfigurationKey, to configuration: inout AgentConfiguration
     ) throws(ConfigurationError) {
@@ -83,7 +83,7 @@ public enum ConfigurationValidation {
     }
 
     /// "90", "90s", "15m", "2h", "90d".
-    public static func parseDuration(_ text: String) -> Duration? {
+    static func parseDuration(_ text: String) -> Duration? {
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         let unit = text.last.flatMap { units[$0] }
         guard let number = Int64(unit == nil ? text : String(text.dropLast())), number >= 0,

@@ -28,7 +28,7 @@ struct KeysIssueCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Instead of --valid-days: lifetime from now (90d, 12h, 30m, 40s, 2w) or an ISO 8601 instant.",
                                valueName: "lifetime"))
-    var expires: CertificateLifetime?
+    var expires: CredentialLifetime?
 
     @Option(help: ArgumentHelp("Write the certificate (0644) to this file instead of standard output.", valueName: "file"))
     var out: String?

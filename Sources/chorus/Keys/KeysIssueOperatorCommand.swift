@@ -1,5 +1,4 @@
 import ArgumentParser
-import ChorusAgent
 import ChorusCrypto
 import ChorusWire
 import Foundation
@@ -20,23 +19,22 @@ struct KeysIssueOperatorCommand: ParsableCommand {
                                valueName: "name"))
     var name: String
 
-    @Option(help: ArgumentHelp("How long it is valid: 90d, 12h, 30m or seconds.", valueName: "duration"))
-    var expires = "90d"
+    @Option(help: ArgumentHelp("How long it is valid (90d, 12h, 30m, 40s, 2w) or until when (2027-01-31T00:00:00Z).",
+                               valueName: "lifetime"))
+    var expires = CredentialLifetime(argument: "90d")!
 
     func validate() throws {
         guard OperatorCredential.isValidName(name) else {
             throw ValidationError("--name must be 1 to \(OperatorCredential.maxNameLength) of A-Z a-z 0-9 . _ @ + -")
         }
-        guard let validity = ConfigurationValidation.parseDuration(expires), validity > .zero else {
-            throw ValidationError("--expires must be a positive duration like 90d, 12h, 30m or 3600")
-        }
     }
 
     func run() throws {
         let authority = try KeyFileFormat.loadAuthoritySecret(path: authorityKey)
-        let validity = ConfigurationValidation.parseDuration(expires)!.components.seconds
         let now = UInt64(Date().timeIntervalSince1970)
-        let credential = OperatorCredential.issue(name: name, issuedAt: now, expiresAt: now + UInt64(validity), authority: authority)
+        let expiresAt = expires.expiresAt(issuedAt: now)
+        guard expiresAt > now else { throw KeysCommandError("--expires is already past") }
+        let credential = OperatorCredential.issue(name: name, issuedAt: now, expiresAt: expiresAt, authority: authority)
         print(KeyFileFormat.encodeOperatorToken(credential))
         printError("operator token for \(name), expires \(KeysFormatting.iso8601(credential.expiresAt))")
     }

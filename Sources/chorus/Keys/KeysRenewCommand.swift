@@ -22,7 +22,7 @@ struct KeysRenewCommand: ParsableCommand {
     var certificate: String
 
     @Option(help: ArgumentHelp("Lifetime from now (90d, 12h, 30m, 40s, 2w) or an ISO 8601 instant.", valueName: "lifetime"))
-    var expires = CertificateLifetime(argument: "365d")!
+    var expires = CredentialLifetime(argument: "365d")!
 
     @Option(help: ArgumentHelp("Write the renewed certificate (0644) to this file instead.", valueName: "file"))
     var out: String?

@@ -1,17 +1,20 @@
 import ArgumentParser
 import Foundation
 
-/// `--expires` of `chorus keys issue` and `keys renew`: a lifetime from now (`90d`, `12h`,
-/// `30m`, `40s`, `2w`) or an instant (`2027-01-31T00:00:00Z`).
-struct CertificateLifetime: ExpressibleByArgument, Sendable {
+/// `--expires` of `chorus keys issue`, `keys renew` and `keys issue-operator`: a lifetime from
+/// now (`90d`, `12h`, `30m`, `40s`, `2w`) or an instant (`2027-01-31T00:00:00Z`).
+struct CredentialLifetime: ExpressibleByArgument, Sendable {
     private enum Form: Sendable {
         case seconds(UInt64)
         case instant(UInt64)
     }
 
     private let form: Form
+    /// As given, for `--help`'s "(default: 90d)".
+    let defaultValueDescription: String
 
     init?(argument: String) {
+        defaultValueDescription = argument
         let units: [Character: UInt64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
         if let unit = argument.last.flatMap({ units[$0] }), let count = UInt64(argument.dropLast()), count > 0 {
             let (seconds, overflow) = count.multipliedReportingOverflow(by: unit)
@@ -24,7 +27,6 @@ struct CertificateLifetime: ExpressibleByArgument, Sendable {
         }
     }
 
-    static var defaultValueDescription: String { "365d" }
 
     /// The expiry, Unix seconds, for a certificate issued at `now`.
     func expiresAt(issuedAt now: UInt64) -> UInt64 {
