@@ -1,7 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// An error a handler throws to answer with a status and the JSON body `{"error","reason"}` (SPEC §7).
+/// An error a handler throws to answer with a status and the JSON body `{"error","reason"}`, or
+/// Jira's on /rest/api/2 (SPEC §7; `ErrorResponse.response(to:status:headers:)`).
 struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let body: ErrorResponse
@@ -14,6 +15,15 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse.make(body, status: status, headers: headers)
+        try body.response(to: request, status: status, headers: headers)
+    }
+}
+
+extension ErrorResponse {
+    /// This error in the words of the request's API: `{"error","reason"}` on /v1, Jira's
+    /// `{"errorMessages": [reason], "errors": {}}` on /rest, whose clients show nothing else.
+    func response(to request: Request, status: HTTPResponse.Status, headers: HTTPFields = [:]) throws -> Response {
+        guard request.uri.path.hasPrefix("/rest/") else { return try JSONResponse.make(self, status: status, headers: headers) }
+        return try JSONResponse.make(JiraErrorResponse(errorMessages: [reason], errors: [:]), status: status, headers: headers)
     }
 }

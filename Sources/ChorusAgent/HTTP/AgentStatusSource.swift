@@ -15,6 +15,8 @@ public protocol AgentStatusSource: Sendable {
     func counters() async -> CoreCounters
     /// The upgrade state and the decisions it rests on.
     func clusterSnapshot() async -> ClusterSnapshot
+    /// The wall-clock time, Unix milliseconds, of an instant of the core's clock.
+    func unixMilliseconds(at instant: Instant) async -> UInt64
     /// The gossip keys this node seals with and accepts now (never shown: only their ids are).
     func sealingKeyring() async -> SealingKeyring
     /// Decided slots from `from`, at most `limit` of them, with their proofs (`GET /v1/decisions`).

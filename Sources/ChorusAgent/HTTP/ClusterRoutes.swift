@@ -97,10 +97,16 @@ enum ClusterRoutes {
 
     /// 200 with the decision once committed, 409 with the reason, 503 when no quorum answered in time.
     static func answer(_ command: OperatorCommand, source: some AgentStatusSource) async throws -> Response {
+        let (slot, value) = try await commit(command, source: source)
+        let state = await source.clusterSnapshot().status.state.rawValue
+        return try JSONResponse.make(CommandResponse(decision: value.name, slot: slot, state: state))
+    }
+
+    /// The committed decision, or the error that answers the refusal (409) or the lack of a quorum (503).
+    static func commit(_ command: OperatorCommand, source: some AgentStatusSource) async throws -> (slot: UInt64, value: DecisionValue) {
         switch try await source.submit(command) {
         case .committed(let slot, let value):
-            let state = await source.clusterSnapshot().status.state.rawValue
-            return try JSONResponse.make(CommandResponse(decision: value.name, slot: slot, state: state))
+            return (slot, value)
         case .rejected(let reason):
             throw APIError(.conflict, error: "conflict", reason: reason)
         case .noQuorum:

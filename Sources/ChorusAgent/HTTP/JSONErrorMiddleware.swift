@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Turns every error into a JSON `{"error","reason"}` response, so Hummingbird's own error bodies
+/// Turns every error into a JSON `{"error","reason"}` response (Jira's shape on /rest), so Hummingbird's own error bodies
 /// (plain or `{"error":{"message"}}`) never reach a client, and answers 405 with `Allow` when the
 /// path exists under another method.
 ///
@@ -32,7 +32,7 @@ struct JSONErrorMiddleware: RouterMiddleware {
                 .response(from: request, context: context)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return try JSONResponse.make(ErrorResponse(error: "internal", reason: "\(error)"), status: .internalServerError)
+            return try ErrorResponse(error: "internal", reason: "\(error)").response(to: request, status: .internalServerError)
         }
     }
 
@@ -45,12 +45,11 @@ struct JSONErrorMiddleware: RouterMiddleware {
         var allowed = routes.filter { $0.matches(path: path) }.map(\.method)
         if allowed.contains(.get) { allowed.append(.head) }
         guard !allowed.isEmpty, !allowed.contains(request.method) else {
-            return try JSONResponse.make(
-                ErrorResponse(error: "not-found", reason: reason ?? "no route for \(request.method) \(path)"), status: .notFound)
+            return try ErrorResponse(error: "not-found", reason: reason ?? "no route for \(request.method) \(path)")
+                .response(to: request, status: .notFound)
         }
         let methods = allowed.map(\.rawValue).joined(separator: ", ")
-        return try JSONResponse.make(
-            ErrorResponse(error: "method-not-allowed", reason: "\(request.method) is not allowed on \(path); use \(methods)"),
-            status: .methodNotAllowed, headers: [.allow: methods])
+        return try ErrorResponse(error: "method-not-allowed", reason: "\(request.method) is not allowed on \(path); use \(methods)")
+            .response(to: request, status: .methodNotAllowed, headers: [.allow: methods])
     }
 }

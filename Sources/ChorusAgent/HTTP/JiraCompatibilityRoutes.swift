@@ -3,67 +3,53 @@ import ChorusWire
 import HTTPTypes
 import Hummingbird
 
-/// Jira Data Center's zero-downtime-upgrade REST paths and shapes, so existing upgrade scripts
-/// work unchanged (SPEC §7). The build number is derived from the version (docs/endpoint.md).
+/// Jira Data Center's zero-downtime-upgrade REST paths, with the status codes, types and error
+/// bodies real Jira scripts check (SPEC §7; docs/jira-compatibility.md): `start` answers 201,
+/// `cancel`, `approve` and `retryUpgrade` 200, all with an empty body as Jira's do; build numbers
+/// are integers; refusals carry `errorMessages` (`ErrorBody`).
 enum JiraCompatibilityRoutes {
     static func routes(source: some AgentStatusSource, authorization: AdminAuthorization) -> [HTTPRoute] {
         var routes = [
             HTTPRoute(.get, "/rest/api/2/cluster/zdu/state") { _, _ in
                 let snapshot = await source.clusterSnapshot()
-                let version = snapshot.agreed.clusterVersion
+                // Until the founding decision reaches this node nothing is agreed; Jira always
+                // names a build, and this node's is the one it would report.
+                let agreed = snapshot.agreed.clusterVersion
+                let version = agreed.isEmpty ? await source.localMember().version : agreed
                 return try JSONResponse.make(JiraStateResponse(
                     state: snapshot.status.state.rawValue,
                     build: JiraBuild(buildNumber: buildNumber(of: version), version: version)))
             },
             HTTPRoute(.get, "/rest/api/2/cluster/nodes") { _, _ in
-                let members = await source.memberSnapshots().sorted { $0.name < $1.name }
-                return try JSONResponse.make(members.map(JiraNodeResponse.init))
+                var nodes: [JiraNodeResponse] = []
+                for member in await source.memberSnapshots().sorted(by: { $0.name < $1.name }) {
+                    nodes.append(JiraNodeResponse(member, lastStateChange: await source.unixMilliseconds(at: member.statusChangedAt)))
+                }
+                return try JSONResponse.make(nodes)
             },
         ]
-        let paths: [(String, OperatorCommand)] = [
-            ("start", .startUpgrade), ("cancel", .cancelUpgrade), ("approve", .approveUpgrade), ("retryUpgrade", .retryUpgrade),
+        // Atlassian's own upgrade automation requires 201 for start and 200 for the others; Jira's
+        // published REST description says 201 for cancel too. The automation is what scripts run.
+        let paths: [(String, OperatorCommand, HTTPResponse.Status)] = [
+            ("start", .startUpgrade, .created), ("cancel", .cancelUpgrade, .ok), ("approve", .approveUpgrade, .ok),
+            ("retryUpgrade", .retryUpgrade, .ok),
         ]
-        for (path, command) in paths {
+        for (path, command, status) in paths {
             routes.append(HTTPRoute(.post, RouterPath(stringLiteral: "/rest/api/2/cluster/zdu/" + path)) { request, _ in
                 try await authorization.check(request)
-                return try await ClusterRoutes.answer(command, source: source)
+                _ = try await ClusterRoutes.commit(command, source: source)
+                return Response(status: status)
             })
         }
         return routes
     }
 
-    /// MAJOR * 1,000,000 + MINOR * 1,000 + PATCH: increasing with the version, as Jira's are.
-    static func buildNumber(of version: String) -> String {
-        guard let parsed = SemanticVersion(version) else { return "0" }
-        return String(parsed.major * 1_000_000 + parsed.minor * 1_000 + parsed.patch)
-    }
-}
-
-struct JiraStateResponse: Codable, Sendable, Equatable {
-    var state: String
-    var build: JiraBuild
-}
-
-struct JiraBuild: Codable, Sendable, Equatable {
-    var buildNumber: String
-    var version: String
-}
-
-/// One element of `GET /rest/api/2/cluster/nodes`.
-struct JiraNodeResponse: Codable, Sendable, Equatable {
-    var nodeId: String
-    var state: String
-    var alive: Bool
-    var ip: String
-    var nodeVersion: String
-    var nodeBuildNumber: String
-
-    init(_ member: MemberSnapshot) {
-        nodeId = member.name
-        alive = member.status == .alive || member.status == .suspect
-        state = alive ? "ACTIVE" : "OFFLINE"
-        ip = member.address.description.split(separator: ":").first.map(String.init) ?? ""
-        nodeVersion = member.version
-        nodeBuildNumber = JiraCompatibilityRoutes.buildNumber(of: member.version)
+    /// MAJOR * 1,000,000 + MINOR * 1,000 + PATCH: increasing with the version, as Jira's are;
+    /// 0 for a version that is not semantic or does not fit (a minor or patch of 1,000 or more,
+    /// a number past what a JSON reader holds exactly: a peer's heartbeat may say anything).
+    static func buildNumber(of version: String) -> Int {
+        guard let parsed = SemanticVersion(version), parsed.major < 9_000_000_000, parsed.minor < 1_000,
+              parsed.patch < 1_000 else { return 0 }
+        return parsed.major * 1_000_000 + parsed.minor * 1_000 + parsed.patch
     }
 }

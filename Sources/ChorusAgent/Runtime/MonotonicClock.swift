@@ -10,5 +10,12 @@ struct MonotonicClock: Sendable {
 
     func unixSeconds() -> UInt64 { Self.unixSeconds() }
 
+    /// An earlier (or later) instant of this clock on the wall clock, as of now.
+    func unixMilliseconds(at instant: Instant) -> UInt64 {
+        let nowMilliseconds = max(0, Date().timeIntervalSince1970 * 1_000)
+        let ago = Double((now() - instant).nanoseconds) / 1_000_000
+        return UInt64(max(0, nowMilliseconds - ago))
+    }
+
     static func unixSeconds() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
 }

@@ -315,6 +315,7 @@ public actor NodeRuntime: AgentStatusSource {
     public func hasJoined() -> Bool { core.hasJoined }
     public func counters() -> CoreCounters { core.counters }
     public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }
+    public func unixMilliseconds(at instant: Instant) -> UInt64 { clock.unixMilliseconds(at: instant) }
     public func sealingKeyring() -> SealingKeyring { core.sealingKeyring }
     public func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] {
         Array(core.decisions.log.dropFirst(Int(min(from, UInt64(Int.max)))).prefix(limit))

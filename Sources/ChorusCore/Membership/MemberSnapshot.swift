@@ -44,10 +44,13 @@ public struct MemberSnapshot: Sendable, Equatable {
     /// When the member's certificate stops being valid (Unix seconds); its messages are refused
     /// from then on, so the agent warns weeks ahead (SPEC §2, Certificate lifecycle).
     public var certificateExpiresAt: UInt64
+    /// When this node last saw the member's status change (or first saw it; for itself, when it
+    /// started): Jira's `lastStateChangeTimestamp`, converted by the shell, which owns the clocks.
+    public var statusChangedAt: Instant
 
     public init(name: String, id: NodeID, address: PeerAddress, status: MemberStatus, version: String,
                 incarnation: UInt64, serving: ServingState, protocolVersion: UInt8, voter: Bool, isLocal: Bool,
-                certificateExpiresAt: UInt64 = .max) {
+                certificateExpiresAt: UInt64 = .max, statusChangedAt: Instant = .zero) {
         self.name = name
         self.id = id
         self.address = address
@@ -59,5 +62,6 @@ public struct MemberSnapshot: Sendable, Equatable {
         self.voter = voter
         self.isLocal = isLocal
         self.certificateExpiresAt = certificateExpiresAt
+        self.statusChangedAt = statusChangedAt
     }
 }

@@ -25,6 +25,9 @@ actor FakeStatusSource: AgentStatusSource {
     func hasJoined() -> Bool { joined }
     func counters() -> CoreCounters { coreCounters }
     func clusterSnapshot() -> ClusterSnapshot { cluster }
+    /// The core's clock started at the Unix epoch plus `epochMilliseconds`.
+    var epochMilliseconds: UInt64 = 1_700_000_000_000
+    func unixMilliseconds(at instant: Instant) -> UInt64 { epochMilliseconds + UInt64(instant.nanoseconds / 1_000_000) }
     var keyring = SealingKeyring()
     func sealingKeyring() -> SealingKeyring { keyring }
     func setKeyring(_ ring: SealingKeyring) { keyring = ring }

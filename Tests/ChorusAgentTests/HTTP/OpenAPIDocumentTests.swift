@@ -69,9 +69,10 @@ struct OpenAPIDocumentTests {
         #expect(try keys(of: KeyringRequest(key: "k", id: "i")) == properties(of: "KeyringRequest"))
         #expect(try keys(of: BannerRequest(message: "m", level: "info", expiresAt: "t")) == properties(of: "BannerRequest"))
         #expect(try keys(of: ErrorResponse(error: "e", reason: "r")) == properties(of: "Error"))
-        #expect(try keys(of: JiraNodeResponse(member)) == properties(of: "JiraNode"))
-        #expect(try keys(of: JiraStateResponse(state: "STABLE", build: JiraBuild(buildNumber: "1", version: "1.0.0")))
+        #expect(try keys(of: JiraNodeResponse(member, lastStateChange: 1)) == properties(of: "JiraNode"))
+        #expect(try keys(of: JiraStateResponse(state: "STABLE", build: JiraBuild(buildNumber: 1, version: "1.0.0")))
                 == properties(of: "JiraState"))
+        #expect(try keys(of: JiraErrorResponse(errorMessages: ["m"], errors: [:])) == properties(of: "JiraError"))
         let event = AgentEvent(id: 1, event: "member-join", time: "t", node: "a", member: MemberResponse(member), cluster: cluster)
         #expect(try keys(of: event) == properties(of: "Event"))
     }
