@@ -1,5 +1,4 @@
 import ChorusCore
-import ChorusWire
 
 /// Carries out a random-fault run: the cluster, the checker, the pending restarts and heal, and
 /// the one generator every fault is drawn from (draw order is part of what a seed replays).
@@ -121,9 +120,9 @@ struct FaultDriver {
         healNetwork()
         // Upgrade runs bring every host back: an approved upgrade must then finish (SPEC §11.4).
         // Not one the cluster removed: its key is revoked, it stays out for good (issue 15).
-        let revoked = (0..<nodes).reduce(into: Set<NodeID>()) { $0.formUnion(cluster.agreedState(of: $1)?.revoked ?? []) }
+        let revoked = InvariantChecker.revokedHosts(in: cluster)
         for index in 0..<nodes where !cluster.isRunning(index) && (restartAt[index] != nil || upgrades)
-            && !revoked.contains(cluster.nodeID(of: index)) {
+            && !revoked.contains(index) {
             cluster.restart(index, appVersion: restartVersion.removeValue(forKey: index), observer: &observer)
             faults[.restart, default: 0] += 1
         }
