@@ -27,6 +27,7 @@ import Testing
                                         clusterID: Array(repeating: 1, count: 8), signer: key)
         try store.append(DecidedSlot(slot: 0, ballot: ballot, value: value, votes: [vote]))
         try store.store(AcceptorState(slot: 1, promised: Ballot(round: 4, proposer: id), highestRound: 4))
+        try data.storeVoterNames(VoterNames([id: "node-1"]))
         return data
     }
 
@@ -34,12 +35,13 @@ import Testing
     static func loadAll(_ data: DataDirectory) throws {
         _ = try data.loadIncarnation()
         _ = try data.loadDraining()
+        _ = try data.loadVoterNames()
         var store = DecisionStore(directory: data)
         _ = try store.load()
     }
 
     static let files = [DataDirectory.incarnationFileName, DataDirectory.servingFileName,
-                        DecisionStore.logFileName, DecisionStore.acceptorFileName]
+                        DecisionStore.logFileName, DecisionStore.acceptorFileName, DataDirectory.voterNamesFileName]
 
     @Test(arguments: files) func everyFlippedBitIsRefusedByName(_ file: String) throws {
         let data = try Self.populated()

@@ -59,11 +59,16 @@ public struct MemberResponse: Codable, Sendable, Equatable {
     public var protocolVersion: UInt8
     /// ISO 8601; after it, every agent refuses the member's messages.
     public var certificateExpiresAt: String
+    /// False for a voter this agent holds no member entry for (its entry was reaped, or it has
+    /// not been heard of since this agent started): listed so it can be removed by name; its
+    /// address is empty and its status `dead`. Always sent; optional only so that the CLI reads
+    /// agents from before it.
+    public var known: Bool?
 
     public init(_ member: MemberSnapshot) {
         name = member.name
         id = member.id.hex
-        address = member.address.description
+        address = member.isKnown ? member.address.description : ""
         status = member.status
         version = member.version
         incarnation = member.incarnation
@@ -71,5 +76,6 @@ public struct MemberResponse: Codable, Sendable, Equatable {
         voter = member.voter
         protocolVersion = member.protocolVersion
         certificateExpiresAt = CertificateExpiry.iso8601(member.certificateExpiresAt)
+        known = member.isKnown
     }
 }

@@ -31,7 +31,7 @@ struct JiraNodeResponse: Codable, Sendable, Equatable {
         nodeId = member.name
         alive = member.status == .alive || member.status == .suspect
         state = !alive ? "OFFLINE" : member.serving == .serving ? "ACTIVE" : "PASSIVE"
-        ip = member.address.host
+        ip = member.isKnown ? member.address.host : ""
         cacheListenerPort = Int(member.address.port)
         nodeVersion = member.version
         nodeBuildNumber = JiraCompatibilityRoutes.buildNumber(of: member.version)

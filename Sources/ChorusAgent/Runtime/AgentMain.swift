@@ -32,6 +32,7 @@ public enum AgentMain {
         var decisionStore = DecisionStore(directory: dataDirectory)
         let restoredDecisions = try decisionStore.load()
         let startsDraining = try dataDirectory.loadDraining()
+        let restoredVoterNames = try dataDirectory.loadVoterNames()
         let gossipKeys = try configuration.gossipKeyringFile.map(GossipKeyringFile.load)
         let hooks = try EventHooks(entries: configuration.eventHooks)
 
@@ -44,6 +45,7 @@ public enum AgentMain {
             nonces: ShortHashNonces(), settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
             restoredIncarnation: restoredIncarnation, randomSeed: UInt64.random(in: .min ... .max))
         membershipConfiguration.restoredDecisions = restoredDecisions
+        membershipConfiguration.restoredVoterNames = restoredVoterNames
         membershipConfiguration.foundsCluster = configuration.foundsCluster
         // A founder with seeds first listens for a cluster that already exists (its data
         // directory may be new, the cluster not): it founds only if no peer has decided anything.
@@ -60,6 +62,7 @@ public enum AgentMain {
                                            timeout: configuration.upgradeTasksTimeout, logger: logger)
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
                                   persistDraining: { try dataDirectory.storeDraining($0) },
+                                  persistVoterNames: { try dataDirectory.storeVoterNames($0) },
                                   decisionStore: decisionStore, journal: journal, taskRunner: taskRunner, logger: logger)
         let reloader = AgentReloader(running: configuration, reread: reread ?? { configuration }, nodeKey: nodeKey,
                                      authorityKey: trust.authorityKey, runtime: runtime, taskRunner: taskRunner,

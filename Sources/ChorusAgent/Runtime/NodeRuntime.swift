@@ -10,6 +10,11 @@ public actor NodeRuntime: AgentStatusSource {
     private let clock: MonotonicClock
     private let persistIncarnation: @Sendable (UInt64) throws -> Void
     private let persistDraining: @Sendable (Bool) throws -> Void
+    private let persistVoterNames: @Sendable (VoterNames) throws -> Void
+    /// `VoterNames.revision` as last written; a failed write is tried again at each tick and
+    /// logged once.
+    private var storedVoterNamesRevision: UInt64?
+    private var voterNamesFailing = false
     private var decisionStore: DecisionStore
     private let journal: EventJournal
     private let taskRunner: UpgradeTaskRunner
@@ -39,11 +44,13 @@ public actor NodeRuntime: AgentStatusSource {
 
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
+         persistVoterNames: @escaping @Sendable (VoterNames) throws -> Void,
          decisionStore: DecisionStore, journal: EventJournal, taskRunner: UpgradeTaskRunner, logger: Logger) {
         self.core = core
         self.clock = clock
         self.persistIncarnation = persistIncarnation
         self.persistDraining = persistDraining
+        self.persistVoterNames = persistVoterNames
         self.decisionStore = decisionStore
         self.journal = journal
         self.taskRunner = taskRunner
@@ -70,7 +77,22 @@ public actor NodeRuntime: AgentStatusSource {
         noteBannerChange()
         noteExpiringCertificates()
         noteNameConflict()
+        storeVoterNamesIfChanged()
         return outgoing
+    }
+
+    /// Off the receive path: the names change only when voters or their entries come and go.
+    private func storeVoterNamesIfChanged() {
+        let revision = core.voterNames.revision
+        guard revision != storedVoterNamesRevision else { return }
+        do {
+            try persistVoterNames(core.voterNameBook)
+            storedVoterNamesRevision = revision
+            voterNamesFailing = false
+        } catch {
+            if !voterNamesFailing { logger.warning("cannot store the voters' names", metadata: ["error": "\(error)"]) }
+            voterNamesFailing = true
+        }
     }
 
     func leave() throws -> [OutgoingDatagram] { try step { $0.leave(now: clock.now()) } }
@@ -311,7 +333,7 @@ public actor NodeRuntime: AgentStatusSource {
     // MARK: AgentStatusSource
 
     public func localMember() -> MemberSnapshot { core.localMember }
-    public func memberSnapshots() -> [MemberSnapshot] { core.memberSnapshots }
+    public func memberSnapshots() -> [MemberSnapshot] { core.memberSnapshots + core.departedVoterSnapshots }
     public func hasJoined() -> Bool { core.hasJoined }
     public func counters() -> CoreCounters { core.counters }
     public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }

@@ -1,3 +1,4 @@
+import ChorusCore
 import ChorusCrypto
 import ChorusWire
 import Foundation
@@ -17,6 +18,7 @@ public struct DataDirectory: Sendable {
     public static let adminTokenFileName = "admin.token"
     public static let incarnationFileName = "incarnation"
     public static let servingFileName = "serving"
+    public static let voterNamesFileName = "voter-names"
 
     public let path: String
 
@@ -28,6 +30,7 @@ public struct DataDirectory: Sendable {
     public var adminTokenPath: String { file(Self.adminTokenFileName) }
     public var incarnationPath: String { file(Self.incarnationFileName) }
     public var servingPath: String { file(Self.servingFileName) }
+    public var voterNamesPath: String { file(Self.voterNamesFileName) }
 
     /// Creates the directory (and missing parents) with mode 0700 if it does not exist yet, and
     /// removes the temporaries of writes a kill -9 interrupted (only the agent writes here, and
@@ -107,6 +110,21 @@ public struct DataDirectory: Sendable {
     /// Stores the operator's drain durably, before the heartbeat announces it, so a restart keeps it.
     public func storeDraining(_ draining: Bool) throws {
         try ChecksummedStateFile.write(Array((draining ? "draining\n" : "serving\n").utf8), to: servingPath)
+    }
+
+    /// The voters' names as last stored (`VoterNames`), empty when never stored.
+    public func loadVoterNames() throws -> VoterNames {
+        guard let bytes = try ChecksummedStateFile.read(voterNamesPath) else { return VoterNames() }
+        do {
+            return try VoterNames.decode(bytes)
+        } catch {
+            throw DataDirectoryError.malformed(path: voterNamesPath, reason: "\(error)")
+        }
+    }
+
+    /// Names only: losing them costs messages their names, never a vote or a decision.
+    public func storeVoterNames(_ names: VoterNames) throws {
+        try ChecksummedStateFile.write(names.encoded, to: voterNamesPath)
     }
 
     private func file(_ name: String) -> String {

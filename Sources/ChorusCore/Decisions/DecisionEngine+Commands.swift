@@ -44,10 +44,10 @@ extension DecisionEngine {
             guard agreed.phase == .stable else { return .failure(CommandRejection("an upgrade is already in progress (\(status.state.rawValue))")) }
             for voter in agreed.voters {
                 guard let facts = members[voter], facts.status == .alive || voter == id else {
-                    return .failure(CommandRejection("voter \(voter.short) is not alive; every voter must be alive to start"))
+                    return .failure(CommandRejection("voter \(displayName(of: voter)) is not alive; every voter must be alive to start"))
                 }
                 guard facts.version == agreed.clusterVersion else {
-                    return .failure(CommandRejection("voter \(voter.short) runs \(facts.version), not the cluster version \(agreed.clusterVersion)"))
+                    return .failure(CommandRejection("voter \(displayName(of: voter)) runs \(facts.version), not the cluster version \(agreed.clusterVersion)"))
                 }
             }
             return .success(.startUpgrade)
@@ -70,10 +70,10 @@ extension DecisionEngine {
             return .success(.retryUpgrade)
         case .removeMember(let member, let keepKey):
             guard keepKey ? agreed.isVoter(member) : !agreed.revoked.contains(member) else {
-                return .failure(CommandRejection("\(member.short) is not a voting member"))
+                return .failure(CommandRejection("\(displayName(of: member)) is not a voting member"))
             }
             if member == id || members[member]?.status == .alive || members[member]?.status == .suspect {
-                return .failure(CommandRejection("\(member.short) is alive; only a dead or departed member can be removed"))
+                return .failure(CommandRejection("\(displayName(of: member)) is alive; only a dead or departed member can be removed"))
             }
             return keepKey ? .success(.remove(member)) : revocation(of: member)
         case .revokeMember(let member):
@@ -103,7 +103,7 @@ extension DecisionEngine {
     }
 
     private func revocation(of member: NodeID) -> Result<DecisionValue, CommandRejection> {
-        agreed.voidReason(of: .revoke(member), slot: nextSlot).map { .failure(CommandRejection("\(member.short): \($0)")) }
+        agreed.voidReason(of: .revoke(member), slot: nextSlot).map { .failure(CommandRejection("\(displayName(of: member)): \($0)")) }
             ?? .success(.revoke(member))
     }
 

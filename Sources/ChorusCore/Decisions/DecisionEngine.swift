@@ -34,6 +34,8 @@ public struct DecisionEngine: Sendable {
     var lastCatchUpRequest: Instant?
     /// What the membership layer last said about every member, this node included.
     var members = MemberFactsView() { didSet { admissionAnswer = nil } }
+    /// Names for voters that have no member entry (kept by membership, which sees certificates).
+    var voterNames = VoterNames()
     /// The admission check's last answer, good until `until` (the next grace period to end)
     /// unless the view or the log changes first: the check runs per handled datagram, and
     /// scanning all N members each time was most of a 1,000-node simulation's time.
@@ -141,7 +143,10 @@ public struct DecisionEngine: Sendable {
     }
 
     /// The derived upgrade status under the current view.
-    public var upgradeStatus: UpgradeStatus { UpgradeStatus.derive(agreed, members: members) }
+    public var upgradeStatus: UpgradeStatus { UpgradeStatus.derive(agreed, members: members, voterNames: voterNames) }
+
+    /// How messages name a member: by its certificate's name, by key id only where none was seen.
+    func displayName(of member: NodeID) -> String { members[member]?.name ?? voterNames[member] ?? member.short }
 
     /// When `tick` has timed work to do, if it has any: a round or command deadline, the
     /// lease, a stalled slot. Admissions need no timer; they ride on membership's own ticks.

@@ -47,10 +47,13 @@ public struct MemberSnapshot: Sendable, Equatable {
     /// When this node last saw the member's status change (or first saw it; for itself, when it
     /// started): Jira's `lastStateChangeTimestamp`, converted by the shell, which owns the clocks.
     public var statusChangedAt: Instant
+    /// False for a voter the decision log names but this node holds no member entry for
+    /// (`MembershipNode.departedVoterSnapshots`): its address, version and incarnation are unknown.
+    public var isKnown: Bool
 
     public init(name: String, id: NodeID, address: PeerAddress, status: MemberStatus, version: String,
                 incarnation: UInt64, serving: ServingState, protocolVersion: UInt8, voter: Bool, isLocal: Bool,
-                certificateExpiresAt: UInt64 = .max, statusChangedAt: Instant = .zero) {
+                certificateExpiresAt: UInt64 = .max, statusChangedAt: Instant = .zero, isKnown: Bool = true) {
         self.name = name
         self.id = id
         self.address = address
@@ -63,5 +66,11 @@ public struct MemberSnapshot: Sendable, Equatable {
         self.isLocal = isLocal
         self.certificateExpiresAt = certificateExpiresAt
         self.statusChangedAt = statusChangedAt
+        self.isKnown = isKnown
     }
+}
+
+extension PeerAddress {
+    /// 0.0.0.0:0, where a snapshot has no address to give (`MemberSnapshot.isKnown` false).
+    public static let unknown = PeerAddress(ipv4: 0, 0, 0, 0, port: 0)
 }

@@ -34,6 +34,8 @@ public struct MembershipConfiguration: Sendable {
     public var firstRoundDelay = Duration.zero
     /// The decision log and acceptor state this node persisted.
     public var restoredDecisions = DurableDecisions()
+    /// The voters' names this node persisted (`VoterNames`).
+    public var restoredVoterNames = VoterNames()
     /// Seals gossip when there is a key (SPEC §2, Confidentiality); nil: signed, in the clear.
     public var cipher: (any GossipCipher)?
     /// The keys this agent was configured with (`[gossip] keyring_file`), the primary first: the

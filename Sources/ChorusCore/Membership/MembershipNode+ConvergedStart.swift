@@ -47,7 +47,7 @@ public struct ConvergedRoster: Sendable {
                   known.statement.verify(clusterID: clusterID, scheme: scheme) else { continue }
             members[origin] = Member(id: origin, certificate: known.certificate, heartbeat: known.heartbeat,
                                      record: known.record, status: .alive, now: now)
-            facts[origin] = MemberFacts(status: .alive, version: known.heartbeat.appVersion)
+            facts[origin] = MemberFacts(status: .alive, version: known.heartbeat.appVersion, name: known.certificate.name)
         }
         self.trust = trust
         self.members = members
@@ -72,7 +72,7 @@ extension MembershipNode {
         index.alive = memberIDs
         trust = roster.trust
         _ = trust.admit(certificate, unixSeconds: unixSeconds)
-        let ownFacts = MemberFacts(status: .alive, version: appVersion)
+        let ownFacts = MemberFacts(status: .alive, version: appVersion, name: certificate.name)
         memberFacts = roster.facts
         if memberFacts[id] != ownFacts { memberFacts[id] = ownFacts }
         decisionViewIsStale = true

@@ -71,6 +71,7 @@ extension MembershipNode {
     mutating func carryOut(_ decisionEffects: [DecisionEffect]) {
         defer { refreshSealing() }
         for effect in decisionEffects {
+            if case .decided(_, let value, true) = effect, value.changesVoters { refreshVoterNames() }
             if case .decided(_, .revoke(let revokedID), true) = effect { applyRevocation(of: revokedID) }
             guard case .send(let records, let peer) = effect else {
                 effects.append(.decision(effect))
@@ -147,7 +148,7 @@ extension MembershipNode {
     public var clusterSnapshot: ClusterSnapshot {
         let agreed = decisions.agreed
         func name(of member: NodeID) -> String {
-            member == id ? certificate.name : members[member]?.name ?? member.short
+            member == id ? certificate.name : members[member]?.name ?? voterNames[member] ?? member.short
         }
         let converged = index.alive.allSatisfy { member in
             members[member].map { Self.decidedCount(in: $0.heartbeat.decisionsDigest) == decisions.nextSlot } ?? true

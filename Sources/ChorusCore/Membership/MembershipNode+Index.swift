@@ -27,6 +27,7 @@ extension MembershipNode {
 
     mutating func forget(_ memberID: NodeID) {
         guard let member = members.removeValue(forKey: memberID) else { return }
+        if decisions.agreed.isVoter(memberID) { voterEntryLeaving(member) }
         memberIDs.remove(memberID)
         reindex(memberID, old: member, new: nil)
         forgotten[memberID] = member.heartbeat
@@ -46,9 +47,10 @@ extension MembershipNode {
         update(&index.tombstones, \.isTombstone)
         update(&index.suspected) { $0.suspicion != nil }
         if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion {
-            memberFacts[id] = new.map { MemberFacts(status: $0.status, version: $0.heartbeat.appVersion) }
+            memberFacts[id] = new.map { MemberFacts(status: $0.status, version: $0.heartbeat.appVersion, name: $0.name) }
             decisionViewIsStale = true
         }
+        if old == nil, new != nil, decisions.agreed.isVoter(id) { voterEntryArrived(id) }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }
         if let new, new.isTombstone {
             peerMayHaveLostOurCertificate(id) // its next process starts with an empty trust store

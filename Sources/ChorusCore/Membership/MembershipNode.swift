@@ -100,6 +100,8 @@ public struct MembershipNode: Sendable {
 
     /// The cluster's decision log and this node's part in agreeing on it.
     public internal(set) var decisions: DecisionEngine
+    /// The voters' names, kept after their member entries go (`refreshVoterNames`).
+    public internal(set) var voterNames = VoterNames()
     /// Every member's status and version, this node's too, kept in step by `store` and `forget`.
     var memberFacts: MemberFactsView
     /// `memberFacts` as the decision engine last saw it (`refreshDecisionView`).
@@ -139,12 +141,15 @@ public struct MembershipNode: Sendable {
             foundNotBefore: configuration.foundsCluster ? now + configuration.foundingDelay : nil,
             appVersion: configuration.appVersion, restored: configuration.restoredDecisions,
             randomSeed: configuration.randomSeed, now: now)
-        memberFacts = [id: MemberFacts(status: .alive, version: configuration.appVersion)]
+        memberFacts = [id: MemberFacts(status: .alive, version: configuration.appVersion, name: configuration.certificate.name)]
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
         sealing = GossipSealing(cipher: configuration.cipher, configured: configuration.gossipKeys)
         sealing.refresh(agreed: decisions.agreed.keyring, decidedSlots: decisions.nextSlot)
         _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
         for revokedID in decisions.agreed.revoked { trust.revoke(revokedID) }
+        voterNames = configuration.restoredVoterNames
+        voterNames.keepOnly(decisions.agreed.voters.filter { $0 != id })
+        decisions.voterNames = voterNames
         ownStatement = signOwnHeartbeat()
     }
 
@@ -188,7 +193,7 @@ public struct MembershipNode: Sendable {
         advanceClock(now)
         guard !isLeaving else { return [] }
         isLeaving = true
-        memberFacts[id] = MemberFacts(status: .left, version: appVersion)
+        memberFacts[id] = MemberFacts(status: .left, version: appVersion, name: certificate.name)
         decisionViewIsStale = true
         serving = .leaving
         probe = nil

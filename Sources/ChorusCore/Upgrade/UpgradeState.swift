@@ -15,10 +15,13 @@ public enum UpgradeState: String, Sendable, CaseIterable {
 public struct MemberFacts: Sendable, Equatable {
     public var status: MemberStatus
     public var version: String
+    /// The certificate's name, for messages; nil where a test does not care.
+    public var name: String?
 
-    public init(status: MemberStatus, version: String) {
+    public init(status: MemberStatus, version: String, name: String? = nil) {
         self.status = status
         self.version = version
+        self.name = name
     }
 }
 
@@ -40,8 +43,10 @@ public struct UpgradeStatus: Sendable, Equatable {
         self.waitingFor = waitingFor
     }
 
-    /// Derives the state (SPEC §4). `members` must include this node itself.
-    public static func derive(_ agreed: AgreedState, members: MemberFactsView) -> UpgradeStatus {
+    /// Derives the state (SPEC §4). `members` must include this node itself; `voterNames` names
+    /// the voters that have no member entry any more, for the reason given.
+    public static func derive(_ agreed: AgreedState, members: MemberFactsView,
+                              voterNames: VoterNames = VoterNames()) -> UpgradeStatus {
         switch agreed.phase {
         case .stable:
             return UpgradeStatus(state: .stable)
@@ -50,12 +55,12 @@ public struct UpgradeStatus: Sendable, Equatable {
         case .tasksFailed(_, let target, let reason):
             return UpgradeStatus(state: .upgradeTasksFailed, targetVersion: target, waitingFor: reason)
         case .upgrading(let original):
-            return deriveUpgrading(original: original, agreed: agreed, members: members)
+            return deriveUpgrading(original: original, agreed: agreed, members: members, voterNames: voterNames)
         }
     }
 
     private static func deriveUpgrading(original: String, agreed: AgreedState,
-                                        members: MemberFactsView) -> UpgradeStatus {
+                                        members: MemberFactsView, voterNames: VoterNames) -> UpgradeStatus {
         var newer: Set<String> = []
         var onOriginal = 0
         var unavailable: [NodeID] = []
@@ -77,7 +82,8 @@ public struct UpgradeStatus: Sendable, Equatable {
         }
         let reason: String
         if let blocked = unavailable.first {
-            reason = "voter \(blocked.short) is not alive (\(unavailable.count) unavailable); it must come back upgraded or be removed"
+            let name = members[blocked]?.name ?? voterNames[blocked] ?? blocked.short
+            reason = "voter \(name) is not alive (\(unavailable.count) unavailable); it must come back upgraded or be removed"
         } else if onOriginal > 0 {
             reason = "\(onOriginal) voter(s) still run \(original)"
         } else {

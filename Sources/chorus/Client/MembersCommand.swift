@@ -70,9 +70,14 @@ struct MembersListCommand: AsyncParsableCommand {
         }
         print(TextTable.render(
             header: ["NAME", "ADDRESS", "STATUS", "VERSION", "INC", "SERVING", "VOTER"],
-            rows: members.map {
-                [$0.name, $0.address, $0.status.rawValue, $0.version, String($0.incarnation), $0.serving.rawValue,
-                 $0.voter ? "yes" : "no"]
+            rows: members.map { member in
+                guard member.known != false else { return [member.name, "-", "unknown", "-", "-", "-", "yes"] }
+                return [member.name, member.address, member.status.rawValue, member.version, String(member.incarnation),
+                        member.serving.rawValue, member.voter ? "yes" : "no"]
             }))
+        if members.contains(where: { $0.known == false }) {
+            print("unknown: a voter this agent holds no member entry for (it left or died long ago, or has not been "
+                + "heard since this agent started); if it is not coming back: chorus members remove NAME")
+        }
     }
 }
