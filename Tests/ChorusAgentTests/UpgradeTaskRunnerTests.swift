@@ -10,10 +10,16 @@ import Testing
 struct UpgradeTaskRunnerTests {
     static let assignment = TaskAssignment(term: 7, fromVersion: "1.0.0", toVersion: "1.1.0", attempt: 2)
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    /// The built `chorus`, which runs the guard (tools/test builds it before the tests).
+    static let chorus: URL = {
+        if let path = ProcessInfo.processInfo.environment["CHORUS_BIN"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/chorus")
+    }()
 
     /// Runs `command` and returns what its end reported (`.some(nil)` is success), or nil if nothing was reported.
     func run(_ command: String?, timeout: Duration = .seconds(10), stopAfter: Duration? = nil) async -> String?? {
-        let runner = UpgradeTaskRunner(command: command, timeout: timeout, logger: Self.logger)
+        let runner = UpgradeTaskRunner(command: command, timeout: timeout, logger: Self.logger, guardExecutable: Self.chorus)
         let result = NIOLockedValueBox<String??>(nil)
         runner.start(Self.assignment) { failure in result.withLockedValue { $0 = .some(failure) } }
         if let stopAfter {
@@ -57,7 +63,7 @@ struct UpgradeTaskRunnerTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-child-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: file) }
         let runner = UpgradeTaskRunner(command: "sleep 30 & echo $! > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait",
-                                       timeout: .seconds(60), logger: Self.logger)
+                                       timeout: .seconds(60), logger: Self.logger, guardExecutable: Self.chorus)
         runner.start(Self.assignment) { _ in }
         let child = try #require(await Self.poll { Int32((try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") })
         #expect(Self.isRunning(child))
@@ -81,6 +87,30 @@ struct UpgradeTaskRunnerTests {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let afterName = stat.range(of: ") ") else { return false }
         return !stat[afterName.upperBound...].hasPrefix("Z")
+    }
+
+    /// What the agent's death does to the guard: the kernel closes the lifeline's write end, as
+    /// closing it here does. The command and its background child must go with it (issue 16:
+    /// after kill -9 of the runner's agent, attempt 1 ran on beside attempt 2).
+    @Test func theCommandDiesWhenItsLifelineCloses() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-lifeline-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let guardProcess = Process()
+        guardProcess.executableURL = Self.chorus
+        guardProcess.arguments = ["upgrade-tasks-guard", "sleep 30 & echo \"$$ $!\" > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait"]
+        let lifeline = Pipe()
+        guardProcess.standardInput = lifeline
+        try guardProcess.run()
+        let pids = try #require(await Self.poll {
+            (try? String(contentsOf: file, encoding: .utf8))?.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        })
+        try #require(pids.count == 2)
+        #expect(pids.allSatisfy(Self.isRunning), "the shell and its child should run until the lifeline closes")
+        try lifeline.fileHandleForWriting.close()
+        let gone = await Self.poll { pids.contains(where: Self.isRunning) ? nil : true }
+        #expect(gone == true, "the shell \(pids[0]) or its child \(pids[1]) outlived the lifeline")
+        guardProcess.waitUntilExit()
+        #expect(guardProcess.terminationReason == .uncaughtSignal)
     }
 
     @Test func noCommandMeansEmptyTasksThatSucceed() async {

@@ -20,11 +20,20 @@ import Testing
             trust = workspace.appendingPathComponent("trust")
             try runChorus(["keys", "init", "--dir", trust.path])
             let script = workspace.appendingPathComponent("tasks.sh")
+            // Attempt 1 records its shell's and its sleep's pids; a later attempt logs "overlap"
+            // if either still runs when it starts (issue 16: tasks must not overlap).
             try """
                 #!/bin/sh
-                echo "start $CHORUS_UPGRADE_FROM $CHORUS_UPGRADE_TO $CHORUS_UPGRADE_ATTEMPT" >> \(workspace.path)/tasks.log
-                if [ "$CHORUS_UPGRADE_ATTEMPT" = 1 ]; then sleep \(firstAttemptSeconds); fi
-                echo "done $CHORUS_UPGRADE_ATTEMPT" >> \(workspace.path)/tasks.log
+                cd \(workspace.path)
+                echo "start $CHORUS_UPGRADE_FROM $CHORUS_UPGRADE_TO $CHORUS_UPGRADE_ATTEMPT" >> tasks.log
+                if [ "$CHORUS_UPGRADE_ATTEMPT" = 1 ]; then
+                    sleep \(firstAttemptSeconds) & echo "$$ $!" > attempt-1.pids; wait
+                else
+                    for pid in $(cat attempt-1.pids); do
+                        if kill -0 "$pid" 2>/dev/null; then echo "overlap $pid" >> tasks.log; fi
+                    done
+                fi
+                echo "done $CHORUS_UPGRADE_ATTEMPT" >> tasks.log
                 """.write(to: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
             environment = ["CHORUS_UPGRADE_TASKS_COMMAND": script.path]

@@ -3,9 +3,10 @@ import Foundation
 import Logging
 
 /// Runs `upgrade.tasks_command` for a lease (SPEC §4): `/bin/sh -c COMMAND` with
-/// `CHORUS_UPGRADE_FROM`, `CHORUS_UPGRADE_TO`, `CHORUS_UPGRADE_ATTEMPT` and `CHORUS_UPGRADE_TERM`,
-/// killed (its whole process group) when the lease is lost or the timeout passes. The end is
-/// reported once: nil on exit 0, else the reason with the last lines of output.
+/// `CHORUS_UPGRADE_FROM`, `CHORUS_UPGRADE_TO`, `CHORUS_UPGRADE_ATTEMPT` and `CHORUS_UPGRADE_TERM`
+/// (the lease's fencing term), under `UpgradeTasksGuard` so that it dies with this agent; killed
+/// (its whole process group) when the lease is lost or the timeout passes. The end is reported
+/// once: nil on exit 0, else the reason with the last lines of output.
 final class UpgradeTaskRunner: @unchecked Sendable {
     /// How much of the command's output is kept for the failure reason and the log.
     static let outputTailBytes = 4096
@@ -13,12 +14,17 @@ final class UpgradeTaskRunner: @unchecked Sendable {
     /// Replaced by a reload (`update`); a command already running keeps its own.
     private var settings: (command: String?, timeout: Duration)
     private let logger: Logger
+    /// The `chorus` binary that runs the guard: this process's own, unless a test says otherwise.
+    private let guardExecutable: URL
     private let lock = NSLock()
-    private var running: [UInt32: Process] = [:]
+    /// Each running command's guard, and the write end of its lifeline (closed: the guard kills all).
+    private var running: [UInt32: (process: Process, lifeline: Pipe)] = [:]
 
-    init(command: String?, timeout: Duration, logger: Logger) {
+    init(command: String?, timeout: Duration, logger: Logger,
+         guardExecutable: URL = URL(fileURLWithPath: "/proc/self/exe")) {
         settings = (command, timeout)
         self.logger = logger
+        self.guardExecutable = guardExecutable
     }
 
     /// `[upgrade] tasks_command` and `tasks_timeout` as a reload found them: the next start uses them.
@@ -33,8 +39,8 @@ final class UpgradeTaskRunner: @unchecked Sendable {
             return
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
+        process.executableURL = guardExecutable
+        process.arguments = [UpgradeTasksGuard.subcommand, command]
         var environment = ProcessInfo.processInfo.environment
         environment["CHORUS_UPGRADE_FROM"] = assignment.fromVersion
         environment["CHORUS_UPGRADE_TO"] = assignment.toVersion
@@ -44,7 +50,8 @@ final class UpgradeTaskRunner: @unchecked Sendable {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        process.standardInput = FileHandle.nullDevice
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         let tail = OutputTail(limit: Self.outputTailBytes)
         output.fileHandleForReading.readabilityHandler = { handle in tail.append(handle.availableData) }
         let term = assignment.term
@@ -59,15 +66,18 @@ final class UpgradeTaskRunner: @unchecked Sendable {
             ])
             onEnd(failure)
         }
+        // Registered before it runs: a command that ends at once must find itself running, or
+        // its end would be taken for a stop and never reported.
+        lock.withLock { running[term] = (process, lifeline) }
         do {
             try process.run()
         } catch {
+            _ = remove(term)
             onEnd("cannot start the tasks command: \(error)")
             return
         }
-        // No setpgid here: Foundation already spawns the child as the leader of its own process
-        // group (and after exec it would fail with EACCES), so killing -pid reaches grandchildren.
-        lock.withLock { running[term] = process }
+        // The guard makes itself the leader of its own process group, so killing -pid reaches
+        // the command and its children.
         logger.info("upgrade tasks started", metadata: [
             "term": "\(term)", "from": "\(assignment.fromVersion)", "to": "\(assignment.toVersion)",
             "attempt": "\(assignment.attempt)", "pid": "\(process.processIdentifier)",
@@ -88,13 +98,19 @@ final class UpgradeTaskRunner: @unchecked Sendable {
     }
 
     private func kill(_ term: UInt32) {
-        guard let process = lock.withLock({ running[term] }) else { return }
+        guard let process = lock.withLock({ running[term]?.process }) else { return }
         Self.killGroup(of: process)
     }
 
     private func isRunning(_ term: UInt32) -> Bool { lock.withLock { running[term] != nil } }
 
-    private func remove(_ term: UInt32) -> Process? { lock.withLock { running.removeValue(forKey: term) } }
+    /// Forgets the command and closes its lifeline: if the kill that follows misses the group
+    /// (the guard not yet its leader), the guard still kills it on reading the end of its stdin.
+    private func remove(_ term: UInt32) -> Process? {
+        guard let entry = lock.withLock({ running.removeValue(forKey: term) }) else { return nil }
+        try? entry.lifeline.fileHandleForWriting.close()
+        return entry.process
+    }
 
     private static func killGroup(of process: Process) {
         let pid = process.processIdentifier
