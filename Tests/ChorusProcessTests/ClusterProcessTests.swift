@@ -39,6 +39,9 @@ import Testing
         agents[3].kill(SIGTERM)
         let exitStatus = await agents[3].waitForExit(timeout: .seconds(5))
         #expect(exitStatus == 0, "SIGTERM should exit cleanly, got \(String(describing: exitStatus))")
+        // A clean stop is quiet (issue 16: every stop logged "CancellationError() gossip socket failed").
+        let warnings = agents[3].log.split(separator: "\n").filter { $0.contains("gossip socket") || $0.contains("CancellationError") }
+        #expect(warnings.isEmpty, "a graceful stop logged: \(warnings)")
         let left = await eventually(within: .seconds(3)) {
             await everySurvivor(sees: "node-4", as: "left", excluding: ["node-3", "node-4"])
         }

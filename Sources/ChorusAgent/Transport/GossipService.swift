@@ -101,7 +101,10 @@ struct GossipService: Service, CustomStringConvertible {
                     group.cancelAll()
                 }
             }
+        } catch is CancellationError {
+            return // a clean stop: the service group cancelled us
         } catch {
+            guard !Task.isCancelled else { return }
             logger.warning("gossip socket failed", metadata: ["error": "\(error)"])
         }
     }

@@ -15,17 +15,29 @@ struct AdminOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A file holding the admin token.", valueName: "file"))
     var tokenFile: String?
 
-    func resolvedToken() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let token { return token }
-        if tokenFile == nil, let token = environment["CHORUS_TOKEN"], !token.isEmpty { return token }
-        if tokenFile == nil, let token = environment["CHORUS_ADMIN_TOKEN"], !token.isEmpty { return token }
-        let directory = dataDir ?? environment["CHORUS_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/lib/chorus"
-        let path = tokenFile ?? directory + "/admin.token"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            printError("chorus: cannot read the admin token at \(path) (use --data-dir or --token-file)")
+    /// Sends a request that needs a token. With no token to be read it goes without one, so
+    /// that an agent that is down is exit 2 as for every command (issue 16: it was exit 1,
+    /// "cannot read the admin token"); the agent's 401 is then put down to the missing token.
+    func send(_ method: String, _ path: String, body: Data? = nil, timeout: Double = 5,
+              with client: AgentClient) async throws -> (status: Int, body: Data) {
+        let token = resolvedToken()
+        let answer = try await client.send(method, path, token: token.value, body: body, timeout: timeout)
+        if answer.status == 401, let missing = token.missing {
+            printError("chorus: \(missing) (use --token, --data-dir or --token-file); the agent answered 401")
             throw AgentClient.agentError
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return answer
+    }
+
+    /// The token, or why there is none.
+    private func resolvedToken() -> (value: String?, missing: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        if let token { return (token, nil) }
+        if tokenFile == nil, let token = environment["CHORUS_TOKEN"], !token.isEmpty { return (token, nil) }
+        if tokenFile == nil, let token = environment["CHORUS_ADMIN_TOKEN"], !token.isEmpty { return (token, nil) }
+        let directory = dataDir ?? environment["CHORUS_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/lib/chorus"
+        let path = tokenFile ?? directory + "/admin.token"
+        guard let data = FileManager.default.contents(atPath: path) else { return (nil, "cannot read the admin token at \(path)") }
+        return (String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), nil)
     }
 }

@@ -46,11 +46,18 @@ struct BannerCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the banner this agent serves (exit 1 when none).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the banner this agent serves ('no banner', or null with --json, when none).",
+            discussion: "Exit codes: 0 ok (a banner or none), 1 the agent answered with an error, 2 the agent is unreachable.")
         @OptionGroup var options: ClientOptions
         func run() async throws {
             let client = options.client()
             let (status, body) = try await client.get("/v1/banner")
+            // No banner is an answer, not an error (issue 16: it exited 1).
+            if status == 404, (try? JSONDecoder().decode(ErrorResponse.self, from: body))?.error == "no-banner" {
+                print(options.json ? "null" : "no banner")
+                return
+            }
             guard status == 200 else { throw client.failure("/v1/banner", status: status, body: body) }
             let banner = try client.decode(BannerResponse.self, from: body, path: "/v1/banner")
             print(options.json ? String(decoding: body, as: UTF8.self)

@@ -32,7 +32,7 @@ struct LeaveCommand: AsyncParsableCommand {
     func run() async throws {
         let client = options.client()
         let path = "/v1/leave"
-        let (status, body) = try await client.send("POST", path, token: try admin.resolvedToken())
+        let (status, body) = try await admin.send("POST", path, with: client)
         guard status == 202 else { throw client.failure(path, status: status, body: body) }
         let answer = try client.decode(LeaveResponse.self, from: body, path: path)
         print(options.json ? String(decoding: body, as: UTF8.self) : "\(answer.node) is leaving the cluster")
@@ -43,7 +43,7 @@ struct LeaveCommand: AsyncParsableCommand {
 enum NodeRequest {
     static func setServing(_ path: String, options: ClientOptions, admin: AdminOptions) async throws {
         let client = options.client()
-        let (status, body) = try await client.send("POST", path, token: try admin.resolvedToken())
+        let (status, body) = try await admin.send("POST", path, with: client)
         guard status == 200 else { throw client.failure(path, status: status, body: body) }
         let node = try client.decode(MemberResponse.self, from: body, path: path)
         print(options.json ? String(decoding: body, as: UTF8.self) : "\(node.name) is \(node.serving.rawValue)")

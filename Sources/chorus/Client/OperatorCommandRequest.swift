@@ -18,7 +18,7 @@ enum OperatorCommandRequest {
 
     static func run(_ method: String, _ path: String, json: Data? = nil, options: ClientOptions, admin: AdminOptions) async throws {
         let client = options.client()
-        let (status, body) = try await client.send(method, path, token: try admin.resolvedToken(), body: json, timeout: 30)
+        let (status, body) = try await admin.send(method, path, body: json, timeout: 30, with: client)
         switch status {
         case 200, 202:
             let answer = try client.decode(CommandResponse.self, from: body, path: path)

@@ -17,7 +17,7 @@ struct ReloadCommand: AsyncParsableCommand {
     func run() async throws {
         let client = options.client()
         let path = "/v1/reload"
-        let (status, body) = try await client.send("POST", path, token: try admin.resolvedToken())
+        let (status, body) = try await admin.send("POST", path, with: client)
         guard status == 200 else { throw client.failure(path, status: status, body: body) }
         let answer = try client.decode(ReloadResponse.self, from: body, path: path)
         guard !options.json else {
