@@ -16,7 +16,12 @@ enum StatusPage {
   header { display: flex; align-items: baseline; gap: 1rem; border-bottom: 1px solid var(--line); }
   h1 { font-size: 1.4rem; margin: .5rem 0; }
   h2 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
-  #connection, footer, .muted { color: var(--muted); }
+  footer, .muted { color: var(--muted); }
+  #connection { font-weight: 600; }
+  #connection[data-state="live"] { color: var(--ok); }
+  #connection[data-state="reconnecting"] { color: var(--warn); }
+  #connection[data-state="disconnected"] { color: var(--bad); }
+  #connection[data-state="connecting"], #connection[data-state="polling"] { color: var(--muted); }
   .notice { padding: .6rem .9rem; margin: .8rem 0; border-radius: 6px; border: 1px solid; }
   .notice.maintenance, .notice.level-critical, .notice.level-error { border-color: var(--bad); background: #ffebe9; }
   .notice.level-warning { border-color: var(--warn); background: #fff8c5; }
@@ -38,8 +43,8 @@ enum StatusPage {
 <body data-loaded="no">
 <header>
   <h1>Chorus <span id="node-name" class="muted"></span></h1>
-  <span id="connection">connecting…</span>
-  <span id="error" role="alert"></span>
+  <span id="connection" data-state="connecting">connecting…</span>
+  <span id="error" role="alert" hidden></span>
 </header>
 <div id="maintenance" class="notice maintenance" hidden>
   <strong>Maintenance mode</strong> — load-balancer checks answer 503. <span id="maintenance-message"></span>
@@ -163,14 +168,28 @@ async function refresh() {
     renderCluster(cluster);
     renderMembers(members);
     show("updated", new Date().toISOString());
-    show("error", "");
+    showError("");
     document.body.dataset.loaded = "yes";
   } catch (error) {
-    byId("error").textContent = "cannot read the agent: " + error.message;
+    showError("cannot read the agent: " + error.message);
   } finally {
     inFlight = false;
     if (pending) { pending = false; refresh(); }
   }
+}
+
+// Hidden when empty: an empty alert must not leave a mark beside the connection state.
+function showError(text) {
+  const error = byId("error");
+  error.textContent = text;
+  error.hidden = !text;
+}
+
+// `state` is what the indicator's colour (and the tests) key on; `text` is what people read.
+function showConnection(state, text) {
+  const connection = byId("connection");
+  connection.dataset.state = state;
+  connection.textContent = text;
 }
 
 function recordEvent(message) {
@@ -186,11 +205,14 @@ function recordEvent(message) {
 }
 
 function follow() {
-  if (!window.EventSource) { show("connection", "polling"); return; }
-  // EventSource reconnects by itself and resumes with Last-Event-ID.
+  if (!window.EventSource) { showConnection("polling", "polling (no live events)"); return; }
+  // EventSource reconnects by itself after a dropped connection, resuming with Last-Event-ID;
+  // it gives up only on an answer that is not an event stream (a proxy's error page).
   const source = new EventSource("/v1/events");
-  source.onopen = () => { show("connection", "live"); refresh(); };
-  source.onerror = () => show("connection", "reconnecting…");
+  source.onopen = () => { showConnection("live", "live"); refresh(); };
+  source.onerror = () => source.readyState === EventSource.CLOSED
+    ? showConnection("disconnected", "disconnected: reload to follow events again")
+    : showConnection("reconnecting", "reconnecting…");
   for (const name of EVENT_NAMES) {
     source.addEventListener(name, (message) => { recordEvent(message); refresh(); });
   }
