@@ -91,6 +91,10 @@ const RECENT_EVENTS = 25;
 // Liveness can change without an event reaching this page (a dropped stream): re-read anyway.
 const POLL_MILLISECONDS = 5000;
 
+// The statuses of members still presumed up; a dead or departed member's last heartbeat said
+// what it was serving, but it serves nothing now.
+const LIVE_STATUSES = ["alive", "suspect"];
+
 const byId = (id) => document.getElementById(id);
 function show(id, value) {
   byId(id).textContent = value === null || value === undefined || value === "" ? "—" : String(value);
@@ -141,11 +145,12 @@ function renderMembers(members) {
     const row = document.createElement("tr");
     row.dataset.member = member.name;
     row.dataset.status = member.status;
-    row.dataset.serving = member.serving;
+    const live = LIVE_STATUSES.includes(member.status);
+    row.dataset.serving = live ? member.serving : "—";
     cell(row, member.name);
     cell(row, member.status, "status-" + member.status);
     cell(row, member.version);
-    cell(row, member.serving, "serving-" + member.serving);
+    cell(row, row.dataset.serving, live ? "serving-" + member.serving : null);
     cell(row, member.voter ? "yes" : "no");
     cell(row, member.incarnation);
     cell(row, member.address);
