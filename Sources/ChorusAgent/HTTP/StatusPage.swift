@@ -2,6 +2,8 @@
 /// so the page needs no CDN and the binary carries it (a static build ships no resource bundle).
 /// It renders only what `/v1/self`, `/v1/cluster` and `/v1/members` answer, re-read on every
 /// `/v1/events` event and every 5 s; elements carry ids and `data-*` attributes that tests read.
+/// Everything it shows goes into the DOM as text, never as markup: the maintenance and banner
+/// messages come from any operator.
 enum StatusPage {
     static let html = #"""
 <!doctype html>
@@ -37,6 +39,7 @@ enum StatusPage {
   .status-dead, .state-UPGRADE_TASKS_FAILED { color: var(--bad); }
   .status-left { color: var(--muted); }
   ol#events { padding-left: 1.2rem; font-family: ui-monospace, monospace; font-size: 12.5px; }
+  ol#events .event-name { font-weight: 600; }
   #error { color: var(--bad); }
 </style>
 </head>
@@ -197,13 +200,44 @@ function showConnection(state, text) {
   connection.textContent = text;
 }
 
+// What an event changed, in words: the member and its status, the maintenance message, the
+// banner's level and text, the upgrade state. Event data comes from any operator: it is only
+// ever inserted as text.
+function describeEvent(name, data) {
+  const member = data.member, cluster = data.cluster;
+  if (member) {
+    if (name === "certificate-expiring") return member.name + " certificate expires " + member.certificateExpiresAt;
+    const serving = LIVE_STATUSES.includes(member.status) ? member.serving : null;
+    return [member.name, member.status, serving, member.version].filter(Boolean).join(" ");
+  }
+  if (!cluster) return "";
+  if (name === "maintenance-on") {
+    const message = cluster.maintenance && cluster.maintenance.message;
+    return message ? "on: " + message : "on";
+  }
+  if (name === "maintenance-off") return "off";
+  if (name === "banner-changed") {
+    const banner = cluster.banner;
+    if (!banner) return "cleared";
+    return banner.level + ": " + banner.message + (banner.expiresAt ? " (until " + banner.expiresAt + ")" : "");
+  }
+  return cluster.state + ", version " + cluster.clusterVersion
+    + (cluster.targetVersion ? " → " + cluster.targetVersion : "")
+    + (cluster.waitingFor ? ", waiting for " + cluster.waitingFor : "");
+}
+
 function recordEvent(message) {
   let data = {};
   try { data = JSON.parse(message.data); } catch (_) { /* keep the name alone */ }
-  const subject = data.member ? data.member.name + " " + data.member.status
-    : data.cluster ? data.cluster.state : "";
   const item = document.createElement("li");
-  item.textContent = (data.time || "") + "  " + message.type + "  " + subject;
+  item.dataset.event = message.type;
+  for (const [className, text] of [["event-time", data.time || ""], ["event-name", message.type],
+                                   ["event-detail", describeEvent(message.type, data)]]) {
+    const part = document.createElement("span");
+    part.className = className;
+    part.textContent = text;
+    item.append(part, " ");
+  }
   const list = byId("events");
   list.prepend(item);
   while (list.children.length > RECENT_EVENTS) list.lastElementChild.remove();
