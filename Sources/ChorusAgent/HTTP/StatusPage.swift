@@ -2,6 +2,8 @@
 /// so the page needs no CDN and the binary carries it (a static build ships no resource bundle).
 /// It renders only what `/v1/self`, `/v1/cluster` and `/v1/members` answer, re-read on every
 /// `/v1/events` event and every 5 s; elements carry ids and `data-*` attributes that tests read.
+/// Everything it shows goes into the DOM as text, never as markup: the maintenance and banner
+/// messages come from any operator.
 enum StatusPage {
     static let html = #"""
 <!doctype html>
@@ -16,7 +18,12 @@ enum StatusPage {
   header { display: flex; align-items: baseline; gap: 1rem; border-bottom: 1px solid var(--line); }
   h1 { font-size: 1.4rem; margin: .5rem 0; }
   h2 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
-  #connection, footer, .muted { color: var(--muted); }
+  footer, .muted { color: var(--muted); }
+  #connection { font-weight: 600; }
+  #connection[data-state="live"] { color: var(--ok); }
+  #connection[data-state="reconnecting"] { color: var(--warn); }
+  #connection[data-state="disconnected"] { color: var(--bad); }
+  #connection[data-state="connecting"], #connection[data-state="polling"] { color: var(--muted); }
   .notice { padding: .6rem .9rem; margin: .8rem 0; border-radius: 6px; border: 1px solid; }
   .notice.maintenance, .notice.level-critical, .notice.level-error { border-color: var(--bad); background: #ffebe9; }
   .notice.level-warning { border-color: var(--warn); background: #fff8c5; }
@@ -32,14 +39,15 @@ enum StatusPage {
   .status-dead, .state-UPGRADE_TASKS_FAILED { color: var(--bad); }
   .status-left { color: var(--muted); }
   ol#events { padding-left: 1.2rem; font-family: ui-monospace, monospace; font-size: 12.5px; }
+  ol#events .event-name { font-weight: 600; }
   #error { color: var(--bad); }
 </style>
 </head>
 <body data-loaded="no">
 <header>
   <h1>Chorus <span id="node-name" class="muted"></span></h1>
-  <span id="connection">connecting…</span>
-  <span id="error" role="alert"></span>
+  <span id="connection" data-state="connecting">connecting…</span>
+  <span id="error" role="alert" hidden></span>
 </header>
 <div id="maintenance" class="notice maintenance" hidden>
   <strong>Maintenance mode</strong> — load-balancer checks answer 503. <span id="maintenance-message"></span>
@@ -85,6 +93,10 @@ const EVENT_NAMES = ["member-join", "member-suspect", "member-failed", "member-l
 const RECENT_EVENTS = 25;
 // Liveness can change without an event reaching this page (a dropped stream): re-read anyway.
 const POLL_MILLISECONDS = 5000;
+
+// The statuses of members still presumed up; a dead or departed member's last heartbeat said
+// what it was serving, but it serves nothing now.
+const LIVE_STATUSES = ["alive", "suspect"];
 
 const byId = (id) => document.getElementById(id);
 function show(id, value) {
@@ -136,11 +148,12 @@ function renderMembers(members) {
     const row = document.createElement("tr");
     row.dataset.member = member.name;
     row.dataset.status = member.status;
-    row.dataset.serving = member.serving;
+    const live = LIVE_STATUSES.includes(member.status);
+    row.dataset.serving = live ? member.serving : "—";
     cell(row, member.name);
     cell(row, member.status, "status-" + member.status);
     cell(row, member.version);
-    cell(row, member.serving, "serving-" + member.serving);
+    cell(row, row.dataset.serving, live ? "serving-" + member.serving : null);
     cell(row, member.voter ? "yes" : "no");
     cell(row, member.incarnation);
     cell(row, member.address);
@@ -163,34 +176,82 @@ async function refresh() {
     renderCluster(cluster);
     renderMembers(members);
     show("updated", new Date().toISOString());
-    show("error", "");
+    showError("");
     document.body.dataset.loaded = "yes";
   } catch (error) {
-    byId("error").textContent = "cannot read the agent: " + error.message;
+    showError("cannot read the agent: " + error.message);
   } finally {
     inFlight = false;
     if (pending) { pending = false; refresh(); }
   }
 }
 
+// Hidden when empty: an empty alert must not leave a mark beside the connection state.
+function showError(text) {
+  const error = byId("error");
+  error.textContent = text;
+  error.hidden = !text;
+}
+
+// `state` is what the indicator's colour (and the tests) key on; `text` is what people read.
+function showConnection(state, text) {
+  const connection = byId("connection");
+  connection.dataset.state = state;
+  connection.textContent = text;
+}
+
+// What an event changed, in words: the member and its status, the maintenance message, the
+// banner's level and text, the upgrade state. Event data comes from any operator: it is only
+// ever inserted as text.
+function describeEvent(name, data) {
+  const member = data.member, cluster = data.cluster;
+  if (member) {
+    if (name === "certificate-expiring") return member.name + " certificate expires " + member.certificateExpiresAt;
+    const serving = LIVE_STATUSES.includes(member.status) ? member.serving : null;
+    return [member.name, member.status, serving, member.version].filter(Boolean).join(" ");
+  }
+  if (!cluster) return "";
+  if (name === "maintenance-on") {
+    const message = cluster.maintenance && cluster.maintenance.message;
+    return message ? "on: " + message : "on";
+  }
+  if (name === "maintenance-off") return "off";
+  if (name === "banner-changed") {
+    const banner = cluster.banner;
+    if (!banner) return "cleared";
+    return banner.level + ": " + banner.message + (banner.expiresAt ? " (until " + banner.expiresAt + ")" : "");
+  }
+  return cluster.state + ", version " + cluster.clusterVersion
+    + (cluster.targetVersion ? " → " + cluster.targetVersion : "")
+    + (cluster.waitingFor ? ", waiting for " + cluster.waitingFor : "");
+}
+
 function recordEvent(message) {
   let data = {};
   try { data = JSON.parse(message.data); } catch (_) { /* keep the name alone */ }
-  const subject = data.member ? data.member.name + " " + data.member.status
-    : data.cluster ? data.cluster.state : "";
   const item = document.createElement("li");
-  item.textContent = (data.time || "") + "  " + message.type + "  " + subject;
+  item.dataset.event = message.type;
+  for (const [className, text] of [["event-time", data.time || ""], ["event-name", message.type],
+                                   ["event-detail", describeEvent(message.type, data)]]) {
+    const part = document.createElement("span");
+    part.className = className;
+    part.textContent = text;
+    item.append(part, " ");
+  }
   const list = byId("events");
   list.prepend(item);
   while (list.children.length > RECENT_EVENTS) list.lastElementChild.remove();
 }
 
 function follow() {
-  if (!window.EventSource) { show("connection", "polling"); return; }
-  // EventSource reconnects by itself and resumes with Last-Event-ID.
+  if (!window.EventSource) { showConnection("polling", "polling (no live events)"); return; }
+  // EventSource reconnects by itself after a dropped connection, resuming with Last-Event-ID;
+  // it gives up only on an answer that is not an event stream (a proxy's error page).
   const source = new EventSource("/v1/events");
-  source.onopen = () => { show("connection", "live"); refresh(); };
-  source.onerror = () => show("connection", "reconnecting…");
+  source.onopen = () => { showConnection("live", "live"); refresh(); };
+  source.onerror = () => source.readyState === EventSource.CLOSED
+    ? showConnection("disconnected", "disconnected: reload to follow events again")
+    : showConnection("reconnecting", "reconnecting…");
   for (const name of EVENT_NAMES) {
     source.addEventListener(name, (message) => { recordEvent(message); refresh(); });
   }
