@@ -40,6 +40,38 @@ struct EventHooksTests {
         #expect(lines[1].contains("\"name\":\"node-2\""))
     }
 
+    /// A join storm forks one hook process per window, not one per member (issue 16), and the
+    /// batch keeps the events' order around a cluster event, which is never held back.
+    @Test func memberEventsWithinTheWindowReachAHookInOneProcess() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-coalesce-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let forks = directory.appendingPathComponent("forks.log").path
+        let events = directory.appendingPathComponent("events.log").path
+        let hooks = try EventHooks(entries: ["*=echo \"$CHORUS_EVENT $CHORUS_EVENT_COUNT\" >> \(forks); cat >> \(events)"],
+                                   coalescePeriod: .milliseconds(300))
+        let journal = EventJournal(node: "node-1")
+        let runner = Task { await hooks.run(journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
+        defer { runner.cancel() }
+        try await Task.sleep(for: .milliseconds(100))
+        for index in 2...26 { journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-\(index)", seed: UInt8(index)))) }
+        journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record("member-failed", member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
+        journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-27", seed: 27)))
+
+        func delivered() -> [AgentEvent] {
+            let text = (try? String(contentsOfFile: events, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(AgentEvent.self, from: Data($0.utf8)) }
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, delivered().count < 28 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(delivered().map(\.id) == Array(1...28), "every event once, in order")
+        let forked = try String(contentsOfFile: forks, encoding: .utf8).split(separator: "\n")
+        #expect(forked == ["member-join 25", "upgrade-started 1", "member-failed,member-join 2"])
+    }
+
     @Test func malformedEntriesAreRejected() {
         #expect(throws: HookConfigurationError.self) { try EventHooks(entries: ["no-equals-sign"]) }
         #expect(throws: HookConfigurationError.self) { try EventHooks(entries: ["=command"]) }

@@ -35,6 +35,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var upgradeAutoApprove = false
     /// `[events] hooks`: "EVENT=COMMAND" entries (EVENT may be `*`).
     public var eventHooks: [String] = []
+    /// `[events] coalesce_period`: member events within it reach a hook in one process (`EventHooks`).
+    public var eventsCoalescePeriod: Duration = .seconds(1)
     /// `[cluster] founder`: the name of the one agent that founds a new cluster, so every agent
     /// can share one configuration (and one `join` list). Without it, the agent started without
     /// `join` founds.

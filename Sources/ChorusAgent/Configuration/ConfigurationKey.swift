@@ -12,6 +12,7 @@ enum ConfigurationKey: String, CaseIterable {
     case upgradeTasksTimeout = "upgrade.tasks_timeout"
     case upgradeAutoApprove = "upgrade.auto_approve"
     case eventHooks = "events.hooks"
+    case eventsCoalescePeriod = "events.coalesce_period"
     case clusterFounder = "cluster.founder"
     case gossipKeyringFile = "gossip.keyring_file"
     case endpointAllowedHosts = "endpoint.allowed_hosts"
@@ -28,7 +29,7 @@ enum ConfigurationKey: String, CaseIterable {
     }
 
     /// Settings a file may give as a TOML boolean or integer, not only as a string.
-    var acceptsScalar: Bool { self == .upgradeAutoApprove || self == .upgradeTasksTimeout }
+    var acceptsScalar: Bool { self == .upgradeAutoApprove || self == .upgradeTasksTimeout || self == .eventsCoalescePeriod }
 
     /// `join`, `events.hooks` and `endpoint.allowed_hosts` are lists; every other setting holds exactly one value.
     var isList: Bool { self == .join || self == .eventHooks || self == .endpointAllowedHosts }
@@ -43,7 +44,7 @@ enum ConfigurationKey: String, CaseIterable {
         let single: String?
         switch self {
         case .join: return flags.join.isEmpty ? nil : flags.join
-        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks, .clusterFounder,
+        case .upgradeTasksCommand, .upgradeTasksTimeout, .upgradeAutoApprove, .eventHooks, .eventsCoalescePeriod, .clusterFounder,
              .gossipKeyringFile, .endpointAllowedHosts: return nil
         case .name: single = flags.name
         case .bind: single = flags.bind

@@ -70,6 +70,11 @@ enum ConfigurationValidation {
                 throw fail("\(error)")
             }
             configuration.eventHooks = setting.values
+        case .eventsCoalescePeriod:
+            guard let period = parseDuration(value), period <= .seconds(60) else {
+                throw fail("'\(value)' is not a duration of at most 60 s (e.g. 500ms, 1s; 0 delivers each event alone)")
+            }
+            configuration.eventsCoalescePeriod = period
         case .clusterFounder:
             configuration.clusterFounder = try nonEmpty(value, fail)
         case .gossipKeyringFile:
@@ -84,6 +89,10 @@ enum ConfigurationValidation {
 
     /// "90", "90s", "15m", "2h", "90d".
     static func parseDuration(_ text: String) -> Duration? {
+        if text.hasSuffix("ms") {
+            guard let number = Int64(text.dropLast(2)), number >= 0, number <= 1_000_000_000 else { return nil }
+            return .milliseconds(number)
+        }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         let unit = text.last.flatMap { units[$0] }
         guard let number = Int64(unit == nil ? text : String(text.dropLast())), number >= 0,

@@ -2,19 +2,28 @@ import Foundation
 import Logging
 
 /// Runs the hook commands configured per event (`events.hooks = ["upgrade-finished=CMD", "*=CMD"]`):
-/// `/bin/sh -c CMD` with the event's JSON on stdin and `CHORUS_EVENT` set, one at a time, in
-/// event order, each event once. A hook that fails is logged; it never blocks the agent.
+/// `/bin/sh -c CMD` with the events' JSON on stdin, one object per line, and `CHORUS_EVENT` set;
+/// one at a time, in event order, each event once. A hook that fails is logged; it never blocks
+/// the agent.
+///
+/// Member events are coalesced, as Serf's `coalesce_period` does: the first one opens a window
+/// of `coalescePeriod`, and each hook gets every member event of the window that it matches in
+/// one process. A join storm of N agents then forks a few processes per hook, not N per agent
+/// (issue 16: 25 agents joining with a `*` hook reached a load average of 81). Cluster events
+/// (upgrade, maintenance, banner) each get their own process, in order with the batches around them.
 public struct EventHooks: Sendable {
     public let commands: [(event: String, command: String)]
+    public let coalescePeriod: Duration
 
-    /// Parses "EVENT=COMMAND" entries; `*` matches every event.
-    public init(entries: [String]) throws {
+    /// Parses "EVENT=COMMAND" entries; `*` matches every event. A zero period: no coalescing.
+    public init(entries: [String], coalescePeriod: Duration = .zero) throws {
         commands = try entries.map { entry in
             guard let separator = entry.firstIndex(of: "="), separator != entry.startIndex else {
                 throw HookConfigurationError(entry: entry)
             }
             return (String(entry[..<separator]), String(entry[entry.index(after: separator)...]))
         }
+        self.coalescePeriod = coalescePeriod
     }
 
     public var isEmpty: Bool { commands.isEmpty }
@@ -22,22 +31,56 @@ public struct EventHooks: Sendable {
     /// Follows the journal until cancelled.
     public func run(journal: EventJournal, logger: Logger) async {
         guard !isEmpty else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        for await event in journal.subscribe(after: journal.recent.last?.id) {
-            for hook in commands where hook.event == "*" || hook.event == event.event {
-                guard let json = try? encoder.encode(event) else { continue }
-                await Self.execute(hook.command, event: event.event, input: json, logger: logger)
+        var handled = journal.recent.last?.id ?? 0
+        for await event in journal.subscribe(after: handled) where event.id > handled {
+            var window = [event]
+            if coalescePeriod > .zero, event.isMemberEvent {
+                try? await Task.sleep(for: coalescePeriod)
+                // What the journal recorded meanwhile; the subscription repeats it, and is skipped.
+                window += journal.recent.filter { $0.id > event.id }
+            }
+            handled = window.last?.id ?? handled
+            for run in Self.runs(of: window) {
+                for hook in commands {
+                    let matching = run.filter { hook.event == "*" || hook.event == $0.event }
+                    guard !matching.isEmpty else { continue }
+                    await Self.execute(hook.command, events: matching, logger: logger)
+                }
             }
         }
     }
 
-    private static func execute(_ command: String, event: String, input: Data, logger: Logger) async {
+    /// Consecutive member events together, each cluster event alone: what one process gets.
+    static func runs(of window: [AgentEvent]) -> [[AgentEvent]] {
+        var runs: [[AgentEvent]] = []
+        for event in window {
+            if event.isMemberEvent, let last = runs.last?.last, last.isMemberEvent {
+                runs[runs.count - 1].append(event)
+            } else {
+                runs.append([event])
+            }
+        }
+        return runs
+    }
+
+    /// `CHORUS_EVENT`: the batch's event name, or its distinct names in order, comma-separated.
+    static func eventVariable(for events: [AgentEvent]) -> String {
+        var names: [String] = []
+        for event in events where !names.contains(event.event) { names.append(event.event) }
+        return names.joined(separator: ",")
+    }
+
+    private static func execute(_ command: String, events: [AgentEvent], logger: Logger) async {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let input = events.compactMap { try? encoder.encode($0) + Data("\n".utf8) }.reduce(Data(), +)
+        let event = eventVariable(for: events)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         var environment = ProcessInfo.processInfo.environment
         environment["CHORUS_EVENT"] = event
+        environment["CHORUS_EVENT_COUNT"] = String(events.count)
         process.environment = environment
         let stdin = Pipe()
         process.standardInput = stdin
@@ -45,7 +88,9 @@ public struct EventHooks: Sendable {
             process.terminationHandler = { _ in continuation.resume() }
             do {
                 try process.run()
-                stdin.fileHandleForWriting.write(input)
+                // A hook that does not read its stdin may exit first: the write then fails (EPIPE;
+                // the agent ignores SIGPIPE) and the hook has still run.
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
                 try? stdin.fileHandleForWriting.close()
             } catch {
                 logger.warning("event hook did not start", metadata: ["event": "\(event)", "error": "\(error)"])
@@ -57,6 +102,10 @@ public struct EventHooks: Sendable {
             logger.warning("event hook failed", metadata: ["event": "\(event)", "status": "\(process.terminationStatus)"])
         }
     }
+}
+
+extension AgentEvent {
+    var isMemberEvent: Bool { member != nil }
 }
 
 public struct HookConfigurationError: Error, CustomStringConvertible {

@@ -14,6 +14,9 @@ public enum AgentMain {
     public static func run(configuration: AgentConfiguration,
                            reread: (@Sendable () throws -> AgentConfiguration)? = nil) async throws {
         let logger = Logger(label: "chorus.agent")
+        // A pipe whose reader is gone (a hook or tasks command that exited) is an error to
+        // handle where it is written, not a signal that ends the agent.
+        signal(SIGPIPE, SIG_IGN)
         // First, before the data directory, sockets and endpoint take descriptors (DescriptorLimit says why).
         try DescriptorLimit.ensure()
         let dataDirectory = DataDirectory(path: configuration.dataDir)
@@ -34,7 +37,7 @@ public enum AgentMain {
         let startsDraining = try dataDirectory.loadDraining()
         let restoredVoterNames = try dataDirectory.loadVoterNames()
         let gossipKeys = try configuration.gossipKeyringFile.map(GossipKeyringFile.load)
-        let hooks = try EventHooks(entries: configuration.eventHooks)
+        let hooks = try EventHooks(entries: configuration.eventHooks, coalescePeriod: configuration.eventsCoalescePeriod)
 
         let channel = try await GossipService.bind(bind, group: MultiThreadedEventLoopGroup.singleton)
         let advertise = try advertiseAddress(configuration: configuration, bound: channel.channel.localAddress)

@@ -144,6 +144,7 @@ extension AgentConfiguration {
         case .upgradeTasksTimeout: "\(upgradeTasksTimeout)"
         case .upgradeAutoApprove: "\(upgradeAutoApprove)"
         case .eventHooks: eventHooks.joined(separator: "\n")
+        case .eventsCoalescePeriod: "\(eventsCoalescePeriod)"
         case .clusterFounder: clusterFounder ?? ""
         case .gossipKeyringFile: gossipKeyringFile ?? ""
         case .endpointAllowedHosts: endpointAllowedHosts.joined(separator: ",")
