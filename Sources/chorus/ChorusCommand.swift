@@ -12,7 +12,7 @@ struct ChorusCommand: AsyncParsableCommand {
         version: "0.1.0 (protocol \(MembershipNode.protocolVersion), envelope \(Datagram.currentVersion))",
         subcommands: [
             AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
-            MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self,
+            MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self, JoinCommand.self,
             KeysCommand.self, KeyringCommand.self, OperatorsCommand.self, ReloadCommand.self, SimulateCommand.self,
             UpgradeTasksGuardCommand.self,
         ])

@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 
 /// What the local HTTP endpoint reads from the running agent.
 ///
@@ -26,6 +27,8 @@ public protocol AgentStatusSource: Sendable {
     func submit(_ command: OperatorCommand) async throws -> CommandOutcome
     /// Drains or undrains this node (SPEC §6), durably, and gossips the new heartbeat; returns this node.
     func setDraining(_ draining: Bool) async throws -> MemberSnapshot
+    /// Sends join requests to `addresses` now (`chorus join`); the answers arrive as gossip.
+    func join(through addresses: [PeerAddress]) async throws
     /// Starts a graceful leave: the agent announces it, then stops as on SIGTERM.
     func requestLeave() async
     /// Reads the certificate and configuration again and puts into force what can change live

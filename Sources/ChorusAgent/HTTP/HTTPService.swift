@@ -60,6 +60,7 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
     return StatusRoutes.routes(source: source, metrics: metrics)
         + ClusterRoutes.routes(source: source, authorization: authorization)
         + NodeRoutes.routes(source: source, authorization: authorization)
+        + JoinRoutes.routes(source: source, authorization: authorization)
         + ReloadRoutes.routes(source: source, authorization: authorization)
         + ClusterSettingsRoutes.routes(source: source, authorization: authorization)
         + KeyringRoutes.routes(source: source, authorization: authorization)

@@ -120,6 +120,11 @@ public actor NodeRuntime: AgentStatusSource {
         }
     }
 
+    /// Sends join requests to `addresses` (`POST /v1/join`); the answers arrive as gossip.
+    public func join(through addresses: [PeerAddress]) throws {
+        post(try step { $0.join(through: addresses, now: clock.now()) })
+    }
+
     /// Written before the heartbeat that announces it, so a node drained and then killed comes back drained.
     public func setDraining(_ draining: Bool) throws -> MemberSnapshot {
         guard core.localMember.serving != .leaving else { return core.localMember }

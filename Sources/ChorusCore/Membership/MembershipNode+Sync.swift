@@ -18,10 +18,21 @@ extension MembershipNode {
         guard !hasJoined, now >= nextJoinAt else { return }
         nextJoinAt = now + joinBackoff
         joinBackoff = min(joinBackoff * 2, settings.joinRetryMax)
-        for seed in seeds where seed != advertiseAddress {
-            sendGossip(to: seed, peer: nil, leading: [ownStatement.record, JoinRequest.record],
-                       paddedTo: min(datagramRoom, Self.paddedJoinSize))
-        }
+        for seed in seeds where seed != advertiseAddress { sendJoinRequest(to: seed) }
+    }
+
+    /// An operator asked this running agent to join through `addresses` (`chorus join`): a join
+    /// request to each, now, whether or not this node has joined already. Each one that answers
+    /// sends its whole view, which merges into ours as a seed's answer at start does.
+    public mutating func join(through addresses: [PeerAddress], now: Instant) -> [MembershipEffect] {
+        advanceClock(now)
+        for address in addresses where address != advertiseAddress { sendJoinRequest(to: address) }
+        return takeEffects()
+    }
+
+    private mutating func sendJoinRequest(to address: PeerAddress) {
+        sendGossip(to: address, peer: nil, leading: [ownStatement.record, JoinRequest.record],
+                   paddedTo: min(datagramRoom, Self.paddedJoinSize))
     }
 
     mutating func antiEntropyIfDue(now: Instant) {

@@ -49,6 +49,15 @@ actor FakeStatusSource: AgentStatusSource {
 
     func requestLeave() { leaveRequests += 1 }
 
+    /// Every `join` call's addresses; `joinAnswer` is who answers it (added as alive members).
+    var joins: [[PeerAddress]] = []
+    var joinAnswer: [MemberSnapshot] = []
+    func join(through addresses: [PeerAddress]) {
+        joins.append(addresses)
+        others += joinAnswer
+    }
+    func answerJoins(with members: [MemberSnapshot]) { joinAnswer = members }
+
     /// What `POST /v1/reload` answers: a response, or nil for a refusal; every call is counted.
     var reloadAnswer: ReloadResponse?
     var reloads = 0

@@ -26,7 +26,7 @@ struct HTTPEndpointTests {
             for member in members {
                 #expect(Set(member.keys) == [
                     "name", "id", "address", "status", "version", "incarnation", "serving", "voter", "protocolVersion",
-                    "certificateExpiresAt",
+                    "certificateExpiresAt", "known",
                 ])
             }
             let first = members[0]
@@ -38,6 +38,7 @@ struct HTTPEndpointTests {
             #expect(first["serving"] as? String == "draining")
             #expect(first["voter"] as? Bool == true)
             #expect(first["protocolVersion"] as? Int == 1)
+            #expect(first["known"] as? Bool == true)
             #expect(members[2]["status"] as? String == "suspect")
         }
     }
@@ -46,7 +47,7 @@ struct HTTPEndpointTests {
         try await withHTTPServer(source: Self.source()) { client in
             let node = try await client.request("/v1/self").jsonObject()
             #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion", "voter",
-                                       "certificateExpiresAt"])
+                                       "certificateExpiresAt", "known"])
             #expect(node["name"] as? String == "node-b")
             #expect(node["id"] as? String == String(repeating: "02", count: 32))
             #expect(node["address"] as? String == "10.0.0.2:7720")
