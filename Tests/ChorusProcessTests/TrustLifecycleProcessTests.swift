@@ -47,6 +47,12 @@ import Testing
         }
         #expect(outAtOthers != nil, "node-3 still alive after its revocation")
         #expect(try third.runClient(["maintenance", "on", "--message", "from a revoked node"]) != 0)
+        // It heard the decision: its load-balancer check sends traffic elsewhere.
+        let outOfService = await eventually(within: .seconds(5)) {
+            await third.json("/v1/health/lb")?["reason"] as? String == "removed"
+        }
+        let revokedCheck = await third.json("/v1/health/lb")
+        #expect(outOfService != nil, "the revoked node still takes traffic: \(String(describing: revokedCheck))")
         third.kill(SIGKILL)
         _ = await third.waitForExit(timeout: .seconds(5))
         try third.start(join: cluster.base, trust: cluster.trust)

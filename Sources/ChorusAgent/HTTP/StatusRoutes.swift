@@ -22,7 +22,8 @@ enum StatusRoutes {
                 let refusal = refusal(local: local, joined: await source.hasJoined(), now: MonotonicClock.unixSeconds(),
                                       incompatibility: cluster.localIncompatibility,
                                       maintenance: cluster.agreed.maintenanceMessage != nil,
-                                      nameConflict: cluster.localNameConflict != nil)
+                                      nameConflict: cluster.localNameConflict != nil,
+                                      removed: cluster.agreed.removed.contains(local.id))
                 guard let refusal else { return try JSONResponse.make(LoadBalancerOKResponse(status: "ok")) }
                 let message = switch refusal {
                 case .maintenance: cluster.agreed.maintenanceMessage
@@ -57,7 +58,7 @@ enum StatusRoutes {
         case notJoined = "not-joined"
         case certificateExpired = "certificate-expired"
         case duplicateName = "duplicate-name"
-        case draining, leaving, incompatible, maintenance
+        case draining, leaving, incompatible, maintenance, removed
     }
 
     /// An operator's intent (drain, leave) is reported before the join state: it is the reason
@@ -66,10 +67,12 @@ enum StatusRoutes {
     /// maintenance comes next, so every node of the cluster gives the same reason during a backup.
     /// A node whose own certificate expired comes first: every peer refuses it, so it serves a
     /// cluster it is no longer part of, while it may still see itself as alive.
-    /// So does one whose name a live member already holds: the cluster refuses its heartbeats.
+    /// So does one whose name a live member already holds: the cluster refuses its heartbeats,
+    /// and one the cluster removed or revoked: whatever it still sees, it is no member.
     static func refusal(local: MemberSnapshot, joined: Bool, now: UInt64, incompatibility: String? = nil,
-                        maintenance: Bool = false, nameConflict: Bool = false) -> Refusal? {
+                        maintenance: Bool = false, nameConflict: Bool = false, removed: Bool = false) -> Refusal? {
         if local.certificateExpiresAt <= now { return .certificateExpired }
+        if removed { return .removed }
         if nameConflict { return .duplicateName }
         if incompatibility != nil { return .incompatible }
         if maintenance { return .maintenance }

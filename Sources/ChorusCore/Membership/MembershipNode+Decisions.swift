@@ -68,11 +68,17 @@ extension MembershipNode {
 
     /// Turns the engine's effects into ours, in order: sends become datagrams to the member's
     /// address (split across as many as the records need), the rest pass through unchanged.
+    /// A revocation takes effect after the batch: the decision's own messages still reach the
+    /// revoked node, so it learns that it is out (and its load-balancer check says so).
     mutating func carryOut(_ decisionEffects: [DecisionEffect]) {
         defer { refreshSealing() }
+        var revoked: [NodeID] = []
         for effect in decisionEffects {
             if case .decided(_, let value, true) = effect, value.changesVoters { refreshVoterNames() }
-            if case .decided(_, .revoke(let revokedID), true) = effect { applyRevocation(of: revokedID) }
+            if case .decided(_, .revoke(let revokedID), true) = effect {
+                announceRevocation(of: revokedID)
+                revoked.append(revokedID)
+            }
             guard case .send(let records, let peer) = effect else {
                 effects.append(.decision(effect))
                 continue
@@ -80,15 +86,17 @@ extension MembershipNode {
             guard let address = members[peer]?.heartbeat.address else { continue }
             sendRecords(records, to: address, peer: peer)
         }
+        for revokedID in revoked { applyRevocation(of: revokedID) }
     }
 
-    /// The revoked member leaves the member list at once (announced as `member-revoked`), and
-    /// nothing signed by its key is taken from now on, relayed or direct.
+    private mutating func announceRevocation(of revokedID: NodeID) {
+        if let member = snapshot(of: revokedID) { effects.append(.event(MembershipEvent(kind: .memberRevoked, member: member))) }
+    }
+
+    /// The revoked member leaves the member list (announced as `member-revoked`), and nothing
+    /// signed by its key is taken from now on, relayed or direct.
     private mutating func applyRevocation(of revokedID: NodeID) {
-        if let member = snapshot(of: revokedID) {
-            effects.append(.event(MembershipEvent(kind: .memberRevoked, member: member)))
-            forget(revokedID)
-        }
+        forget(revokedID)
         trust.revoke(revokedID)
     }
 

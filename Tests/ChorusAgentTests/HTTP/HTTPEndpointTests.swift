@@ -174,5 +174,7 @@ struct LoadBalancerRefusalTests {
         #expect(StatusRoutes.refusal(local: expired, joined: true, now: 999) == nil)
         #expect(StatusRoutes.refusal(local: expired, joined: true, now: 1_000) == .certificateExpired)
         #expect(StatusRoutes.refusal(local: expired, joined: true, now: 1_000, incompatibility: "x", maintenance: true) == .certificateExpired)
+        #expect(StatusRoutes.refusal(local: serving, joined: true, now: 0, maintenance: true, removed: true) == .removed,
+                 "a removed or revoked node takes no traffic, whatever else holds")
     }
 }
