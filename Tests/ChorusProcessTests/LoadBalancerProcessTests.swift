@@ -4,8 +4,9 @@ import Testing
 /// The load-balancer examples run for real, in front of three toy backends (each a
 /// `python3 -m http.server` serving a page that names its node) whose agents answer
 /// /v1/health/lb and serve the maintenance page (SPEC §6, §10): deploy/haproxy/haproxy.cfg,
-/// which checks the agents itself, and deploy/nginx/chorus.conf fed by the
-/// deploy/nginx/chorus-nginx-upstreams check loop.
+/// which checks the agents itself, deploy/nginx/chorus.conf fed by the
+/// deploy/nginx/chorus-nginx-upstreams check loop, and deploy/apache/chorus.conf, whose
+/// mod_proxy_hcheck checks the agents through its loopback relays.
 @Suite(.serialized) struct LoadBalancerProcessTests {
     /// Requests through the balancer per look: with round robin over at most three servers, twelve
     /// requests reach every server that is up several times.
@@ -62,7 +63,7 @@ import Testing
 }
 
 enum LoadBalancer: String, CustomStringConvertible, CaseIterable, Sendable {
-    case haproxy, nginx
+    case haproxy, nginx, apache
     var description: String { rawValue }
 }
 
@@ -94,6 +95,7 @@ struct LoadBalancedCluster {
             let proxies = switch balancer {
             case .haproxy: try await startHAProxy(cluster, frontendPort: frontendPort)
             case .nginx: try await startNginx(cluster, frontendPort: frontendPort, started: &started)
+            case .apache: try await startApache(cluster, frontendPort: frontendPort)
             }
             return LoadBalancedCluster(cluster: cluster, backends: backends, proxies: proxies, frontendPort: frontendPort)
         } catch {
@@ -148,6 +150,23 @@ struct LoadBalancedCluster {
         return [loop, server]
     }
 
+    /// Apache httpd with its own configuration, in the foreground (-DFOREGROUND), so the test owns
+    /// the process; its relays take the ports after the backends'.
+    private static func startApache(_ cluster: ProcessCluster, frontendPort: Int) async throws -> [BackgroundProcess] {
+        let apache = try ExternalTool.require("apache2", package: "apache2")
+        let prefix = cluster.workspace.appendingPathComponent("apache")
+        try FileManager.default.createDirectory(at: prefix, withIntermediateDirectories: true)
+        let nodes = cluster.agents.enumerated().map { index, agent in
+            ApacheExample.Node(name: agent.name, relayPort: cluster.base + 120 + index, appPort: cluster.base + 100 + index,
+                               agentPort: agent.httpPort)
+        }
+        let configuration = try ApacheExample.install(in: prefix, frontendPort: frontendPort, nodes: nodes)
+        let test = try await ExternalTool.run(apache, ["-t", "-f", configuration.path])
+        try #require(test.status == 0, "apache2 -t rejects the configuration: \(test.output)")
+        return [try BackgroundProcess(apache, ["-f", configuration.path, "-DFOREGROUND"],
+                                      log: prefix.appendingPathComponent("apache.log"))]
+    }
+
     func stop() {
         for proxy in proxies { proxy.stop() }
         for backend in backends { backend.stop() }
@@ -191,8 +210,8 @@ struct LoadBalancedCluster {
     }
 
     /// Polls until one look gets exactly `answers`; records an issue with the last look if not
-    /// within 30 s (HAProxy needs fall × inter = 4 s to take a server out, rise × inter to bring it
-    /// back; the nginx check loop 1 s plus a reload).
+    /// within 30 s (HAProxy and Apache need fall × interval = 4 s to take a server out, rise ×
+    /// interval to bring it back; the nginx check loop 1 s plus a reload).
     func expectEventually(_ answers: Set<String>, _ why: String, sourceLocation: SourceLocation = #_sourceLocation) async {
         var last: [String: Int] = [:]
         let reached = await eventually(within: .seconds(30)) {
