@@ -151,9 +151,13 @@ struct LoadBalancedCluster {
     }
 
     /// Apache httpd with its own configuration, in the foreground (-DFOREGROUND), so the test owns
-    /// the process; its relays take the ports after the backends'.
+    /// the process; its relays take the ports after the backends'. Started through
+    /// `env --default-signal`: the test process spawns it with most signals blocked, and Apache,
+    /// unlike HAProxy and nginx, keeps that mask, so it ignored SIGTERM, was killed, and left its
+    /// children running.
     private static func startApache(_ cluster: ProcessCluster, frontendPort: Int) async throws -> [BackgroundProcess] {
         let apache = try ExternalTool.require("apache2", package: "apache2")
+        let env = try ExternalTool.require("env", package: "coreutils")
         let prefix = cluster.workspace.appendingPathComponent("apache")
         try FileManager.default.createDirectory(at: prefix, withIntermediateDirectories: true)
         let nodes = cluster.agents.enumerated().map { index, agent in
@@ -163,7 +167,7 @@ struct LoadBalancedCluster {
         let configuration = try ApacheExample.install(in: prefix, frontendPort: frontendPort, nodes: nodes)
         let test = try await ExternalTool.run(apache, ["-t", "-f", configuration.path])
         try #require(test.status == 0, "apache2 -t rejects the configuration: \(test.output)")
-        return [try BackgroundProcess(apache, ["-f", configuration.path, "-DFOREGROUND"],
+        return [try BackgroundProcess(env, ["--default-signal", apache.path, "-f", configuration.path, "-DFOREGROUND"],
                                       log: prefix.appendingPathComponent("apache.log"))]
     }
 
