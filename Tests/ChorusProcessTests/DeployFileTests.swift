@@ -4,8 +4,8 @@ import Testing
 
 /// The deploy files that cannot run here (no systemd as PID 1, no Docker engine, no Kubernetes)
 /// checked statically: systemd's own verifier, YAML parsed by PyYAML, and the wiring between
-/// the pieces (names, paths, probes) that a typo would break. deploy/haproxy and deploy/nginx run
-/// for real in LoadBalancerProcessTests.
+/// the pieces (names, paths, probes) that a typo would break. deploy/haproxy, deploy/nginx and
+/// deploy/apache run for real in LoadBalancerProcessTests.
 @Suite struct DeployFileTests {
     static func deploy(_ path: String) -> URL { ExternalTool.repositoryRoot.appendingPathComponent("deploy/\(path)") }
 

@@ -4,14 +4,14 @@ import Testing
 /// deploy/nginx/chorus.conf adapted to a loopback test inside a minimal nginx.conf of the
 /// test's own (prefix, pid, temp paths, foreground), changing only what differs per
 /// installation: the listen address, the path of the upstream list chorus-nginx-upstreams
-/// writes, and the directory of the maintenance page.
+/// writes, the agents that serve the maintenance page, and the directory of its static copy.
 enum NginxExample {
     static let path = ExternalTool.repositoryRoot.appendingPathComponent("deploy/nginx/chorus.conf")
     static let checkLoop = ExternalTool.repositoryRoot.appendingPathComponent("deploy/nginx/chorus-nginx-upstreams")
 
     /// Writes nginx.conf, chorus.conf and the maintenance page under `prefix`; returns nginx.conf.
-    static func install(in prefix: URL, frontendPort: Int, upstreamList: URL) throws -> URL {
-        var example = try String(contentsOf: path, encoding: .utf8)
+    static func install(in prefix: URL, frontendPort: Int, upstreamList: URL, agentPorts: [Int]) throws -> URL {
+        var example = try agentsOnLoopback(try String(contentsOf: path, encoding: .utf8), ports: agentPorts)
         let pages = prefix.appendingPathComponent("pages")
         try FileManager.default.createDirectory(at: pages, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: HAProxyExample.maintenancePage,
@@ -47,5 +47,22 @@ enum NginxExample {
         let configuration = prefix.appendingPathComponent("nginx.conf")
         try main.write(to: configuration, atomically: true, encoding: .utf8)
         return configuration
+    }
+
+    /// The example's agent lines (`server HOST:7721;`), the first standing for all, as loopback `ports`.
+    static func agentsOnLoopback(_ example: String, ports: [Int]) throws -> String {
+        var output: [String] = []
+        var agentLines = 0
+        for line in example.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let words = line.split(separator: " ")
+            guard words.count == 2, words[0] == "server", words[1].hasSuffix(":7721;") else {
+                output.append(line)
+                continue
+            }
+            if agentLines == 0 { output += ports.map { "    server 127.0.0.1:\($0);" } }
+            agentLines += 1
+        }
+        try #require(agentLines >= 2, "deploy/nginx/chorus.conf should name every host's agent ('server HOST:7721;')")
+        return output.joined(separator: "\n")
     }
 }

@@ -68,4 +68,5 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + EventRoutes.routes(journal: journal)
         + DecisionRoutes.routes(source: source)
         + StatusPageRoutes.routes()
+        + MaintenancePageRoutes.routes(source: source)
 }
