@@ -4,7 +4,7 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// Programs from Debian packages the operations tests drive (haproxy, nginx, chromium,
+/// Programs from Debian packages the operations tests drive (haproxy, nginx, apache2, chromium,
 /// systemd-analyze, python3). `tools/ensure-deps operations` installs them when missing; a test
 /// that cannot find one fails and says so, rather than passing without having run.
 enum ExternalTool {
