@@ -59,6 +59,18 @@ import Testing
         #expect(!log.contains("Fatal error"))
     }
 
+    /// A start that fails after the gossip socket is bound ends with the reason and exit 1, not
+    /// with a trap of the dropped socket ("Illegal instruction", exit 132).
+    @Test func anAdvertiseAddressThatDoesNotResolveStopsTheStartWithTheReason() async throws {
+        let cluster = try ProcessCluster(count: 1, label: "advertise")
+        defer { cluster.stop() }
+        let agent = cluster.agents[0]
+        try agent.start(joining: [], trust: cluster.trust, environment: ["CHORUS_ADVERTISE": "no-such-host.invalid:7720"])
+        let status = await agent.waitForExit(timeout: .seconds(10))
+        #expect(status == 1, "exit status \(String(describing: status))")
+        #expect(agent.log.contains("cannot resolve --advertise no-such-host.invalid:7720"), "\(agent.log.suffix(600))")
+    }
+
     @Test func drainIsGossipedSurvivesKillAndUndrains() async throws {
         let cluster = try ProcessCluster(count: 3, label: "drain")
         defer { cluster.stop() }

@@ -40,7 +40,15 @@ public enum AgentMain {
         let hooks = try EventHooks(entries: configuration.eventHooks, coalescePeriod: configuration.eventsCoalescePeriod)
 
         let channel = try await GossipService.bind(bind, group: MultiThreadedEventLoopGroup.singleton)
-        let advertise = try advertiseAddress(configuration: configuration, bound: channel.channel.localAddress)
+        let advertise: PeerAddress
+        do {
+            advertise = try advertiseAddress(configuration: configuration, bound: channel.channel.localAddress)
+        } catch {
+            // Closed the way an async channel must be, or dropping it traps ("Illegal instruction"
+            // in place of the reason, e.g. an --advertise that does not resolve).
+            try? await channel.executeThenClose { _, _ in }
+            throw error
+        }
         let settings = MembershipSettings.preset(configuration.preset)
 
         var membershipConfiguration = MembershipConfiguration(
@@ -98,7 +106,13 @@ public enum AgentMain {
     /// The address others should use: --advertise, else the bound address, else (bound to a
     /// wildcard) the first non-loopback IPv4 interface.
     private static func advertiseAddress(configuration: AgentConfiguration, bound: SocketAddress?) throws -> PeerAddress {
-        if let advertise = configuration.advertise { return try HostPort(parsing: advertise).resolvePeer() }
+        if let advertise = configuration.advertise {
+            do {
+                return try HostPort(parsing: advertise).resolvePeer()
+            } catch {
+                throw AgentStartupError.unresolvable("--advertise \(advertise)")
+            }
+        }
         guard let bound, let peer = PeerAddress(bound) else { throw AgentStartupError.noAdvertiseAddress }
         guard peer.ip.allSatisfy({ $0 == 0 }) else { return peer }
         let interface = try System.enumerateDevices().first { device in
