@@ -1,3 +1,4 @@
+import ChorusCore
 import Foundation
 import Logging
 import Testing
@@ -20,9 +21,9 @@ struct EventHooksTests {
         let runner = Task { await hooks.run(journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
         defer { runner.cancel() }
         try await Task.sleep(for: .milliseconds(100))
-        journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
-        journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
-        journal.record("upgrade-finished", cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record(.upgradeStarted, cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record(.memberJoin, member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
+        journal.record(.upgradeFinished, cluster: ClusterResponse(FakeStatusSource.stableCluster))
         // The shell creates the file before `cat` has written to it: wait for a whole event, not for the file.
         func finishedEvent() -> AgentEvent? {
             guard let data = FileManager.default.contents(atPath: finished) else { return nil }
@@ -54,10 +55,10 @@ struct EventHooksTests {
         let runner = Task { await hooks.run(journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
         defer { runner.cancel() }
         try await Task.sleep(for: .milliseconds(100))
-        for index in 2...26 { journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-\(index)", seed: UInt8(index)))) }
-        journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
-        journal.record("member-failed", member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
-        journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-27", seed: 27)))
+        for index in 2...26 { journal.record(.memberJoin, member: MemberResponse(FakeStatusSource.member("node-\(index)", seed: UInt8(index)))) }
+        journal.record(.upgradeStarted, cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record(.memberFailed, member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
+        journal.record(.memberJoin, member: MemberResponse(FakeStatusSource.member("node-27", seed: 27)))
 
         func delivered() -> [AgentEvent] {
             let text = (try? String(contentsOfFile: events, encoding: .utf8)) ?? ""

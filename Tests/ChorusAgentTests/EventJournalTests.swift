@@ -1,3 +1,4 @@
+import ChorusCore
 import Testing
 
 @testable import ChorusAgent
@@ -6,13 +7,13 @@ import Testing
 struct EventJournalTests {
     @Test func aClientResumingFromBeforeARestartMissesNothing() async {
         let before = EventJournal(node: "n", firstID: EventJournal.firstID(bootedAt: 1_800_000_000))
-        for _ in 0..<5 { before.record("member-join") }
+        for _ in 0..<5 { before.record(.memberJoin) }
         let lastSeen = before.recent.last!.id
 
         // The agent restarts two seconds later; the client reconnects with the old Last-Event-ID.
         let after = EventJournal(node: "n", firstID: EventJournal.firstID(bootedAt: 1_800_000_002))
-        after.record("member-join")
-        after.record("maintenance-on")
+        after.record(.memberJoin)
+        after.record(.maintenanceOn)
         after.close()
         var resumed: [String] = []
         for await event in after.subscribe(after: lastSeen) { resumed.append(event.event) }

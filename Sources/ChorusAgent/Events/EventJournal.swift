@@ -1,3 +1,4 @@
+import ChorusCore
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -33,10 +34,10 @@ public final class EventJournal: Sendable {
     }
 
     /// Appends an event and hands it to every subscriber, in the order appended.
-    public func record(_ name: String, member: MemberResponse? = nil, cluster: ClusterResponse? = nil) {
+    public func record(_ name: EventName, member: MemberResponse? = nil, cluster: ClusterResponse? = nil) {
         let time = Date().formatted(.iso8601)
         state.withLockedValue { state in
-            let event = AgentEvent(id: state.nextID, event: name, time: time, node: node, member: member, cluster: cluster)
+            let event = AgentEvent(id: state.nextID, event: name.rawValue, time: time, node: node, member: member, cluster: cluster)
             state.nextID += 1
             state.events.append(event)
             if state.events.count > capacity { state.events.removeFirst(state.events.count - capacity) }

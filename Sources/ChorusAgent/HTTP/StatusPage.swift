@@ -1,3 +1,4 @@
+import ChorusCore
 /// The status page served on `GET /` (StatusPageRoutes): HTML, CSS and JavaScript in one string,
 /// so the page needs no CDN and the binary carries it (a static build ships no resource bundle).
 /// It renders only what `/v1/self`, `/v1/cluster` and `/v1/members` answer, re-read on every
@@ -5,6 +6,9 @@
 /// Everything it shows goes into the DOM as text, never as markup: the maintenance and banner
 /// messages come from any operator.
 enum StatusPage {
+    /// Every SPEC §8 name the agent emits, as a JavaScript array: one definition (`EventName`).
+    static let eventNames = "[" + EventName.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]"
+
     static let html = #"""
 <!doctype html>
 <html lang="en">
@@ -86,10 +90,7 @@ enum StatusPage {
 <script>
 "use strict";
 // SPEC §8: SSE events carry an `event:` name, so each name needs its own listener.
-const EVENT_NAMES = ["member-join", "member-suspect", "member-failed", "member-leave", "member-update",
-  "upgrade-started", "upgrade-cancelled", "upgrade-mixed", "upgrade-ready", "upgrade-approved",
-  "upgrade-tasks-failed", "upgrade-finished", "maintenance-on", "maintenance-off", "banner-changed",
-  "certificate-expiring", "member-revoked"];
+const EVENT_NAMES = \#(eventNames);
 const RECENT_EVENTS = 25;
 // Liveness can change without an event reaching this page (a dropped stream): re-read anyway.
 const POLL_MILLISECONDS = 5000;

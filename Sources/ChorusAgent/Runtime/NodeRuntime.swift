@@ -229,7 +229,7 @@ public actor NodeRuntime: AgentStatusSource {
                     "member": "\(event.member.name)", "address": "\(event.member.address)",
                     "status": "\(event.member.status.rawValue)", "incarnation": "\(event.member.incarnation)",
                 ])
-                journal.record(event.kind.rawValue, member: MemberResponse(event.member))
+                journal.record(event.kind.name, member: MemberResponse(event.member))
             case .decision(let decision):
                 carryOut(decision)
             }
@@ -249,7 +249,7 @@ public actor NodeRuntime: AgentStatusSource {
             break // turned into datagrams by the core
         case .decided(let slot, let value, let applied):
             logger.info("decided", metadata: ["slot": "\(slot)", "decision": "\(value.name)", "applied": "\(applied)"])
-            if applied, let name = Self.eventName(of: value) { recordClusterEvent(name) }
+            if applied, let name = EventName.applying(value) { recordClusterEvent(name) }
             noteBannerChange()
         case .commandFinished(let requestID, let outcome):
             waitingCommands.removeValue(forKey: requestID)?.resume(returning: outcome)
@@ -262,23 +262,7 @@ public actor NodeRuntime: AgentStatusSource {
         }
     }
 
-    /// SPEC §8 names of the decisions that are events of their own (the banner's are noticed by
-    /// `noteBannerChange`, which also sees it expire).
-    private static func eventName(of value: DecisionValue) -> String? {
-        switch value {
-        case .startUpgrade: "upgrade-started"
-        case .cancelUpgrade: "upgrade-cancelled"
-        case .approveUpgrade: "upgrade-approved"
-        case .failTasks: "upgrade-tasks-failed"
-        case .finishTasks: "upgrade-finished"
-        case .maintenanceOn: "maintenance-on"
-        case .maintenanceOff: "maintenance-off"
-        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revoke, .revokeOperator: nil
-        }
-    }
-
-    private func recordClusterEvent(_ name: String) {
+    private func recordClusterEvent(_ name: EventName) {
         let snapshot = core.clusterSnapshot
         lastUpgradeState = snapshot.status.state
         journal.record(name, cluster: ClusterResponse(snapshot))
@@ -288,7 +272,7 @@ public actor NodeRuntime: AgentStatusSource {
         let banner = core.activeBanner
         guard banner != lastBanner else { return }
         lastBanner = banner
-        journal.record("banner-changed", cluster: ClusterResponse(core.clusterSnapshot))
+        journal.record(.bannerChanged, cluster: ClusterResponse(core.clusterSnapshot))
     }
 
     /// A certificate within 14 days of expiry, this node's or a member's, is logged as a warning
@@ -305,7 +289,7 @@ public actor NodeRuntime: AgentStatusSource {
                 "member": "\(member.name)", "expires": "\(CertificateExpiry.iso8601(member.certificateExpiresAt))",
                 "detail": "\(CertificateExpiry.describe(member, unixSeconds: now))",
             ])
-            journal.record("certificate-expiring", member: MemberResponse(member))
+            journal.record(.certificateExpiring, member: MemberResponse(member))
         }
     }
 
@@ -327,12 +311,8 @@ public actor NodeRuntime: AgentStatusSource {
     private func noteDerivedState() {
         let state = core.upgradeStatus.state
         defer { lastUpgradeState = state }
-        guard let previous = lastUpgradeState, previous != state else { return }
-        switch state {
-        case .mixed: journal.record("upgrade-mixed", cluster: ClusterResponse(core.clusterSnapshot))
-        case .readyToRunUpgradeTasks: journal.record("upgrade-ready", cluster: ClusterResponse(core.clusterSnapshot))
-        case .stable, .readyToUpgrade, .runningUpgradeTasks, .upgradeTasksFailed: break
-        }
+        guard let previous = lastUpgradeState, previous != state, let name = EventName.entering(state) else { return }
+        journal.record(name, cluster: ClusterResponse(core.clusterSnapshot))
     }
 
     // MARK: AgentStatusSource

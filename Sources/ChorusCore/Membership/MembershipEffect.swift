@@ -13,16 +13,31 @@ public enum MembershipEffect: Sendable, Equatable {
     case decision(DecisionEffect)
 }
 
-/// A change of a member as seen by this node (SPEC §8 names).
+/// A change of a member as seen by this node.
 public struct MembershipEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
-        case memberJoin = "member-join"
-        case memberSuspect = "member-suspect"
-        case memberFailed = "member-failed"
-        case memberLeave = "member-leave"
-        case memberUpdate = "member-update"
+    /// The member events among SPEC §8's, named by `EventName`.
+    public enum Kind: Sendable, CaseIterable, RawRepresentable {
+        case memberJoin, memberSuspect, memberFailed, memberLeave, memberUpdate
         /// Its key was revoked by a decision; it is no longer listed (SPEC §2).
-        case memberRevoked = "member-revoked"
+        case memberRevoked
+
+        public var name: EventName {
+            switch self {
+            case .memberJoin: .memberJoin
+            case .memberSuspect: .memberSuspect
+            case .memberFailed: .memberFailed
+            case .memberLeave: .memberLeave
+            case .memberUpdate: .memberUpdate
+            case .memberRevoked: .memberRevoked
+            }
+        }
+
+        public var rawValue: String { name.rawValue }
+
+        public init?(rawValue: String) {
+            guard let kind = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = kind
+        }
     }
 
     public var kind: Kind

@@ -36,9 +36,9 @@ struct EventsCommand: AsyncParsableCommand {
         var detail = ""
         if let member = event.member { detail = "\(member.name) \(member.status.rawValue) \(member.version)" }
         if let cluster = event.cluster {
-            switch event.event {
-            case "maintenance-on": detail = cluster.maintenance.message.map { "message: \($0)" } ?? ""
-            case "banner-changed": detail = cluster.banner.map { "[\($0.level)] \($0.message)" } ?? "banner cleared or expired"
+            switch EventName(rawValue: event.event) {
+            case .maintenanceOn: detail = cluster.maintenance.message.map { "message: \($0)" } ?? ""
+            case .bannerChanged: detail = cluster.banner.map { "[\($0.level)] \($0.message)" } ?? "banner cleared or expired"
             default: detail = "\(cluster.state) cluster \(cluster.clusterVersion)" + (cluster.targetVersion.map { " → \($0)" } ?? "")
             }
         }

@@ -135,9 +135,9 @@ struct ClusterEndpointTests {
 
     @Test func eventsStreamAndResumeFromLastEventID() async throws {
         let journal = EventJournal(node: "node-b")
-        journal.record("member-join", member: MemberResponse(FakeStatusSource.member("node-a", seed: 1)))
-        journal.record("upgrade-started", cluster: ClusterResponse(FakeStatusSource.stableCluster))
-        journal.record("upgrade-cancelled", cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record(.memberJoin, member: MemberResponse(FakeStatusSource.member("node-a", seed: 1)))
+        journal.record(.upgradeStarted, cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        journal.record(.upgradeCancelled, cluster: ClusterResponse(FakeStatusSource.stableCluster))
         try await withHTTPServer(source: Self.source(), journal: journal) { client in
             let text = try await readStream(base: client.base, path: "/v1/events", headers: ["Last-Event-ID": "1"]) {
                 $0.components(separatedBy: "\nevent: ").count > 2
