@@ -75,7 +75,9 @@ import Testing
         }
         let check = await namesake.json("/v1/health/lb") ?? [:]
         #expect(told != nil, "the namesake's load-balancer check: \(check)")
-        #expect(namesake.log.contains("name refused"), "the namesake's log does not say why it is refused")
+        // Logged at the agent's next tick, which may come after the check already answers.
+        let logged = await eventually(within: .seconds(5)) { namesake.log.contains("name refused") }
+        #expect(logged != nil, "the namesake's log does not say why it is refused")
         let holders = (await first.members() ?? []).filter { $0.name == second.name }
         #expect(holders.count == 1 && holders.first?.status == "alive", "\(holders)")
     }
