@@ -7,8 +7,9 @@ import ChorusWire
 /// the shell's file holds every voter's name (`MembershipNode.voterNameBook`).
 public struct VoterNames: Sendable, Equatable {
     public private(set) var byID: [NodeID: String] = [:]
-    /// Bumped whenever the name book may have changed (a name kept or dropped, a voter's member
-    /// entry arrived, the voters changed), so the shell writes its file only then.
+    /// Bumped whenever the name book may have changed (a voter's member entry brought a name not
+    /// held here, or the voters changed), so the shell writes its file only then: not when every
+    /// voter comes back after a restart, nor when an entry goes (its name only moves here).
     public private(set) var revision: UInt64 = 0
 
     public init(_ byID: [NodeID: String] = [:]) {
@@ -20,18 +21,16 @@ public struct VoterNames: Sendable, Equatable {
     /// The voter's member entry is going: its name stays here.
     mutating func remember(_ name: String, for id: NodeID) {
         byID[id] = name
-        revision += 1
     }
 
     /// The voter's member entry arrived and names it from now on.
     mutating func noteEntry(of id: NodeID) {
-        byID[id] = nil
-        revision += 1
+        if byID.removeValue(forKey: id) == nil { revision += 1 }
     }
 
     /// The voters changed: whoever stopped being one is forgotten.
-    mutating func keepOnly(_ voters: [NodeID]) {
-        byID = byID.filter { voters.contains($0.key) }
+    mutating func keepOnly(where isVoter: (NodeID) -> Bool) {
+        byID = byID.filter { isVoter($0.key) }
         revision += 1
     }
 

@@ -27,7 +27,7 @@ extension MembershipNode {
 
     /// After a decision that changed the voters.
     mutating func refreshVoterNames() {
-        voterNames.keepOnly(decisions.agreed.voters)
+        voterNames.keepOnly(where: decisions.agreed.isVoter)
         decisions.voterNames = voterNames
     }
 

@@ -148,7 +148,7 @@ public struct MembershipNode: Sendable {
         _ = trust.admit(configuration.certificate, unixSeconds: unixSeconds)
         for revokedID in decisions.agreed.revoked { trust.revoke(revokedID) }
         voterNames = configuration.restoredVoterNames
-        voterNames.keepOnly(decisions.agreed.voters.filter { $0 != id })
+        voterNames.keepOnly { [id, agreed = decisions.agreed] in $0 != id && agreed.isVoter($0) }
         decisions.voterNames = voterNames
         ownStatement = signOwnHeartbeat()
     }
