@@ -170,15 +170,30 @@ extension AgentProcess {
     /// Like `runClient`, with what the command printed on stdout; reads (`admin` false) take no token.
     /// The client is the agent's own binary, as an operator on that host would run it.
     func runClientReadingOutput(_ arguments: [String], admin: Bool = true) throws -> (status: Int32, output: String) {
+        let run = try runClientCapturing(arguments, admin: admin)
+        return (run.status, run.output)
+    }
+
+    /// Like `runClient`, with what the command printed on stderr: where a refusal's reason goes.
+    func runClientReadingError(_ arguments: [String], admin: Bool = true) throws -> (status: Int32, error: String) {
+        let run = try runClientCapturing(arguments, admin: admin)
+        return (run.status, run.error)
+    }
+
+    /// The client's exit status, stdout and stderr (both short: read one after the other).
+    private func runClientCapturing(_ arguments: [String], admin: Bool) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)"] + (admin ? ["--data-dir", dataDirectory.path] : [])
         let output = Pipe()
+        let error = Pipe()
         process.standardOutput = output
+        process.standardError = error
         try process.run()
         let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complained = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: printed, as: UTF8.self), String(decoding: complained, as: UTF8.self))
     }
 }
 
@@ -223,6 +238,14 @@ func eventually(within bound: Duration, _ condition: () async -> Bool) async -> 
         try? await Task.sleep(for: .milliseconds(100))
     }
     return nil
+}
+
+extension Array where Element: Sendable {
+    /// `allSatisfy` for an async predicate, e.g. a condition every agent's endpoint must meet.
+    func asyncAllSatisfy(_ predicate: (Element) async -> Bool) async -> Bool {
+        for element in self where await !predicate(element) { return false }
+        return true
+    }
 }
 
 /// Runs a short `chorus` command (e.g. `keys init`) and expects it to succeed.

@@ -41,26 +41,3 @@ import Testing
         #expect(try survivors[1].runClient(["upgrade", "start"]) == 0)
     }
 }
-
-extension Array where Element: Sendable {
-    func asyncAllSatisfy(_ predicate: (Element) async -> Bool) async -> Bool {
-        for element in self where await !predicate(element) { return false }
-        return true
-    }
-}
-
-extension AgentProcess {
-    /// Runs a `chorus` client command with this agent's admin token; returns its exit status and stderr.
-    func runClientReadingError(_ arguments: [String]) throws -> (status: Int32, error: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments + ["--http-addr", "127.0.0.1:\(httpPort)", "--data-dir", dataDirectory.path]
-        let error = Pipe()
-        process.standardError = error
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let printed = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
-    }
-}

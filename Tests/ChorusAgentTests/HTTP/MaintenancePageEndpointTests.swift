@@ -61,4 +61,18 @@ struct MaintenancePageEndpointTests {
             #expect(try await client.request("/maintenance", method: "HEAD").status == 200)
         }
     }
+
+    /// The page is written twice: served by the agents, and as deploy/maintenance.html, which the
+    /// balancers serve when no agent answers. Without a message they must be the same page, but
+    /// for the static file's comment and the style of the message paragraph it lacks.
+    @Test func theStaticFallbackIsTheAgentsPageWithoutAMessage() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("deploy/maintenance.html")
+        let withoutComment = try String(contentsOf: file, encoding: .utf8).replacing(/<!--.*?-->\n/.dotMatchesNewlines(), with: "")
+        let served = MaintenancePage.html(message: nil).split(separator: "\n").filter { !$0.contains("#chorus-maintenance-message") }
+        func lines(_ text: some StringProtocol) -> [String] {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        #expect(lines(withoutComment) == lines(served.joined(separator: "\n")))
+    }
 }
