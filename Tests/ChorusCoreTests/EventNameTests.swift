@@ -24,6 +24,6 @@ import Testing
         #expect(EventName.entering(.readyToRunUpgradeTasks) == .upgradeReady)
         #expect(EventName.entering(.stable) == nil)
         #expect(MembershipEvent.Kind.allCases.map(\.rawValue) == ["member-join", "member-suspect", "member-failed", "member-leave",
-                                                                  "member-update", "member-revoked"])
+                                                                  "member-update", "member-revoked", "certificate-expiring"])
     }
 }

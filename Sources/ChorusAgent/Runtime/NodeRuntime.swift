@@ -31,14 +31,8 @@ public actor NodeRuntime: AgentStatusSource {
     private var reloader: AgentReloader?
     private var nextRequestID: UInt64 = 1
     private var waitingCommands: [UInt64: CheckedContinuation<CommandOutcome, any Error>] = [:]
-    private var lastUpgradeState: UpgradeState?
-    /// The banner as last served: set, cleared or expired, each change is one `banner-changed`.
-    private var lastBanner: AnnouncementBanner?
     /// The last write failed: logged once, until one succeeds again.
     private var storageFailing = false
-    /// When each expiring certificate was last announced (Unix seconds), and the next look.
-    private var certificateWarnings: [NodeID: UInt64] = [:]
-    private var nextCertificateCheck: UInt64 = 0
     /// Why the cluster refuses this node's name, as last logged.
     private var loggedNameConflict: String?
 
@@ -55,7 +49,6 @@ public actor NodeRuntime: AgentStatusSource {
         self.journal = journal
         self.taskRunner = taskRunner
         self.logger = logger
-        lastBanner = core.activeBanner
     }
 
     func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
@@ -73,9 +66,6 @@ public actor NodeRuntime: AgentStatusSource {
     func tick() -> [OutgoingDatagram] {
         armedWakeup = nil
         let outgoing = (try? step { $0.tick(now: clock.now(), unixSeconds: clock.unixSeconds()) }) ?? []
-        noteDerivedState()
-        noteBannerChange()
-        noteExpiringCertificates()
         noteNameConflict()
         storeVoterNamesIfChanged()
         return outgoing
@@ -225,11 +215,10 @@ public actor NodeRuntime: AgentStatusSource {
             case .send(let bytes, let address):
                 outgoing.append(OutgoingDatagram(bytes: bytes, address: address))
             case .event(let event):
-                logger.info("\(event.kind.rawValue)", metadata: [
-                    "member": "\(event.member.name)", "address": "\(event.member.address)",
-                    "status": "\(event.member.status.rawValue)", "incarnation": "\(event.member.incarnation)",
-                ])
+                log(event)
                 journal.record(event.kind.name, member: MemberResponse(event.member))
+            case .clusterEvent(let name):
+                journal.record(name, cluster: ClusterResponse(core.clusterSnapshot))
             case .decision(let decision):
                 carryOut(decision)
             }
@@ -249,8 +238,6 @@ public actor NodeRuntime: AgentStatusSource {
             break // turned into datagrams by the core
         case .decided(let slot, let value, let applied):
             logger.info("decided", metadata: ["slot": "\(slot)", "decision": "\(value.name)", "applied": "\(applied)"])
-            if applied, let name = EventName.applying(value) { recordClusterEvent(name) }
-            noteBannerChange()
         case .commandFinished(let requestID, let outcome):
             waitingCommands.removeValue(forKey: requestID)?.resume(returning: outcome)
         case .startTasks(let assignment):
@@ -262,35 +249,21 @@ public actor NodeRuntime: AgentStatusSource {
         }
     }
 
-    private func recordClusterEvent(_ name: EventName) {
-        let snapshot = core.clusterSnapshot
-        lastUpgradeState = snapshot.status.state
-        journal.record(name, cluster: ClusterResponse(snapshot))
-    }
-
-    private func noteBannerChange() {
-        let banner = core.activeBanner
-        guard banner != lastBanner else { return }
-        lastBanner = banner
-        journal.record(.bannerChanged, cluster: ClusterResponse(core.clusterSnapshot))
-    }
-
-    /// A certificate within 14 days of expiry, this node's or a member's, is logged as a warning
-    /// and announced as `certificate-expiring` once a day until it is renewed (SPEC §2, §8).
-    private func noteExpiringCertificates() {
-        let now = clock.unixSeconds()
-        guard now >= nextCertificateCheck else { return }
-        nextCertificateCheck = now + 60
-        let current = core.memberSnapshots.filter { $0.status != .left }
-        for member in CertificateExpiry.expiring(current, unixSeconds: now)
-        where (certificateWarnings[member.id] ?? 0) + 86_400 <= now {
-            certificateWarnings[member.id] = now
+    /// A certificate near expiry is a warning (SPEC §2), every other member event is news.
+    private func log(_ event: MembershipEvent) {
+        let member = event.member
+        guard event.kind != .certificateExpiring else {
+            let now = clock.unixSeconds()
             logger.warning("certificate expiring", metadata: [
                 "member": "\(member.name)", "expires": "\(CertificateExpiry.iso8601(member.certificateExpiresAt))",
                 "detail": "\(CertificateExpiry.describe(member, unixSeconds: now))",
             ])
-            journal.record(.certificateExpiring, member: MemberResponse(member))
+            return
         }
+        logger.info("\(event.kind.rawValue)", metadata: [
+            "member": "\(member.name)", "address": "\(member.address)",
+            "status": "\(member.status.rawValue)", "incarnation": "\(member.incarnation)",
+        ])
     }
 
     /// An agent started under a live member's name is refused by the cluster: said once in the
@@ -304,15 +277,6 @@ public actor NodeRuntime: AgentStatusSource {
             logger.notice("name no longer refused")
         }
         loggedNameConflict = conflict
-    }
-
-    /// MIXED and READY_TO_RUN_UPGRADE_TASKS follow from versions, not decisions: noticed on ticks.
-    /// Only the state is derived on every tick; the full snapshot is built when it changed.
-    private func noteDerivedState() {
-        let state = core.upgradeStatus.state
-        defer { lastUpgradeState = state }
-        guard let previous = lastUpgradeState, previous != state, let name = EventName.entering(state) else { return }
-        journal.record(name, cluster: ClusterResponse(core.clusterSnapshot))
     }
 
     // MARK: AgentStatusSource

@@ -9,6 +9,8 @@ public enum MembershipEffect: Sendable, Equatable {
     case persistIncarnation(UInt64)
     case send([UInt8], to: PeerAddress)
     case event(MembershipEvent)
+    /// An event about the cluster rather than one member (`ClusterEventTracker`).
+    case clusterEvent(EventName)
     /// From the decision engine; `persist…` ones follow the same durable-before-send rule.
     case decision(DecisionEffect)
 }
@@ -20,6 +22,8 @@ public struct MembershipEvent: Sendable, Equatable {
         case memberJoin, memberSuspect, memberFailed, memberLeave, memberUpdate
         /// Its key was revoked by a decision; it is no longer listed (SPEC §2).
         case memberRevoked
+        /// Its certificate (this node's too) expires within 14 days; repeated daily until renewed.
+        case certificateExpiring
 
         public var name: EventName {
             switch self {
@@ -29,6 +33,7 @@ public struct MembershipEvent: Sendable, Equatable {
             case .memberLeave: .memberLeave
             case .memberUpdate: .memberUpdate
             case .memberRevoked: .memberRevoked
+            case .certificateExpiring: .certificateExpiring
             }
         }
 

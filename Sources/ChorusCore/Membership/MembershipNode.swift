@@ -95,6 +95,7 @@ public struct MembershipNode: Sendable {
     /// (`announceArrivals`).
     var arrivals: [NodeID] = []
     var broadcasts = BroadcastQueue()
+    var clusterEvents = ClusterEventTracker()
     var random: SeededRandom
     var effects: [MembershipEffect] = []
 
@@ -151,6 +152,7 @@ public struct MembershipNode: Sendable {
         voterNames.keepOnly { [id, agreed = decisions.agreed] in $0 != id && agreed.isVoter($0) }
         decisions.voterNames = voterNames
         ownStatement = signOwnHeartbeat()
+        clusterEvents = ClusterEventTracker(banner: activeBanner)
     }
 
     // MARK: Inputs
@@ -184,7 +186,7 @@ public struct MembershipNode: Sendable {
         settleCertificateIfDue(now: now)
         reapTombstones(now: now)
         tickDecisions(now: now)
-        return takeEffects()
+        return takeEffects() + takeTickEvents()
     }
 
     /// Announces a graceful leave: others mark this node `left`, never `dead`. After this the node
@@ -255,7 +257,7 @@ public struct MembershipNode: Sendable {
         defer { effects.removeAll(keepingCapacity: true) }
         // A wakeup already due is asked for now, not at its (past) time: lateness is counted from here.
         requestedWakeup = max(nextWakeup, lateRunning.now)
-        return effects
+        return annotateDecisions(effects)
     }
 
     /// Notices stalls: running far later than the wakeup this node asked for means the process

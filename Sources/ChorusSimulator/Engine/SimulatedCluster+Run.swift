@@ -129,6 +129,7 @@ extension SimulatedCluster {
                                                           integrityChecked: Bool = false, observer: inout Observer) {
         step += 1
         var events: [MembershipEvent] = []
+        var clusterEvents: [EventName] = []
         var decided: [StepRecord.Decided] = []
         for effect in effects {
             switch effect {
@@ -148,6 +149,8 @@ extension SimulatedCluster {
                 }
             case .event(let event):
                 events.append(event)
+            case .clusterEvent(let name):
+                clusterEvents.append(name)
             case .decision(.persistAcceptor(let state)):
                 hosts[index].durable.decisions.acceptor = state
             case .decision(.persistDecision(let slot)):
@@ -168,7 +171,8 @@ extension SimulatedCluster {
             }
         }
         rescheduleTimer(index)
-        observer.observe(StepRecord(step: step, at: now, node: index, cause: cause, events: events, decided: decided,
+        observer.observe(StepRecord(step: step, at: now, node: index, cause: cause, events: events,
+                                    clusterEvents: clusterEvents, decided: decided,
                                     hostileInputChangedState: hostileChange, integrityChecked: integrityChecked), in: self)
     }
 

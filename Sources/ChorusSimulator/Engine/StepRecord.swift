@@ -33,6 +33,8 @@ public struct StepRecord: Sendable {
     public let node: Int
     public let cause: Cause
     public let events: [MembershipEvent]
+    /// The cluster events (SPEC §8) the host's core emitted in this step, in order.
+    public let clusterEvents: [EventName]
     /// The decision slots the host decided in this step, in log order.
     public let decided: [Decided]
     /// For hostile input the integrity check applies to only: whether the host's view of the

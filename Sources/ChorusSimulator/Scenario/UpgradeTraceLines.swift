@@ -1,10 +1,10 @@
 import ChorusCore
 import ChorusWire
 
-/// What a step did to the upgrade, as trace lines: the host's derived state when it changed,
-/// the answers to operator commands, and the task log's new entries.
+/// What a step did to the upgrade, as trace lines: the cluster events the host's core emitted
+/// (SPEC §8, the agents' own vocabulary) with the state they leave, the answers to operator
+/// commands, and the task log's new entries.
 struct UpgradeTraceLines {
-    private var states: [Int: String] = [:]
     private var commandsAnswered: Set<UInt64> = []
     private var taskLogSeen = 0
 
@@ -14,12 +14,10 @@ struct UpgradeTraceLines {
             commandsAnswered.insert(command.requestID)
             lines.append("command \(command.requestID) (\(Self.describe(command.command, in: cluster))) \(Self.describe(command.outcome!))")
         }
-        if let state = cluster.upgradeState(of: record.node), let agreed = cluster.agreedState(of: record.node) {
+        if !record.clusterEvents.isEmpty, let state = cluster.upgradeState(of: record.node),
+           let agreed = cluster.agreedState(of: record.node) {
             let summary = state == .stable ? "state STABLE, cluster version \(agreed.clusterVersion)" : "state \(state.rawValue)"
-            // A host's first state, and its learning of the founding, are no news.
-            let previous = states[record.node]
-            if previous != summary, let previous, !previous.hasSuffix("cluster version ") { lines.append(summary) }
-            states[record.node] = summary
+            lines += record.clusterEvents.map { "\($0.rawValue), \(summary)" }
         }
         for entry in cluster.taskLog[taskLogSeen...] where entry.node == record.node { lines.append(entry.description) }
         taskLogSeen = cluster.taskLog.count
