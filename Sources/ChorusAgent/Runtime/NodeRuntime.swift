@@ -234,8 +234,6 @@ public actor NodeRuntime: AgentStatusSource {
         switch effect {
         case .persistAcceptor, .persistDecision:
             break // written by `persist` before anything else
-        case .send:
-            break // turned into datagrams by the core
         case .decided(let slot, let value, let applied):
             logger.info("decided", metadata: ["slot": "\(slot)", "decision": "\(value.name)", "applied": "\(applied)"])
         case .commandFinished(let requestID, let outcome):

@@ -14,7 +14,7 @@ extension DecisionEngine {
             switch decisionValue(for: command.command) {
             case .failure(let rejection):
                 commands.removeFirst()
-                effects.append(.commandFinished(requestID: command.requestID, outcome: .rejected(reason: rejection.reason)))
+                effects.append(.effect(.commandFinished(requestID: command.requestID, outcome: .rejected(reason: rejection.reason))))
             case .success(let value):
                 propose(value, purpose: .command(requestID: command.requestID), now: now)
                 return
@@ -28,7 +28,7 @@ extension DecisionEngine {
         guard !expired.isEmpty else { return }
         commands.removeAll { now >= $0.deadline }
         for command in expired {
-            effects.append(.commandFinished(requestID: command.requestID, outcome: .noQuorum))
+            effects.append(.effect(.commandFinished(requestID: command.requestID, outcome: .noQuorum)))
             if case .command(command.requestID) = proposal?.purpose { proposal = nil }
         }
     }

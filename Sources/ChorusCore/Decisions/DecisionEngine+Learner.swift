@@ -72,7 +72,7 @@ extension DecisionEngine {
 
     /// Appends a proven slot: durable first, then applied, then told to everyone concerned.
     mutating func decide(_ decided: DecidedSlot, now: Instant) {
-        effects.append(.persistDecision(decided))
+        effects.append(.effect(.persistDecision(decided)))
         log.append(decided)
         pendingVotes[decided.slot] = nil
         voteTally[decided.slot] = nil
@@ -80,7 +80,7 @@ extension DecisionEngine {
         admissionAnswer = nil
         acceptor = AcceptorState(slot: nextSlot, highestRound: acceptor.highestRound)
         acceptedAt = nil
-        effects.append(.decided(slot: decided.slot, value: decided.value, applied: applied))
+        effects.append(.effect(.decided(slot: decided.slot, value: decided.value, applied: applied)))
         if applied { noteLeaseDecision(decided, now: now) }
         if proposal?.slot == decided.slot, proposal?.ballot == decided.ballot {
             // Our ballot won: we are the one who knows first, so we spread the proof.

@@ -44,7 +44,7 @@ extension DecisionEngine {
         let waiting = lease.validUntil == nil
         lease.validUntil = start + agreedLeaseDuration.scaled(by: Self.runnerLeaseShare)
         if waiting, case .runningTasks(let from, let to) = agreed.phase {
-            effects.append(.startTasks(TaskAssignment(term: term, fromVersion: from, toVersion: to, attempt: agreed.attempts)))
+            effects.append(.effect(.startTasks(TaskAssignment(term: term, fromVersion: from, toVersion: to, attempt: agreed.attempts))))
         }
     }
 
@@ -77,7 +77,7 @@ extension DecisionEngine {
     private mutating func stopOwnTasks(unless keptTerm: UInt32?) {
         guard let term = lease.runningTerm, term != keptTerm else { return }
         // Tasks run only once the lease is timed (`validUntil` set).
-        if lease.outcome == nil, lease.validUntil != nil { effects.append(.stopTasks(term: term)) }
+        if lease.outcome == nil, lease.validUntil != nil { effects.append(.effect(.stopTasks(term: term))) }
         lease.runningTerm = nil
         lease.validUntil = nil
         lease.outcome = nil

@@ -84,6 +84,6 @@ extension DecisionEngine {
         proposal = nil
         guard case .command(let requestID) = current.purpose, decided.value == current.wanted else { return }
         commands.removeAll { $0.requestID == requestID }
-        effects.append(.commandFinished(requestID: requestID, outcome: .committed(slot: decided.slot, value: decided.value)))
+        effects.append(.effect(.commandFinished(requestID: requestID, outcome: .committed(slot: decided.slot, value: decided.value))))
     }
 }

@@ -44,7 +44,7 @@ public struct DecisionEngine: Sendable {
     /// reported as wakeups (an overdue wakeup would look like a stall to membership).
     var lastInputAt = Instant.zero
     var random: SeededRandom
-    var effects: [DecisionEffect] = []
+    var effects: [DecisionOutput] = []
 
     public init(id: NodeID, signer: any MessageSigner, clusterID: [UInt8], scheme: any SignatureScheme,
                 settings: DecisionSettings, foundNotBefore: Instant?, appVersion: String, restored: DurableDecisions,
@@ -81,7 +81,7 @@ public struct DecisionEngine: Sendable {
     /// at once when the state forbids it, else when decided or when `commandTimeout` passes.
     /// `members` is the current view (this node included): a command is judged on fresh facts.
     public mutating func submit(_ command: OperatorCommand, requestID: UInt64, now: Instant,
-                                members: MemberFactsView) -> [DecisionEffect] {
+                                members: MemberFactsView) -> [DecisionOutput] {
         self.members = members
         lastInputAt = now
         commands.append(PendingCommand(requestID: requestID, command: command, deadline: now + settings.commandTimeout))
@@ -90,7 +90,7 @@ public struct DecisionEngine: Sendable {
     }
 
     /// Handles a verified datagram's quorum message from `sender`.
-    public mutating func receive(_ message: QuorumMessage, from sender: NodeID, now: Instant) -> [DecisionEffect] {
+    public mutating func receive(_ message: QuorumMessage, from sender: NodeID, now: Instant) -> [DecisionOutput] {
         lastInputAt = now
         switch message {
         case .prepare(let slot, let ballot): handlePrepare(slot: slot, ballot: ballot, from: sender, now: now)
@@ -105,7 +105,7 @@ public struct DecisionEngine: Sendable {
 
     /// Handles the votes of one `votes` record (an acceptor's answer or part of a proof). Each
     /// vote's signature is checked here.
-    public mutating func receive(votes: [SignedStatement], from sender: NodeID, now: Instant) -> [DecisionEffect] {
+    public mutating func receive(votes: [SignedStatement], from sender: NodeID, now: Instant) -> [DecisionOutput] {
         lastInputAt = now
         for vote in votes { handleVote(vote, from: sender, now: now) }
         advance(now: now)
@@ -113,7 +113,7 @@ public struct DecisionEngine: Sendable {
     }
 
     /// A peer's heartbeat says it has decided `decidedCount` slots: ask it for what we miss.
-    public mutating func peerHasDecided(_ decidedCount: UInt64, peer: NodeID, now: Instant) -> [DecisionEffect] {
+    public mutating func peerHasDecided(_ decidedCount: UInt64, peer: NodeID, now: Instant) -> [DecisionOutput] {
         lastInputAt = now
         if decidedCount > 0 { heardOfFoundedCluster = true }
         if decidedCount > nextSlot { requestCatchUp(from: peer, now: now) }
@@ -122,7 +122,7 @@ public struct DecisionEngine: Sendable {
 
     /// Timers: round timeouts, command deadlines, stalled slots, leases, automatic decisions.
     /// `members` is the membership layer's current view, this node included.
-    public mutating func tick(now: Instant, members: MemberFactsView) -> [DecisionEffect] {
+    public mutating func tick(now: Instant, members: MemberFactsView) -> [DecisionOutput] {
         lastInputAt = now
         self.members = members
         expireCommands(now: now)
@@ -133,7 +133,7 @@ public struct DecisionEngine: Sendable {
     }
 
     /// The shell's tasks command of lease `term` ended.
-    public mutating func tasksEnded(term: UInt32, failure: String?, now: Instant) -> [DecisionEffect] {
+    public mutating func tasksEnded(term: UInt32, failure: String?, now: Instant) -> [DecisionOutput] {
         lastInputAt = now
         if lease.runningTerm == term {
             lease.outcome = TaskOutcome(term: term, failure: failure)
@@ -166,7 +166,7 @@ public struct DecisionEngine: Sendable {
 
     // MARK: Plumbing
 
-    mutating func takeEffects() -> [DecisionEffect] {
+    mutating func takeEffects() -> [DecisionOutput] {
         defer { effects.removeAll(keepingCapacity: true) }
         return effects
     }
@@ -176,7 +176,7 @@ public struct DecisionEngine: Sendable {
     }
 
     mutating func persistAcceptor() {
-        effects.append(.persistAcceptor(acceptor))
+        effects.append(.effect(.persistAcceptor(acceptor)))
     }
 
     /// Voters other than this node, in id order.

@@ -49,12 +49,19 @@ public struct TaskAssignment: Sendable, Equatable {
     }
 }
 
+/// What the decision engine hands the membership layer: messages for a peer, which membership
+/// addresses and seals, and effects that pass through it to the shell.
+public enum DecisionOutput: Sendable, Equatable {
+    case send([Record], to: NodeID)
+    case effect(DecisionEffect)
+}
+
+/// The decision effects the shell carries out.
 public enum DecisionEffect: Sendable, Equatable {
     /// Must be durable before any later effect is carried out.
     case persistAcceptor(AcceptorState)
     /// Must be durable before any later effect is carried out.
     case persistDecision(DecidedSlot)
-    case send([Record], to: NodeID)
     /// A slot was decided; `applied` is false for a void value (it changed nothing).
     case decided(slot: UInt64, value: DecisionValue, applied: Bool)
     case commandFinished(requestID: UInt64, outcome: CommandOutcome)

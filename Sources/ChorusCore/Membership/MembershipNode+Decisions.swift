@@ -70,21 +70,22 @@ extension MembershipNode {
     /// address (split across as many as the records need), the rest pass through unchanged.
     /// A revocation takes effect after the batch: the decision's own messages still reach the
     /// revoked node, so it learns that it is out (and its load-balancer check says so).
-    mutating func carryOut(_ decisionEffects: [DecisionEffect]) {
+    mutating func carryOut(_ outputs: [DecisionOutput]) {
         defer { refreshSealing() }
         var revoked: [NodeID] = []
-        for effect in decisionEffects {
-            if case .decided(_, let value, true) = effect, value.changesVoters { refreshVoterNames() }
-            if case .decided(_, .revoke(let revokedID), true) = effect {
-                announceRevocation(of: revokedID)
-                revoked.append(revokedID)
-            }
-            guard case .send(let records, let peer) = effect else {
+        for output in outputs {
+            switch output {
+            case .send(let records, let peer):
+                guard let address = members[peer]?.heartbeat.address else { continue }
+                sendRecords(records, to: address, peer: peer)
+            case .effect(let effect):
+                if case .decided(_, let value, true) = effect, value.changesVoters { refreshVoterNames() }
+                if case .decided(_, .revoke(let revokedID), true) = effect {
+                    announceRevocation(of: revokedID)
+                    revoked.append(revokedID)
+                }
                 effects.append(.decision(effect))
-                continue
             }
-            guard let address = members[peer]?.heartbeat.address else { continue }
-            sendRecords(records, to: address, peer: peer)
         }
         for revokedID in revoked { applyRevocation(of: revokedID) }
     }

@@ -166,8 +166,6 @@ extension SimulatedCluster {
                 guard let run = hosts[index].taskRun, run.term == term else { continue }
                 hosts[index].taskRun = nil
                 taskLog.append(TaskLogEntry(at: now, node: index, term: term, kind: .stopped))
-            case .decision(.send):
-                break
             }
         }
         rescheduleTimer(index)

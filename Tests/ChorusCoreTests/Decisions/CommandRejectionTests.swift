@@ -91,7 +91,7 @@ struct VoteDurabilityTests {
         let effects = harness.engines[3]!.receive(.accept(slot: slot, ballot: low, value: .startUpgrade),
                                                   from: harness.ids[1], now: harness.now)
         #expect(effects.contains(.send([QuorumMessage.refuse(slot: slot, promised: high, nextSlot: slot).record], to: harness.ids[1])))
-        #expect(!effects.contains { if case .persistAcceptor = $0 { true } else { false } })
+        #expect(!effects.contains { if case .effect(.persistAcceptor) = $0 { true } else { false } })
     }
 
     @Test("a restarted node keeps its log and never proposes below a round it used")

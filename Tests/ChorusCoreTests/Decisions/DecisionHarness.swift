@@ -109,18 +109,24 @@ struct DecisionHarness {
         }
     }
 
-    mutating func handle(_ effects: [DecisionEffect], at index: Int) {
-        for effect in effects {
-            switch effect {
-            case .persistAcceptor(let state): durable[index].acceptor = state
-            case .persistDecision(let decided): durable[index].log.append(decided)
+    mutating func handle(_ outputs: [DecisionOutput], at index: Int) {
+        for output in outputs {
+            switch output {
             case .send(let records, let peer):
                 queue.append((index, self.index(of: peer), records))
                 sent.append((index, self.index(of: peer), now, records))
-            case .commandFinished(let requestID, let outcome): outcomes[requestID] = outcome
-            case .startTasks, .stopTasks: taskLog.append((index, now, effect))
-            case .decided: break
+            case .effect(let effect): handle(effect, at: index)
             }
+        }
+    }
+
+    private mutating func handle(_ effect: DecisionEffect, at index: Int) {
+        switch effect {
+        case .persistAcceptor(let state): durable[index].acceptor = state
+        case .persistDecision(let decided): durable[index].log.append(decided)
+        case .commandFinished(let requestID, let outcome): outcomes[requestID] = outcome
+        case .startTasks, .stopTasks: taskLog.append((index, now, effect))
+        case .decided: break
         }
     }
 

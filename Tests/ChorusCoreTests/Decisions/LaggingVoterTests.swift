@@ -7,7 +7,7 @@ import Testing
 /// that the other voters can still win: with a full disk under one agent of three, every command
 /// elsewhere timed out (503) when its refusal came in before the second promise.
 @Suite struct LaggingVoterTests {
-    static func messages(in effects: [DecisionEffect], to peer: NodeID) -> [QuorumMessage] {
+    static func messages(in effects: [DecisionOutput], to peer: NodeID) -> [QuorumMessage] {
         effects.flatMap { effect -> [QuorumMessage] in
             guard case .send(let records, peer) = effect else { return [] }
             return records.compactMap { try? QuorumMessage.decode($0) }
