@@ -11,10 +11,6 @@ def run(argv: list[str], check: bool = True, stdin: str | None = None, timeout: 
     return done.stdout
 
 
-def succeeds(argv: list[str]) -> bool:
-    return subprocess.run(argv, capture_output=True).returncode == 0
-
-
 def first_output_line(argv: list[str]) -> str:
     """The first line a command prints (a version string), or why there is none."""
     try:

@@ -11,9 +11,10 @@ and no rule touches that traffic.
 
 import ipaddress
 import os
+import shutil
 
 from . import namespace, nft
-from .commands import run, succeeds
+from .commands import run
 
 GOSSIP_PORT = 7720
 HTTP_PORT = 7721
@@ -31,7 +32,7 @@ def namespaces_available() -> str | None:
     if os.geteuid() != 0:
         return "not root"
     for tool in ("ip", "nft"):
-        if not succeeds(["sh", "-c", f"command -v {tool}"]):
+        if not shutil.which(tool):
             return f"no `{tool}` command (apt-get install iproute2 nftables)"
     probe = f"{PREFIX_START}probe{os.getpid() % 10000}"
     try:
@@ -118,7 +119,8 @@ class NetnsHosts:
 
 
 class LoopbackHosts:
-    """Every agent on 127.0.0.1 with its own ports: processes faults only."""
+    """Every agent on 127.0.0.1 with its own ports (a block of 40 picked by the prefix: up to 20
+    agents without reaching the next prefix's block): process faults only."""
 
     kind = "loopback"
     network_faults = False
