@@ -18,7 +18,7 @@ flood       sends forged datagrams at one agent as fast as one process can and c
             key ([gossip] keyring_file), and the sealed-* kinds imitate sealed frames.
 
 Each run starts its own cluster of real `chorus` agents in a private network namespace (see
-netns.py), so every attack datagram goes to an address inside that namespace's loopback, and
+chorustools/namespace.py), so every attack datagram goes to an address inside that namespace's loopback, and
 observes membership by polling GET /v1/members of every agent. Prints one line per run and a
 markdown table. Agents are killed and the work directory removed at the end, also on Ctrl-C
 or SIGTERM. Exit code: 0 every run carried out; 1 a run could not be (the reason is printed);
