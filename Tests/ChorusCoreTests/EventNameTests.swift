@@ -3,16 +3,16 @@ import ChorusWire
 import Foundation
 import Testing
 
-/// SPEC §8's names are defined once (`EventName`); the chaos harness, written in Python, checks
-/// transitions by name, so its spelling is held to that definition here.
+/// SPEC §8's names are defined once (`EventName`); the Python tools (the chaos harness checks
+/// transitions by name) spell them once, in tools/chorustools/events.py, held to that definition here.
 @Suite struct EventNameTests {
-    @Test func theChaosHarnessChecksOnlyNamesTheAgentEmits() throws {
-        let checks = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("tools/chaoslib/checks.py")
-        let source = try String(contentsOf: checks, encoding: .utf8)
+    @Test func thePythonToolsNameOnlyEventsTheAgentEmits() throws {
+        let names = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tools/chorustools/events.py")
+        let source = try String(contentsOf: names, encoding: .utf8)
         let quoted = source.matches(of: /"((?:member|upgrade|maintenance|banner|certificate)-[a-z-]+)"/).map { String($0.1) }
-        #expect(Set(quoted).count >= 9, "the harness's event names were not found in \(checks.path)")
-        for name in Set(quoted) { #expect(EventName(rawValue: name) != nil, "tools/chaoslib/checks.py names '\(name)', which no agent emits") }
+        #expect(Set(quoted).count >= 9, "the tools' event names were not found in \(names.path)")
+        for name in Set(quoted) { #expect(EventName(rawValue: name) != nil, "tools/chorustools/events.py names '\(name)', which no agent emits") }
     }
 
     @Test func decisionsAndDerivedStatesNameTheirEvents() {

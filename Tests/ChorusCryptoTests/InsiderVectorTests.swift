@@ -3,10 +3,10 @@ import ChorusWire
 import Foundation
 import Testing
 
-/// The chaos harness's insider fault (tools/wirelib, Python) signs heartbeats and accusations
-/// with a member's node key and sends them in its own envelopes. This vector, built with the
-/// agent's own code, is the one tools/chaoslib/tests/test_wire.py reproduces byte for byte: if
-/// either side's encoding or signing drifts, one of the two tests fails.
+/// The chaos harness's insider fault (tools/chorustools/wire, Python) signs heartbeats and
+/// accusations with a member's node key and sends them in its own envelopes. This vector, built
+/// with the agent's own code, is the one tools/chaoslib/tests/test_wire.py reproduces byte for
+/// byte: if either side's encoding or signing drifts, one of the two tests fails.
 @Suite struct InsiderVectorTests {
     static let nodeKeyFile =
         "chorus-node-secret-v1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwfqSmxj4pxSCr71UHsTLsX5lUd2rr6+e5JCHuppFEbSLA==\n"

@@ -20,10 +20,13 @@ import signal
 import sys
 import tempfile
 
-from clusters import ChorusCluster, Cluster, SerfCluster, chorus_version, serf_version
-from measure import Settings, run_false_positives, run_size
-from netns import Namespace
-import report
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/, for chorustools
+
+from chorustools import agents  # noqa: E402
+from chorustools.namespace import Namespace  # noqa: E402
+from clusters import ChorusCluster, Cluster, SerfCluster, chorus_version, serf_version  # noqa: E402
+from measure import Settings, run_false_positives, run_size  # noqa: E402
+import report  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -73,11 +76,10 @@ def _csv(text: str) -> list[str]:
 
 
 def find_chorus_binary(explicit: str | None) -> str:
-    candidates = [explicit] if explicit else [os.path.join(REPO_ROOT, ".build", kind, "chorus") for kind in ("release", "debug")]
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK):
-            return os.path.abspath(candidate)
-    sys.exit(f"bench: no chorus binary ({', '.join(candidates)}); build it with `swift build -c release`")
+    binary = agents.find_binary(REPO_ROOT, explicit)
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"bench: no chorus binary at {binary}; build it with `swift build -c release`")
+    return os.path.abspath(binary)
 
 
 def keyring_modes(choice: str) -> list[bool]:

@@ -5,7 +5,6 @@ MembershipViews store, and can kill one hard, make one leave, or stop them all.
 """
 
 import contextlib
-import http.client
 import json
 import os
 import re
@@ -17,6 +16,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from chorustools import agents, client
+from chorustools.commands import first_output_line
 from views import ALIVE, DEAD, GONE, LEFT, MembershipViews, now
 
 LOOPBACK = "127.0.0.1"
@@ -143,19 +144,9 @@ class Cluster:
         """Starts the agent in its own process group, with `env` added to this process's
         environment; its output goes to its log file, through a reader thread that records
         member events on arrival when `read_log` is set."""
-        environment = {**os.environ, **env} if env else None
-        if not read_log:
-            with open(self._log_path(agent), "ab") as log:
-                agent.process = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                    env=environment,
-                )
-            return
-        agent.process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            env=environment,
-        )
-        threading.Thread(target=self._read_log, args=(agent,), name=f"log-{agent.name}", daemon=True).start()
+        agent.process = agents.spawn(argv, self._log_path(agent), env=env, pipe=read_log)
+        if read_log:
+            threading.Thread(target=self._read_log, args=(agent,), name=f"log-{agent.name}", daemon=True).start()
 
     def _read_log(self, agent: Agent) -> None:
         """Copies the agent's output to its log file and records every member event with its arrival time.
@@ -195,27 +186,14 @@ class ChorusCluster(Cluster):
 
     def prepare(self) -> None:
         super().prepare()
-        if not os.path.exists(os.path.join(self.trust_dir, "authority.pub")):
-            subprocess.run([self.binary, "keys", "init", "--dir", self.trust_dir], check=True, capture_output=True, timeout=30)
+        agents.init_trust(self.binary, self.trust_dir)
 
     def _start(self, agent: Agent, join: str | None) -> None:
         data_dir = os.path.join(self.work_dir, agent.name)
         os.makedirs(data_dir, exist_ok=True)
-        argv = [
-            self.binary, "agent",
-            "--name", agent.name,
-            "--bind", agent.gossip_address,
-            "--http", agent.control_address,
-            "--data-dir", data_dir,
-            "--app-version", "1.0.0",
-            "--preset", self.preset,
-            "--authority", os.path.join(self.trust_dir, "authority.pub"),
-            "--authority-key", os.path.join(self.trust_dir, "authority.key"),
-        ]
-        if join:
-            argv += ["--join", join]
-        if self.observe == "log":
-            argv += ["--log-format", "json"]
+        argv = agents.agent_arguments(self.binary, agent.name, agent.gossip_address, agent.control_address, data_dir,
+                                      self.trust_dir, preset=self.preset, joins=[join] if join else [],
+                                      extra=["--log-format", "json"] if self.observe == "log" else [])
         env = {"CHORUS_GOSSIP_KEYRING_FILE": self.keyring_file} if self.keyring_file else None
         self._spawn(agent, argv, read_log=self.observe == "log", env=env)
 
@@ -231,11 +209,7 @@ class ChorusCluster(Cluster):
         return None
 
     def _is_ready(self, agent: Agent) -> bool:
-        try:
-            status, _ = _http_get(agent.control_port, "/v1/health", timeout=1)
-            return status == 200
-        except (OSError, http.client.HTTPException):
-            return False
+        return client.healthy(agent.control_address)
 
     @contextlib.contextmanager
     def watching(self) -> Iterator[None]:
@@ -260,26 +234,18 @@ class ChorusCluster(Cluster):
 
     def _poll(self, agent: Agent, stop: threading.Event) -> None:
         """Records the agent's member list every poll interval, until told to stop or the agent exits."""
-        connection: http.client.HTTPConnection | None = None
+        session = client.Session(agent.control_address)
         while not stop.is_set():
             started = now()
+            members = session.get("/v1/members")
             try:
-                connection = connection or http.client.HTTPConnection(LOOPBACK, agent.control_port, timeout=2)
-                connection.request("GET", "/v1/members")
-                response = connection.getresponse()
-                body = response.read()
-                if response.status == 200:
-                    statuses = {member["name"]: member["status"] for member in json.loads(body)}
-                    self.views.report_snapshot(agent.name, statuses, now())
-            except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError):
-                if connection is not None:
-                    connection.close()
-                connection = None
+                statuses = {member["name"]: member["status"] for member in members}
+                self.views.report_snapshot(agent.name, statuses, now())
+            except (KeyError, TypeError):
                 if agent.has_exited():
-                    return
+                    break
             stop.wait(max(0.0, self.poll_interval - (now() - started)))
-        if connection is not None:
-            connection.close()
+        session.close()
 
 
 class SerfCluster(Cluster):
@@ -326,27 +292,8 @@ class SerfCluster(Cluster):
 
 
 def chorus_version(binary: str) -> str:
-    return _first_output_line([binary, "--version"])
+    return first_output_line([binary, "--version"])
 
 
 def serf_version(binary: str) -> str:
-    return _first_output_line([binary, "version"])
-
-
-def _first_output_line(argv: list[str]) -> str:
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"unknown ({error})"
-    lines = (done.stdout or done.stderr).strip().splitlines()
-    return lines[0] if lines else "unknown"
-
-
-def _http_get(port: int, path: str, timeout: float) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+    return first_output_line([binary, "version"])

@@ -18,7 +18,7 @@ flood       sends forged datagrams at one agent as fast as one process can and c
             key ([gossip] keyring_file), and the sealed-* kinds imitate sealed frames.
 
 Each run starts its own cluster of real `chorus` agents in a private network namespace (see
-netns.py), so every attack datagram goes to an address inside that namespace's loopback, and
+chorustools/namespace.py), so every attack datagram goes to an address inside that namespace's loopback, and
 observes membership by polling GET /v1/members of every agent. Prints one line per run and a
 markdown table. Agents are killed and the work directory removed at the end, also on Ctrl-C
 or SIGTERM. Exit code: 0 every run carried out; 1 a run could not be (the reason is printed);
@@ -42,16 +42,18 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench import find_chorus_binary
-from clusters import ChorusCluster, _http_get, chorus_version
-from measure import Settings, _cpu_seconds, _host_cpu_times, start_and_converge, wait_until
-from netns import Namespace
-from sniff import ACK, DIGEST, JOIN_REQUEST, PING, Datagram, LoopbackSniffer, probe_sequence, ping_target
-from views import ALIVE, DEAD, SUSPECT, now
-# wirelib: tools/wirelib, shared with the chaos harness (sniff.py puts tools/ on the path)
-from wirelib.spoof import flood_command, flood_sender, ip_udp_packet, parse_flood_output, python_flood
-from wirelib import sealed
-from wirelib.wire import FLOOD_KINDS, flood_template
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/, for chorustools
+
+from bench import find_chorus_binary  # noqa: E402
+from chorustools import client  # noqa: E402
+from chorustools.namespace import Namespace  # noqa: E402
+from chorustools.wire import sealed  # noqa: E402
+from chorustools.wire.spoof import flood_command, flood_sender, ip_udp_packet, parse_flood_output, python_flood  # noqa: E402
+from chorustools.wire.wire import FLOOD_KINDS, flood_template  # noqa: E402
+from clusters import ChorusCluster, chorus_version  # noqa: E402
+from measure import Settings, _cpu_seconds, _host_cpu_times, start_and_converge, wait_until  # noqa: E402
+from sniff import ACK, DIGEST, JOIN_REQUEST, PING, Datagram, LoopbackSniffer, probe_sequence, ping_target  # noqa: E402
+from views import ALIVE, DEAD, SUSPECT, now  # noqa: E402
 
 ATTACKER = "127.0.0.1"
 SPOOFED = "127.0.0.77"  # the reflection victim: an address no agent uses, watched by this script
@@ -400,10 +402,8 @@ def _rolling_restart(cluster: ChorusCluster, timeout: float = 60.0) -> None:
 
     def converged() -> bool:
         for agent in cluster.agents:
-            try:
-                status, body = _http_get(agent.control_port, "/v1/members", timeout=2)
-                members = json.loads(body) if status == 200 else []
-            except (OSError, ValueError):
+            members = client.get(agent.control_address, "/v1/members", timeout=2)
+            if members is None:
                 return False
             if sum(1 for m in members if m.get("status") == ALIVE) < len(cluster.agents) - 1:
                 return False
@@ -442,11 +442,8 @@ _METRIC = re.compile(r'^chorus_datagrams_rejected_total\{reason="([^"]+)"\}\s+(\
 
 
 def _rejected(cluster: ChorusCluster, name: str) -> dict[str, float]:
-    try:
-        status, body = _http_get(cluster.agent(name).control_port, "/metrics", timeout=5)
-    except OSError:
-        return {}
-    return {reason: float(value) for reason, value in _METRIC.findall(body.decode())} if status == 200 else {}
+    text = client.get(cluster.agent(name).control_address, "/metrics", timeout=5)
+    return {reason: float(value) for reason, value in _METRIC.findall(text)} if isinstance(text, str) else {}
 
 
 def _write_keyring(work_dir: str) -> tuple[bytes, str]:

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/, for chorustools
 
 from clusters import ChorusCluster, chorus_version  # noqa: E402
 from views import ALIVE, DEAD, SUSPECT, now  # noqa: E402

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from clusters import Cluster
-from netns import PacketLoss, TrafficCounters
+from chorustools.nft import PacketLoss, TrafficCounters
 from views import DEAD, LEFT, SUSPECT, now
 
 

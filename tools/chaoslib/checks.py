@@ -10,19 +10,21 @@ import statistics
 import threading
 from collections import Counter, deque
 
+from chorustools import events
+
 MODE = "M"
 PHASES = {"STABLE": "S", "READY_TO_UPGRADE": MODE, "MIXED": MODE, "READY_TO_RUN_UPGRADE_TASKS": MODE,
           "RUNNING_UPGRADE_TASKS": "R", "UPGRADE_TASKS_FAILED": "F"}
 # event -> (phases it may follow, phase it leads to). A retry (FAILED -> upgrade mode) has no
 # event of its own, so whatever may follow upgrade mode may also follow FAILED.
 EVENT_EDGES = {
-    "upgrade-started": ({"S"}, MODE),
-    "upgrade-cancelled": ({MODE, "F"}, "S"),
-    "upgrade-approved": ({MODE, "F"}, "R"),
-    "upgrade-finished": ({"R"}, "S"),
-    "upgrade-tasks-failed": ({"R"}, "F"),
-    "upgrade-mixed": ({MODE, "F"}, MODE),
-    "upgrade-ready": ({MODE, "F"}, MODE),
+    events.UPGRADE_STARTED: ({"S"}, MODE),
+    events.UPGRADE_CANCELLED: ({MODE, "F"}, "S"),
+    events.UPGRADE_APPROVED: ({MODE, "F"}, "R"),
+    events.UPGRADE_FINISHED: ({"R"}, "S"),
+    events.UPGRADE_TASKS_FAILED: ({"R"}, "F"),
+    events.UPGRADE_MIXED: ({MODE, "F"}, MODE),
+    events.UPGRADE_READY: ({MODE, "F"}, MODE),
 }
 MINORITY_GRACE = 2.0
 # Invariant 8 (integrity) as far as the endpoints show it. Honest incarnations grow by one per
@@ -30,7 +32,7 @@ MINORITY_GRACE = 2.0
 # no run reaches 2^32 without an out-of-range number having been taken in.
 INCARNATION_CEILING = 2**32
 # Events by which an observer declares a member failed or gone (checked like /v1/members).
-DEPARTURE_EVENTS = {"member-failed": "dead", "member-leave": "left"}
+DEPARTURE_EVENTS = {events.MEMBER_FAILED: "dead", events.MEMBER_LEAVE: "left"}
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -168,7 +170,7 @@ class Checker:
                 self.violate(t, "2 transitions", f"{self.names[host]} emitted {name} in phase {current} "
                              f"(allowed after {sorted(sources)})", [host], key=("2", host, life, event.get("id")))
             self.phase[(host, life)] = target
-            if name == "upgrade-finished":
+            if name == events.UPGRADE_FINISHED:
                 self.finished_versions.add((event.get("cluster") or {}).get("clusterVersion"))
                 self.tasks.check_finished(host, t, (event.get("cluster") or {}).get("clusterVersion"))
 

@@ -32,10 +32,9 @@ import threading
 import time
 from collections import deque
 
-from wirelib import capture, keys, spoof, wire
-
-from . import client
-from .hosts import GOSSIP_PORT
+from chorustools import client, events
+from chorustools.hosts import GOSSIP_PORT
+from chorustools.wire import capture, keys, spoof, wire
 
 REFLECT_PORT_BASE = 47000  # + the fault's number: a port no agent uses, one per reflection
 STRANGER_BASE = 200        # flood sources .200-.249: on the subnet, no host's
@@ -408,7 +407,7 @@ class Hostile:
             victim_name = figure["victim"]
             with self.run.checker.lock:
                 figure["suspectedBy"] = len({h for h in range(len(agents)) if any(
-                    f"member-suspect {victim_name} " in text for when, text in self.run.checker.events[h] if when >= t)})
+                    f"{events.MEMBER_SUSPECT} {victim_name} " in text for when, text in self.run.checker.events[h] if when >= t)})
             after = client.get(agents[fault.hosts[0]].http, "/v1/self")
             figure["victimIncarnationAfter"] = after.get("incarnation") if after else None
         self._record("insider", figure)

@@ -4,7 +4,7 @@ decision log's new slots) and an event-stream reader per agent, feeding the `Che
 import threading
 import time
 
-from . import client
+from chorustools import client
 
 
 class Observer:

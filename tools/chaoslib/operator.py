@@ -10,7 +10,7 @@ import random
 import threading
 from collections import Counter
 
-from . import client
+from chorustools import client
 
 
 def bump(version: str) -> str:

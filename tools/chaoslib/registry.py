@@ -5,7 +5,7 @@ import json
 import os
 import signal
 
-from . import hosts
+from chorustools import hosts
 
 DIR = os.environ.get("CHORUS_CHAOS_REGISTRY", "/run/chorus-chaos" if os.geteuid() == 0 else "/tmp/chorus-chaos")
 

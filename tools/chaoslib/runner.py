@@ -3,22 +3,21 @@ check continuously, heal, wait for the final convergence, tear down, report."""
 
 import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 
-from . import agents as agents_module
+from chorustools import agents as agents_module, client, hosts as hosts_module
+
 from . import bounds as bounds_module
-from . import client, hosts as hosts_module, registry, report, schedule
+from . import registry, report, schedule, tasks
 from .checks import Checker
 from .history import History
 from .observer import Observer
 from .operator import Operator
 
 POLL_PERIOD = 0.5
-FIRST_VERSION = "1.0.0"
 
 
 class Run:
@@ -68,12 +67,11 @@ class Run:
         for k in sorted(set(self.args.faults) - set(self.kinds)):
             self.notes.append(f"fault kind {k} left out: it needs network namespaces")
         trust = os.path.join(self.run_dir, "trust")
-        subprocess.run([self.args.binary, "keys", "init", "--dir", trust], check=True, capture_output=True)
-        with open(os.path.join(self.run_dir, "upgrade-tasks.sh"), "w") as f:
-            f.write(agents_module.TASKS_SCRIPT.format(run_dir=self.run_dir, seconds=self.args.tasks_seconds))
-        os.chmod(os.path.join(self.run_dir, "upgrade-tasks.sh"), 0o755)
+        agents_module.init_trust(self.args.binary, trust)
+        script = tasks.write(self.run_dir, self.args.tasks_seconds)
         self.agents = [agents_module.Agent(i, f"n{i + 1}", self.run_dir, self.args.binary, self.hosts,
-                                           self.args.preset, FIRST_VERSION, trust) for i in range(self.args.nodes)]
+                                           self.args.preset, agents_module.FIRST_VERSION, trust,
+                                           tasks.environment(f"n{i + 1}", script)) for i in range(self.args.nodes)]
         for agent in self.agents:
             agent.busy = False
         self.bounds = bounds_module.protocol_bounds(self.args.preset, self.args.nodes, POLL_PERIOD, client.TIMEOUT)
@@ -95,7 +93,7 @@ class Run:
         founder = self.agents[0]
         founder.start(self.seeds(founder))
         self._record()
-        self._wait(lambda: client.get(founder.http, "/v1/health") is not None, 30, "n1 to answer /v1/health")
+        self._wait(lambda: client.healthy(founder.http), 30, "n1 to answer /v1/health")
         for agent in self.agents[1:]:
             agent.start(self.seeds(agent))
         self._record()

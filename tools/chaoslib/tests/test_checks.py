@@ -6,6 +6,7 @@ import tempfile
 import unittest
 
 from chaoslib.bounds import protocol_bounds
+from chorustools import events
 from chaoslib.checks import Checker
 from chaoslib.history import History
 
@@ -63,12 +64,13 @@ class CheckerTests(unittest.TestCase):
         self.assertEqual(self.invariants(), ["3 quorum"])
 
     def test_transitions_follow_the_table(self):
-        for name in ("upgrade-started", "upgrade-mixed", "upgrade-ready", "upgrade-approved", "upgrade-tasks-failed",
-                     "upgrade-approved", "upgrade-finished", "upgrade-started", "upgrade-cancelled"):
+        for name in (events.UPGRADE_STARTED, events.UPGRADE_MIXED, events.UPGRADE_READY, events.UPGRADE_APPROVED,
+                     events.UPGRADE_TASKS_FAILED, events.UPGRADE_APPROVED, events.UPGRADE_FINISHED,
+                     events.UPGRADE_STARTED, events.UPGRADE_CANCELLED):
             self.checker.on_event(0, 1, 1, {"event": name, "cluster": {}})
         self.assertEqual(self.invariants(), [])
-        self.checker.on_event(1, 1, 1, {"event": "upgrade-started", "cluster": {}})
-        self.checker.on_event(1, 2, 1, {"event": "upgrade-finished", "cluster": {}})
+        self.checker.on_event(1, 1, 1, {"event": events.UPGRADE_STARTED, "cluster": {}})
+        self.checker.on_event(1, 2, 1, {"event": events.UPGRADE_FINISHED, "cluster": {}})
         self.assertEqual(self.invariants(), ["2 transitions"])
 
     def test_completeness_and_detection_time(self):
@@ -109,17 +111,17 @@ class CheckerTests(unittest.TestCase):
 
     def test_accuracy_from_events_catches_a_death_shorter_than_a_poll(self):
         # An insider's lone "dead" verdict believed at once and refuted 100 ms later: no poll sees it.
-        self.checker.on_event(0, 100.0, 1, {"event": "member-failed", "member": {"name": "n2", "status": "alive"}})
+        self.checker.on_event(0, 100.0, 1, {"event": events.MEMBER_FAILED, "member": {"name": "n2", "status": "alive"}})
         self.assertEqual(self.invariants(), ["6 accuracy"])
         self.assertIn("event", self.checker.violations[0]["message"])
 
     def test_accuracy_from_events_is_excused_like_polls(self):
         self.history.host_down(1, 80.0, "term")
         self.history.host_up(1, 90.0, restarted=True)
-        self.checker.on_event(0, 100.0, 1, {"event": "member-leave", "member": {"name": "n2"}})
+        self.checker.on_event(0, 100.0, 1, {"event": events.MEMBER_LEAVE, "member": {"name": "n2"}})
         self.states[2] = "killed"
-        self.checker.on_event(0, 100.0, 1, {"event": "member-failed", "member": {"name": "n3"}})
-        self.checker.on_event(0, 100.0, 1, {"event": "member-join", "member": {"name": "n3"}})
+        self.checker.on_event(0, 100.0, 1, {"event": events.MEMBER_FAILED, "member": {"name": "n3"}})
+        self.checker.on_event(0, 100.0, 1, {"event": events.MEMBER_JOIN, "member": {"name": "n3"}})
         self.assertEqual(self.invariants(), [])
 
     def incarnations(self, host, t, life=1, **by_name):
@@ -227,9 +229,9 @@ class CheckerTests(unittest.TestCase):
                 f.write("1.0 start node=n1 from=1.0.0 to=1.1.0 attempt=1 term=1 pid=1\n"
                         "4.0 done node=n1 from=1.0.0 to=1.1.0 term=1 pid=1\n")
             self.checker.tasks.path = log
-            self.checker.on_event(0, 5, 1, {"event": "upgrade-finished", "cluster": {"clusterVersion": "1.1.0"}})
+            self.checker.on_event(0, 5, 1, {"event": events.UPGRADE_FINISHED, "cluster": {"clusterVersion": "1.1.0"}})
             self.assertEqual(self.invariants(), [])
-            self.checker.on_event(0, 9, 1, {"event": "upgrade-finished", "cluster": {"clusterVersion": "1.2.0"}})
+            self.checker.on_event(0, 9, 1, {"event": events.UPGRADE_FINISHED, "cluster": {"clusterVersion": "1.2.0"}})
             self.assertEqual(self.invariants(), ["2 transitions", "4 tasks"])
 
 

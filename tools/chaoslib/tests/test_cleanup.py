@@ -7,7 +7,8 @@ import subprocess
 import time
 import unittest
 
-from chaoslib import hosts, registry
+from chaoslib import registry
+from chorustools import hosts
 
 TOOLS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("CHORUS_BIN", os.path.join(os.path.dirname(TOOLS), ".build", "debug", "chorus"))

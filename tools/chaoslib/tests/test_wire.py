@@ -1,11 +1,11 @@
-"""The insider's datagrams (tools/wirelib) against a vector the agent's own code builds
+"""The insider's datagrams (tools/chorustools/wire) against a vector the agent's own code builds
 (Tests/ChorusCryptoTests/InsiderVectorTests.swift): same key files, same bytes."""
 
 import hashlib
 import struct
 import unittest
 
-from wirelib import capture, keys, sealed, sodium, spoof, wire
+from chorustools.wire import capture, keys, sealed, sodium, spoof, wire
 
 NODE_KEY_FILE = ("chorus-node-secret-v1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwfqSmxj4pxSCr71UHsTLsX5lUd2rr6+e5JCHuppFEbSLA==\n")
 AUTHORITY_PUBLIC_FILE = "chorus-authority-public-v1:/RckOFqgx1tk+3jNYC+h2ZH96/drE8WO1wLqyDXp9hg=\n"

@@ -1,7 +1,8 @@
-"""Where the agents live: one network namespace per agent on a Linux bridge (real hosts with
-their own address), or, where namespaces cannot be made, all on 127.0.0.1 (no network faults).
+"""Where agents live: one network namespace per agent on a Linux bridge (real hosts with
+their own address, reached through a veth pair), or, where namespaces cannot be made, all on
+127.0.0.1 (no network faults).
 
-Everything a run creates is named with its prefix (`chx` + 4 hex digits), so `tools/chaos
+Everything a set of hosts creates is named with its prefix (`chx` + 4 hex digits), so `tools/chaos
 cleanup` can find and remove it after a crash of the harness. Network faults are nftables rules
 on the agent's `eth0` in its own namespace (netdev egress and ingress hooks, so a drop is silent,
 as on a real link); the harness reaches every agent's endpoint from the host side of the bridge,
@@ -10,20 +11,16 @@ and no rule touches that traffic.
 
 import ipaddress
 import os
-import subprocess
+import shutil
+
+from . import namespace, nft
+from .commands import run
 
 GOSSIP_PORT = 7720
 HTTP_PORT = 7721
 PREFIX_START = "chx"
+HOST_MARK = "CHAOS_HOST"  # the environment variable that marks a loopback host's processes
 SUBNET_BASE = ipaddress.ip_network("10.213.0.0/16")
-
-
-def run(argv: list[str], check: bool = True) -> str:
-    """A command's standard output; RuntimeError with its standard error when it fails and `check`."""
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-    if check and done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.strip()}")
-    return done.stdout
 
 
 class Unsupported(Exception):
@@ -35,13 +32,14 @@ def namespaces_available() -> str | None:
     if os.geteuid() != 0:
         return "not root"
     for tool in ("ip", "nft"):
-        if subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).returncode != 0:
+        if not shutil.which(tool):
             return f"no `{tool}` command (apt-get install iproute2 nftables)"
     probe = f"{PREFIX_START}probe{os.getpid() % 10000}"
-    done = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"ip netns add failed: {done.stderr.strip()}"
-    subprocess.run(["ip", "netns", "delete", probe], capture_output=True)
+    try:
+        run(["ip", "netns", "add", probe])
+    except RuntimeError as error:
+        return str(error)
+    run(["ip", "netns", "delete", probe], check=False)
     return None
 
 
@@ -67,7 +65,7 @@ class NetnsHosts:
             candidate = list(SUBNET_BASE.subnets(new_prefix=24))[(start + k) % 250 + 1]
             if not any(ipaddress.ip_network(u, strict=False).overlaps(candidate) for u in used):
                 return candidate
-        raise RuntimeError("no free /24 in 10.213.0.0/16 for the chaos bridge")
+        raise RuntimeError("no free /24 in 10.213.0.0/16 for the hosts' bridge")
 
     def namespace(self, i: int) -> str:
         return f"{self.prefix}-n{i + 1}"
@@ -105,27 +103,12 @@ class NetnsHosts:
     def set_rules(self, i: int, loss: int, drop_out: set[int], drop_in: set[int]) -> None:
         """Replaces host i's fault rules: `loss` % of what it sends to other agents is dropped,
         everything it sends to `drop_out` and receives from `drop_in` (agent indexes) too."""
-        def addresses(indexes: set[int]) -> str:
-            return ", ".join(self.address(j) for j in sorted(indexes))
-
-        egress, ingress = [], []
-        if drop_out:
-            egress.append(f"ip daddr {{ {addresses(drop_out)} }} counter drop")
-        if drop_in:
-            ingress.append(f"ip saddr {{ {addresses(drop_in)} }} counter drop")
-        if loss:
-            egress.append(f"ip daddr != {self.harness_ip} numgen random mod 100 < {loss} counter drop")
-        script = "table netdev chaos\ndelete table netdev chaos\ntable netdev chaos {\n"
-        for hook, rules in (("egress", egress), ("ingress", ingress)):
-            body = "".join(f"    {rule}\n" for rule in rules)
-            script += (f"  chain {hook} {{\n    type filter hook {hook} device \"eth0\" priority 0; policy accept;\n"
-                       f"{body}  }}\n")
-        script += "}\n"
+        script = nft.host_faults_script("eth0", [self.address(j) for j in sorted(drop_out)],
+                                        [self.address(j) for j in sorted(drop_in)], loss, self.harness_ip)
         if self._rules.get(i) == script:
             return
         self._rules[i] = script
-        subprocess.run(self.command_prefix(i) + ["nft", "-f", "-"], input=script, text=True,
-                       capture_output=True, check=True, timeout=30)
+        nft.load(script, inside=self.command_prefix(i))
 
     def processes(self, i: int) -> list[int]:
         out = run(["ip", "netns", "pids", self.namespace(i)], check=False)
@@ -136,7 +119,8 @@ class NetnsHosts:
 
 
 class LoopbackHosts:
-    """Every agent on 127.0.0.1 with its own ports: processes faults only."""
+    """Every agent on 127.0.0.1 with its own ports (a block of 40 picked by the prefix: up to 20
+    agents without reaching the next prefix's block): process faults only."""
 
     kind = "loopback"
     network_faults = False
@@ -167,8 +151,8 @@ class LoopbackHosts:
             raise Unsupported("network faults need network namespaces")
 
     def processes(self, i: int) -> list[int]:
-        """The host's processes: those started with its CHAOS_HOST mark (the agent and its tasks)."""
-        mark = f"CHAOS_HOST={host_mark(self.prefix, i)}".encode()
+        """The host's processes: those started with its host mark (the agent and its tasks)."""
+        mark = f"{HOST_MARK}={host_mark(self.prefix, i)}".encode()
         found = []
         for entry in os.listdir("/proc"):
             if entry.isdigit():
@@ -185,7 +169,8 @@ class LoopbackHosts:
 
 
 def host_mark(prefix: str, i: int) -> str:
-    """Set as CHAOS_HOST in every process of host i, so loopback hosts can find theirs."""
+    """Set as HOST_MARK in every process of host i (its agent, and so its tasks), so loopback
+    hosts can find theirs."""
     return f"{prefix}-n{i + 1}"
 
 
@@ -195,12 +180,7 @@ def destroy_prefix(prefix: str) -> list[str]:
     for ns in run(["ip", "netns", "list"], check=False).splitlines():
         name = ns.split()[0] if ns.split() else ""
         if name.startswith(prefix + "-"):
-            for pid in run(["ip", "netns", "pids", name], check=False).split():
-                try:
-                    os.kill(int(pid), 9)
-                except ProcessLookupError:
-                    pass
-            run(["ip", "netns", "delete", name], check=False)
+            namespace.delete(name)
             removed.append(name)
     for line in run(["ip", "-o", "link", "show"], check=False).splitlines():
         parts = line.split(": ")

@@ -1,6 +1,6 @@
 /* Sends one datagram template to one UDP address as fast as it can (or at a set rate), for a
  * bounded time, then prints what it sent. Built and run by tools/bench/hostile.py's `flood` and
- * the chaos harness's `flood` fault (wirelib/spoof.py compiles it); Python's
+ * the chaos harness's `flood` fault (chorustools/wire/spoof.py compiles it); Python's
  * one-syscall-per-datagram sendto() tops out far below what a hostile host can send.
  *
  *   flood DST_IP DST_PORT SECONDS RATE TEMPLATE VARY_OFFSET [SRC_IP SRC_PORT]
