@@ -2,7 +2,7 @@
 
 The one place Python spells them: the chaos harness's checks, its tests and the benchmarks import
 them from here. They must equal the agent's `EventName` (Sources/ChorusCore/Events/EventName.swift);
-Tests/ChorusCoreTests/EventNameTests.swift reads this file and fails on a name no agent emits, so
+Tests/ChorusCoreTests/EventNameTests.swift reads this file and fails unless it names exactly those, so
 this file can later be generated from the Swift build instead.
 """
 
