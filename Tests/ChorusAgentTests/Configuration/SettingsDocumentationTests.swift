@@ -66,6 +66,18 @@ struct SettingsDocumentationTests {
         }
     }
 
+    @Test func theGuideSaysWhichSettingsReloadLive() throws {
+        let text = try String(contentsOfFile: Self.guide, encoding: .utf8)
+        /// The settings named on the line that starts with `lead`, as the table's first column shows them.
+        func named(after lead: String) throws -> [String] {
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(lead) }, "no line '\(lead)'")
+            return line.dropFirst(lead.count).split(separator: ", ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ".")) }
+        }
+        let cell = { (setting: Setting) in Self.expectedCells(setting)[0] }
+        #expect(try named(after: "- Reload live: ") == AgentSettings.all.filter(\.reloadsLive).map(cell))
+        #expect(try named(after: "- Need a restart: ") == AgentSettings.all.filter { !$0.reloadsLive }.map(cell))
+    }
+
     @Test func theExampleFileNamesEverySettingWithItsDefault() throws {
         let keys = Self.commentedKeys(try ExampleConfigurationTests.shipped())
         #expect(Set(keys.keys) == Set(AgentSettings.all.map(\.key)), "deploy/chorus.toml names every setting, and no other")
