@@ -20,4 +20,14 @@ import Testing
             #expect(text.contains(expected), "the help of \(setting.flag ?? "") is the table's: \(expected)")
         }
     }
+
+    /// Every option reaches its setting (AgentCommand maps them by reflection): an empty value,
+    /// which no setting accepts, is refused with the flag's name.
+    @Test func everyOptionReachesItsSetting() async throws {
+        for flag in AgentSettings.all.compactMap(\.flag) {
+            let run = try await ExternalTool.run(AgentProcess.binary, ["agent", flag, ""])
+            #expect(run.status == 64, "\(flag): \(run.output)")
+            #expect(run.output.hasPrefix("chorus agent: flag \(flag): "), "\(run.output)")
+        }
+    }
 }
