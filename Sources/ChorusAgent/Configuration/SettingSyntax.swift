@@ -6,6 +6,7 @@ import ChorusWire
 struct SettingSyntax<Value: Equatable & Sendable>: Sendable {
     /// What a value looks like, for the docs and `--help`.
     let name: String
+    /// Booleans and durations: the file may write them bare (`true`, `1800`), not only quoted.
     let acceptsBareScalars: Bool
     let parse: @Sendable (String) throws(SettingRejection) -> Value
     let format: @Sendable (Value) -> String
