@@ -13,10 +13,10 @@ struct EventHooksTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let all = directory.appendingPathComponent("all.log").path
         let finished = directory.appendingPathComponent("finished.log").path
-        let hooks = try EventHooks(entries: [
+        let hooks = EventHooks(try [
             "*=echo \"$CHORUS_EVENT $(cat)\" >> \(all)",
             "upgrade-finished=cat >> \(finished)",
-        ])
+        ].map(EventHook.init(parsing:)))
         let journal = EventJournal(node: "node-1")
         let runner = Task { await hooks.run(journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
         defer { runner.cancel() }
@@ -49,7 +49,7 @@ struct EventHooksTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let forks = directory.appendingPathComponent("forks.log").path
         let events = directory.appendingPathComponent("events.log").path
-        let hooks = try EventHooks(entries: ["*=echo \"$CHORUS_EVENT $CHORUS_EVENT_COUNT\" >> \(forks); cat >> \(events)"],
+        let hooks = EventHooks(try ["*=echo \"$CHORUS_EVENT $CHORUS_EVENT_COUNT\" >> \(forks); cat >> \(events)"].map(EventHook.init(parsing:)),
                                    coalescePeriod: .milliseconds(300))
         let journal = EventJournal(node: "node-1")
         let runner = Task { await hooks.run(journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
@@ -74,7 +74,9 @@ struct EventHooksTests {
     }
 
     @Test func malformedEntriesAreRejected() {
-        #expect(throws: HookConfigurationError.self) { try EventHooks(entries: ["no-equals-sign"]) }
-        #expect(throws: HookConfigurationError.self) { try EventHooks(entries: ["=command"]) }
+        #expect(throws: HookConfigurationError.self) { try EventHook(parsing: "no-equals-sign") }
+        #expect(throws: HookConfigurationError.self) { try EventHook(parsing: "=command") }
+        let hook = try? EventHook(parsing: "*=env A=1 run")
+        #expect(hook?.event == "*" && hook?.command == "env A=1 run", "the command keeps its own '='")
     }
 }

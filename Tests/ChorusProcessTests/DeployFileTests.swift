@@ -54,7 +54,7 @@ import Testing
         let configuration = try ConfigurationLoader.load(
             flags: ConfigurationFlags(config: "chorus.toml"),
             environment: ["CHORUS_NAME": "worker-1", "CHORUS_CERTIFICATE": "/etc/chorus/certificates/worker-1.cert"]) { _ in file }
-        #expect(configuration.http == "0.0.0.0:7721", "the kubelet probes the node address, not loopback")
+        #expect(configuration.http.description == "0.0.0.0:7721", "the kubelet probes the node address, not loopback")
         #expect(configuration.authority == "/etc/chorus/authority/authority.pub")
         #expect(configuration.clusterFounder != nil, "every agent shares the join list, so one must be named founder")
     }

@@ -24,75 +24,41 @@ public struct ConfigurationLoader {
     ) throws(ConfigurationError) -> AgentConfiguration {
         let filePath = flags.config ?? environment["CHORUS_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let fileLayer = try filePath.map { path throws(ConfigurationError) in
-            try fileSettings(path: path, readFile: readFile)
+            try ConfigurationFile.read(path: path, readFile: readFile)
         } ?? [:]
-        let environmentLayer = environmentSettings(environment)
-        let defaultName = RawSetting(values: [systemHostName()], origin: "the host name (the default for --name)")
-
-        var configuration = AgentConfiguration(name: "")
-        for key in ConfigurationKey.allCases {
-            let setting = flagSetting(key, flags) ?? environmentLayer[key] ?? fileLayer[key]
-            guard let setting = setting ?? (key == .name ? defaultName : nil) else { continue }
-            try ConfigurationValidation.apply(setting, for: key, to: &configuration)
+        if let unknown = flags.values.keys.first(where: { AgentSettings.byKey[$0]?.flag == nil }) {
+            throw ConfigurationError("flags: '\(unknown)' is not a setting given on the command line")
+        }
+        var configuration = AgentConfiguration.defaults
+        for setting in AgentSettings.all {
+            let given = flagSetting(setting, flags) ?? environmentSetting(setting, environment) ?? fileLayer[setting.key]
+            guard let raw = given ?? (setting.key == "name" ? defaultName() : nil) else { continue }
+            do {
+                try setting.store(raw.values, &configuration)
+            } catch {
+                throw ConfigurationError("\(raw.origin): \(error.reason)")
+            }
         }
         return configuration
     }
 
-    private static func flagSetting(_ key: ConfigurationKey, _ flags: ConfigurationFlags) -> RawSetting? {
-        guard let flag = key.flag, let values = key.value(in: flags) else { return nil }
+    private static func flagSetting(_ setting: Setting, _ flags: ConfigurationFlags) -> RawSetting? {
+        guard let flag = setting.flag, let values = flags.values[setting.key], !values.isEmpty else { return nil }
         return RawSetting(values: values, origin: "flag \(flag)")
     }
 
-    /// `CHORUS_JOIN` is comma-separated; blanks around entries are trimmed and empty entries dropped.
-    private static func environmentSettings(_ environment: [String: String]) -> [ConfigurationKey: RawSetting] {
-        var layer: [ConfigurationKey: RawSetting] = [:]
-        for key in ConfigurationKey.allCases {
-            guard let text = environment[key.environmentVariable], !text.isEmpty else { continue }
-            let values = key.isList
-                ? text.split(separator: ",").map { String($0.trimmingBlanks()) }.filter { !$0.isEmpty }
-                : [text]
-            guard !values.isEmpty else { continue }
-            layer[key] = RawSetting(values: values, origin: "environment variable \(key.environmentVariable)")
-        }
-        return layer
+    /// Lists are comma-separated; blanks around entries are trimmed and empty entries dropped.
+    private static func environmentSetting(_ setting: Setting, _ environment: [String: String]) -> RawSetting? {
+        guard let text = environment[setting.environmentVariable], !text.isEmpty else { return nil }
+        let values = setting.isList
+            ? text.split(separator: ",").map { String($0.trimmingBlanks()) }.filter { !$0.isEmpty }
+            : [text]
+        guard !values.isEmpty else { return nil }
+        return RawSetting(values: values, origin: "environment variable \(setting.environmentVariable)")
     }
 
-    private static func fileSettings(
-        path: String, readFile: (String) throws -> String
-    ) throws(ConfigurationError) -> [ConfigurationKey: RawSetting] {
-        let document: TOMLDocument
-        do {
-            document = try TOMLSubset.parse(try readFile(path))
-        } catch let error as TOMLError {
-            throw ConfigurationError("config file \(path): \(error)")
-        } catch {
-            throw ConfigurationError("config file \(path): cannot read it: \(error)")
-        }
-        if let table = document.tables.first(where: { !ConfigurationKey.fileTables.contains($0) }) {
-            throw ConfigurationError("config file \(path): unknown table [\(table)]")
-        }
-        var layer: [ConfigurationKey: RawSetting] = [:]
-        for (fileKey, value) in document.values.sorted(by: { $0.key < $1.key }) {
-            guard let key = ConfigurationKey(rawValue: fileKey) else {
-                throw ConfigurationError("config file \(path): unknown key '\(fileKey)'")
-            }
-            let origin = "config file \(path), key '\(fileKey)'"
-            switch (value, key.isList) {
-            case (.string(let text), false):
-                layer[key] = RawSetting(values: [text], origin: origin)
-            case (.boolean(let flag), false) where key.acceptsScalar:
-                layer[key] = RawSetting(values: [String(flag)], origin: origin)
-            case (.integer(let number), false) where key.acceptsScalar:
-                layer[key] = RawSetting(values: [String(number)], origin: origin)
-            case (.stringArray(let list), true):
-                layer[key] = RawSetting(values: list, origin: origin)
-            case (_, true):
-                throw ConfigurationError("\(origin): must be an array of strings, e.g. \(fileKey) = [\"10.0.0.1:7720\"]")
-            case (_, false):
-                throw ConfigurationError("\(origin): must be a string in quotes")
-            }
-        }
-        return layer
+    private static func defaultName() -> RawSetting {
+        RawSetting(values: [systemHostName()], origin: "the host name (the default for --name)")
     }
 
     /// gethostname(2), as `--name` defaults to it; empty when the call fails, which validation then reports.
@@ -101,6 +67,13 @@ public struct ConfigurationLoader {
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// One setting as found in one layer, before validation: its values and where they came from.
+struct RawSetting {
+    var values: [String]
+    /// "flag --bind", "environment variable CHORUS_BIND", "config file F, key 'bind'": the prefix of every message.
+    var origin: String
 }
 
 extension Substring {

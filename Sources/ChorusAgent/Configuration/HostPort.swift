@@ -18,6 +18,11 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
         public var description: String { reason }
     }
 
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
     public init(parsing text: String) throws(ParseError) {
         let (host, portText) = try Self.split(text)
         guard !portText.isEmpty, portText.allSatisfy({ $0.isASCII && $0.isNumber }),

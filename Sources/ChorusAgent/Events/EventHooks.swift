@@ -12,17 +12,12 @@ import Logging
 /// (issue 16: 25 agents joining with a `*` hook reached a load average of 81). Cluster events
 /// (upgrade, maintenance, banner) each get their own process, in order with the batches around them.
 public struct EventHooks: Sendable {
-    public let commands: [(event: String, command: String)]
+    public let commands: [EventHook]
     public let coalescePeriod: Duration
 
-    /// Parses "EVENT=COMMAND" entries; `*` matches every event. A zero period: no coalescing.
-    public init(entries: [String], coalescePeriod: Duration = .zero) throws {
-        commands = try entries.map { entry in
-            guard let separator = entry.firstIndex(of: "="), separator != entry.startIndex else {
-                throw HookConfigurationError(entry: entry)
-            }
-            return (String(entry[..<separator]), String(entry[entry.index(after: separator)...]))
-        }
+    /// A zero period: no coalescing.
+    public init(_ commands: [EventHook], coalescePeriod: Duration = .zero) {
+        self.commands = commands
         self.coalescePeriod = coalescePeriod
     }
 
@@ -42,7 +37,7 @@ public struct EventHooks: Sendable {
             handled = window.last?.id ?? handled
             for run in Self.runs(of: window) {
                 for hook in commands {
-                    let matching = run.filter { hook.event == "*" || hook.event == $0.event }
+                    let matching = run.filter { hook.matches($0.event) }
                     guard !matching.isEmpty else { continue }
                     await Self.execute(hook.command, events: matching, logger: logger)
                 }
@@ -106,9 +101,4 @@ public struct EventHooks: Sendable {
 
 extension AgentEvent {
     var isMemberEvent: Bool { member != nil }
-}
-
-public struct HookConfigurationError: Error, CustomStringConvertible {
-    public var entry: String
-    public var description: String { "event hook '\(entry)' must be EVENT=COMMAND (EVENT may be *)" }
 }

@@ -4,10 +4,8 @@ import Logging
 public enum LoggingSetup {
     /// - Parameters:
     ///   - format: `json` for one object per line (log shippers), `text` for swift-log's stock stderr format.
-    ///   - level: a `Logger.Level` name; `ConfigurationLoader` has already rejected others, so an unknown
-    ///     one (a caller that skipped validation) falls back to `info` rather than silencing the agent.
-    public static func bootstrap(format: AgentConfiguration.LogFormat, level: String) {
-        let level = Logger.Level(rawValue: level) ?? .info
+    ///   - level: the lowest level logged.
+    public static func bootstrap(format: AgentConfiguration.LogFormat, level: Logger.Level) {
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = switch format {
             case .json: JSONLogHandler(label: label)

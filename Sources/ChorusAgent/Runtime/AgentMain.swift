@@ -26,9 +26,8 @@ public enum AgentMain {
         let clock = MonotonicClock()
         let trust = try NodeTrust.load(configuration: configuration, nodeKey: nodeKey, unixSeconds: clock.unixSeconds())
 
-        let bind = try HostPort(parsing: configuration.bind)
-        let http = try HostPort(parsing: configuration.http)
-        let seeds = try configuration.join.map { try HostPort(parsing: $0).resolvePeer() }
+        let (bind, http) = (configuration.bind, configuration.http)
+        let seeds = try configuration.join.map { try $0.resolvePeer() }
         // Everything read from disk before the socket is bound: a damaged file then stops the
         // agent with the file's name, not with an open channel torn down mid-start.
         let restoredIncarnation = try dataDirectory.loadIncarnation()
@@ -37,7 +36,7 @@ public enum AgentMain {
         let startsDraining = try dataDirectory.loadDraining()
         let restoredVoterNames = try dataDirectory.loadVoterNames()
         let gossipKeys = try configuration.gossipKeyringFile.map(GossipKeyringFile.load)
-        let hooks = try EventHooks(entries: configuration.eventHooks, coalescePeriod: configuration.eventsCoalescePeriod)
+        let hooks = EventHooks(configuration.eventHooks, coalescePeriod: configuration.eventsCoalescePeriod)
 
         let channel = try await GossipService.bind(bind, group: MultiThreadedEventLoopGroup.singleton)
         let advertise: PeerAddress
@@ -62,6 +61,7 @@ public enum AgentMain {
         // directory may be new, the cluster not): it founds only if no peer has decided anything.
         if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
         membershipConfiguration.startsDraining = startsDraining
+        membershipConfiguration.decisionSettings = DecisionSettings(preset: configuration.preset)
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
         if let gossipKeys {
             membershipConfiguration.gossipKeys = gossipKeys
@@ -108,7 +108,7 @@ public enum AgentMain {
     private static func advertiseAddress(configuration: AgentConfiguration, bound: SocketAddress?) throws -> PeerAddress {
         if let advertise = configuration.advertise {
             do {
-                return try HostPort(parsing: advertise).resolvePeer()
+                return try advertise.resolvePeer()
             } catch {
                 throw AgentStartupError.unresolvable("--advertise \(advertise)")
             }

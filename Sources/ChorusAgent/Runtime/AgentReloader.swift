@@ -7,15 +7,13 @@ import Logging
 /// again, and puts into force what can change while the agent runs, without a restart.
 ///
 /// Live: the certificate (a renewal of this node's key, `MembershipNode.replaceCertificate`),
-/// and `[upgrade] tasks_command` and `tasks_timeout` (the next tasks run uses them). Every other
-/// setting is read but stays as the agent started; the answer names those that differ, so the
+/// and the settings `AgentSettings.all` marks `reloadsLive`, `[upgrade] tasks_command` and
+/// `tasks_timeout` among them (the next tasks run uses them). Every other setting is read but
+/// stays as the agent started; the answer names those that differ, so the
 /// operator knows a restart is still owed. All or nothing: a configuration that does not load,
 /// a certificate that is not a renewal of this node's, or another authority key is refused with
 /// the reason, and nothing changes. Calls are serialized (an actor).
 public actor AgentReloader {
-    /// Settings put into force by a reload; the rest need a restart.
-    static let liveKeys: Set<ConfigurationKey> = [.certificate, .authority, .authorityKey, .upgradeTasksCommand, .upgradeTasksTimeout]
-
     /// The configuration in force: what the agent started with, plus what reloads applied.
     private var running: AgentConfiguration
     private let reread: @Sendable () throws -> AgentConfiguration
@@ -79,19 +77,14 @@ public actor AgentReloader {
         case .unchanged: break
         case .refused(let reason): throw ReloadRefusal("the certificate is not a renewal of this node's: \(reason)")
         }
-        let changed = ConfigurationKey.allCases.filter { next.reloadValue($0) != running.reloadValue($0) }
-        let applied = changed.filter(Self.liveKeys.contains)
-        running.certificate = next.certificate
-        running.authority = next.authority
-        running.authorityKey = next.authorityKey
-        running.upgradeTasksCommand = next.upgradeTasksCommand
-        running.upgradeTasksTimeout = next.upgradeTasksTimeout
+        let changed = AgentSettings.all.filter { $0.differs(next, running) }
+        for setting in changed where setting.reloadsLive { setting.copy(next, &running) }
         taskRunner.update(command: running.upgradeTasksCommand, timeout: running.upgradeTasksTimeout)
         let local = await runtime.localMember()
         return ReloadResponse(
             node: local.name, certificateRenewed: renewed,
             certificateExpiresAt: CertificateExpiry.iso8601(local.certificateExpiresAt),
-            applied: applied.map(\.fileKey), needsRestart: changed.filter { !Self.liveKeys.contains($0) }.map(\.fileKey))
+            applied: changed.filter(\.reloadsLive).map(\.key), needsRestart: changed.filter { !$0.reloadsLive }.map(\.key))
     }
 }
 
@@ -120,34 +113,5 @@ public struct ReloadResponse: Codable, Sendable, Equatable {
         self.certificateExpiresAt = certificateExpiresAt
         self.applied = applied
         self.needsRestart = needsRestart
-    }
-}
-
-extension AgentConfiguration {
-    /// A setting's value, as text, to tell whether a reload changed it.
-    fileprivate func reloadValue(_ key: ConfigurationKey) -> String {
-        switch key {
-        case .name: name
-        case .bind: bind
-        case .advertise: advertise ?? ""
-        case .http: http
-        case .join: join.joined(separator: ",")
-        case .dataDir: dataDir
-        case .appVersion: appVersion
-        case .preset: preset.rawValue
-        case .authority: authority ?? ""
-        case .certificate: certificate ?? ""
-        case .authorityKey: authorityKey ?? ""
-        case .logFormat: logFormat.rawValue
-        case .logLevel: logLevel
-        case .upgradeTasksCommand: upgradeTasksCommand ?? ""
-        case .upgradeTasksTimeout: "\(upgradeTasksTimeout)"
-        case .upgradeAutoApprove: "\(upgradeAutoApprove)"
-        case .eventHooks: eventHooks.joined(separator: "\n")
-        case .eventsCoalescePeriod: "\(eventsCoalescePeriod)"
-        case .clusterFounder: clusterFounder ?? ""
-        case .gossipKeyringFile: gossipKeyringFile ?? ""
-        case .endpointAllowedHosts: endpointAllowedHosts.joined(separator: ",")
-        }
     }
 }
