@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import Subprocess
+import SystemPackage
 
 /// Runs the hook commands configured per event (`events.hooks = ["upgrade-finished=CMD", "*=CMD"]`):
 /// `/bin/sh -c CMD` with the events' JSON on stdin, one object per line, and `CHORUS_EVENT` set;
@@ -70,31 +72,25 @@ public struct EventHooks: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let input = events.compactMap { try? encoder.encode($0) + Data("\n".utf8) }.reduce(Data(), +)
         let event = eventVariable(for: events)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CHORUS_EVENT"] = event
-        environment["CHORUS_EVENT_COUNT"] = String(events.count)
-        process.environment = environment
-        let stdin = Pipe()
-        process.standardInput = stdin
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
+        // A hook still running when the agent stops is asked to end (SIGTERM), then killed.
+        var options = PlatformOptions()
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
+        do {
+            let result = try await Subprocess.run(
+                .path("/bin/sh"), arguments: ["-c", command],
+                environment: .inherit.updating(["CHORUS_EVENT": event, "CHORUS_EVENT_COUNT": String(events.count)]),
+                platformOptions: options, input: .inputWriter, output: .currentStandardOutput, error: .currentStandardError
+            ) { execution in
                 // A hook that does not read its stdin may exit first: the write then fails (EPIPE;
                 // the agent ignores SIGPIPE) and the hook has still run.
-                try? stdin.fileHandleForWriting.write(contentsOf: input)
-                try? stdin.fileHandleForWriting.close()
-            } catch {
-                logger.warning("event hook did not start", metadata: ["event": "\(event)", "error": "\(error)"])
-                process.terminationHandler = nil
-                continuation.resume()
+                _ = try? await execution.standardInputWriter.write([UInt8](input))
+                try? await execution.standardInputWriter.finish()
             }
-        }
-        if process.isRunning == false, process.terminationStatus != 0 {
-            logger.warning("event hook failed", metadata: ["event": "\(event)", "status": "\(process.terminationStatus)"])
+            if result.terminationStatus != .exited(0) {
+                logger.warning("event hook failed", metadata: ["event": "\(event)", "status": "\(result.terminationStatus)"])
+            }
+        } catch {
+            logger.warning("event hook did not start", metadata: ["event": "\(event)", "error": "\(error)"])
         }
     }
 }

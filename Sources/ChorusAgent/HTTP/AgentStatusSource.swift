@@ -29,7 +29,8 @@ public protocol AgentStatusSource: Sendable {
     func setDraining(_ draining: Bool) async throws -> MemberSnapshot
     /// Sends join requests to `addresses` now (`chorus join`); the answers arrive as gossip.
     func join(through addresses: [PeerAddress]) async throws
-    /// Starts a graceful leave: the agent announces it, then stops as on SIGTERM.
+    /// Starts a graceful leave and returns at once, so the caller can still answer: the agent
+    /// announces it, then stops as on SIGTERM.
     func requestLeave() async
     /// Reads the certificate and configuration again and puts into force what can change live
     /// (`AgentReloader`); throws `ReloadRefusal` when nothing changed. `caller` is for the log.

@@ -18,7 +18,7 @@ enum NodeRoutes {
             HTTPRoute(.post, "/v1/leave") { request, _ in
                 try await authorization.check(request)
                 let name = await source.localMember().name
-                Task { await source.requestLeave() }
+                await source.requestLeave()
                 return try JSONResponse.make(LeaveResponse(status: "leaving", node: name), status: .accepted)
             },
         ]

@@ -69,14 +69,16 @@ public enum AgentMain {
         }
         let journal = EventJournal(node: configuration.name, firstID: EventJournal.firstID(bootedAt: clock.unixSeconds()))
         let core = MembershipNode(configuration: membershipConfiguration, now: clock.now(), unixSeconds: clock.unixSeconds())
-        let taskRunner = UpgradeTaskRunner(command: configuration.upgradeTasksCommand,
-                                           timeout: configuration.upgradeTasksTimeout, logger: logger)
+        let children = ChildTasks()
         let runtime = NodeRuntime(core: core, clock: clock, persistIncarnation: { try dataDirectory.storeIncarnation($0) },
                                   persistDraining: { try dataDirectory.storeDraining($0) },
                                   persistVoterNames: { try dataDirectory.storeVoterNames($0) },
-                                  decisionStore: decisionStore, journal: journal, taskRunner: taskRunner, logger: logger)
+                                  decisionStore: decisionStore, journal: journal,
+                                  tasksCommand: UpgradeTasksCommand(command: configuration.upgradeTasksCommand,
+                                                                    timeout: configuration.upgradeTasksTimeout),
+                                  children: children, logger: logger)
         let reloader = AgentReloader(running: configuration, reread: reread ?? { configuration }, nodeKey: nodeKey,
-                                     authorityKey: trust.authorityKey, runtime: runtime, taskRunner: taskRunner,
+                                     authorityKey: trust.authorityKey, runtime: runtime,
                                      clock: clock, logger: logger)
         await runtime.attachReloader(reloader)
         logger.info("starting", metadata: [
@@ -91,12 +93,12 @@ public enum AgentMain {
         let endpoint = makeHTTPService(host: http.host, port: http.port, allowedHosts: configuration.endpointAllowedHosts,
                                        source: runtime, metrics: MetricsExporter(),
                                        adminToken: adminToken, authorityKey: trust.authorityKey, journal: journal, logger: logger)
-        let hookRunner = Task { await hooks.run(journal: journal, logger: logger) }
-        defer { hookRunner.cancel() }
+        children.spawn { await hooks.run(journal: journal, logger: logger) }
         let group = ServiceGroup(configuration: .init(
             // Shut down last to first: the journal closes its streams before the endpoint drains.
-            services: [.init(service: gossip), .init(service: endpoint), .init(service: ReloadOnHangup(reloader: reloader)),
-                       .init(service: ShutdownAction { journal.close() })],
+            // The child tasks (tasks command, hooks) stop last, so the leave's events still reach hooks.
+            services: [.init(service: children), .init(service: gossip), .init(service: endpoint),
+                       .init(service: ReloadOnHangup(reloader: reloader)), .init(service: ShutdownAction { journal.close() })],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         await runtime.attachShutdown { await group.triggerGracefulShutdown() }

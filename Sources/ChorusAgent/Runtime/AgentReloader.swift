@@ -20,18 +20,16 @@ public actor AgentReloader {
     private let nodeKey: Ed25519KeyPair
     private let authorityKey: [UInt8]
     private let runtime: NodeRuntime
-    private let taskRunner: UpgradeTaskRunner
     private let clock: MonotonicClock
     private let logger: Logger
 
     init(running: AgentConfiguration, reread: @escaping @Sendable () throws -> AgentConfiguration, nodeKey: Ed25519KeyPair,
-         authorityKey: [UInt8], runtime: NodeRuntime, taskRunner: UpgradeTaskRunner, clock: MonotonicClock, logger: Logger) {
+         authorityKey: [UInt8], runtime: NodeRuntime, clock: MonotonicClock, logger: Logger) {
         self.running = running
         self.reread = reread
         self.nodeKey = nodeKey
         self.authorityKey = authorityKey
         self.runtime = runtime
-        self.taskRunner = taskRunner
         self.clock = clock
         self.logger = logger
     }
@@ -79,7 +77,8 @@ public actor AgentReloader {
         }
         let changed = AgentSettings.all.filter { $0.differs(next, running) }
         for setting in changed where setting.reloadsLive { setting.copy(next, &running) }
-        taskRunner.update(command: running.upgradeTasksCommand, timeout: running.upgradeTasksTimeout)
+        await runtime.updateTasksCommand(UpgradeTasksCommand(command: running.upgradeTasksCommand,
+                                                             timeout: running.upgradeTasksTimeout))
         let local = await runtime.localMember()
         return ReloadResponse(
             node: local.name, certificateRenewed: renewed,

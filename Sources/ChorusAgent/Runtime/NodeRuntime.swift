@@ -17,8 +17,13 @@ public actor NodeRuntime: AgentStatusSource {
     private var voterNamesFailing = false
     private var decisionStore: DecisionStore
     private let journal: EventJournal
-    private let taskRunner: UpgradeTaskRunner
-    private let logger: Logger
+    /// `[upgrade] tasks_command` and `tasks_timeout` as last (re)loaded: the next start uses them.
+    var tasksCommand: UpgradeTasksCommand
+    /// The lease term whose tasks command runs, and how to stop it; its end is reported only
+    /// while it is still here.
+    var runningTasks: (term: UInt32, stop: AsyncStream<Never>.Continuation)?
+    let children: ChildTasks
+    let logger: Logger
     /// Where datagrams go that no caller waits for (commands, task results); set by the gossip service.
     private var outbound: (@Sendable ([OutgoingDatagram]) -> Void)?
     /// Rung when an input queues work due before the time the timer loop sleeps until.
@@ -39,7 +44,8 @@ public actor NodeRuntime: AgentStatusSource {
     init(core: MembershipNode, clock: MonotonicClock, persistIncarnation: @escaping @Sendable (UInt64) throws -> Void,
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
          persistVoterNames: @escaping @Sendable (VoterNames) throws -> Void,
-         decisionStore: DecisionStore, journal: EventJournal, taskRunner: UpgradeTaskRunner, logger: Logger) {
+         decisionStore: DecisionStore, journal: EventJournal, tasksCommand: UpgradeTasksCommand,
+         children: ChildTasks, logger: Logger) {
         self.core = core
         self.clock = clock
         self.persistIncarnation = persistIncarnation
@@ -47,7 +53,8 @@ public actor NodeRuntime: AgentStatusSource {
         self.persistVoterNames = persistVoterNames
         self.decisionStore = decisionStore
         self.journal = journal
-        self.taskRunner = taskRunner
+        self.tasksCommand = tasksCommand
+        self.children = children
         self.logger = logger
     }
 
@@ -147,11 +154,15 @@ public actor NodeRuntime: AgentStatusSource {
         return try await reloader.reload(by: caller)
     }
 
-    public func requestLeave() async {
-        await shutdown?()
+    /// Returns at once: the leave runs after the caller's answer has gone.
+    public func requestLeave() {
+        guard let shutdown else { return }
+        children.spawn(shutdown)
     }
 
-    private func tasksEnded(term: UInt32, failure: String?) {
+    func tasksEnded(term: UInt32, failure: String?) {
+        guard runningTasks?.term == term else { return } // stopped: nobody waits for it
+        runningTasks = nil
         do {
             post(try step { $0.tasksEnded(term: term, failure: failure, now: clock.now()) })
         } catch {
@@ -239,11 +250,12 @@ public actor NodeRuntime: AgentStatusSource {
         case .commandFinished(let requestID, let outcome):
             waitingCommands.removeValue(forKey: requestID)?.resume(returning: outcome)
         case .startTasks(let assignment):
-            taskRunner.start(assignment) { [weak self] failure in
-                Task { await self?.tasksEnded(term: assignment.term, failure: failure) }
-            }
+            startTasks(assignment)
         case .stopTasks(let term):
-            taskRunner.stop(term: term)
+            guard let running = runningTasks, running.term == term else { return }
+            logger.warning("upgrade tasks stopped: the lease ended", metadata: ["term": "\(term)"])
+            runningTasks = nil
+            running.stop.finish()
         }
     }
 

@@ -1,13 +1,12 @@
 import ChorusCore
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import Testing
 
 @testable import ChorusAgent
 
 @Suite("Upgrade tasks command", .serialized)
-struct UpgradeTaskRunnerTests {
+struct UpgradeTasksCommandTests {
     static let assignment = TaskAssignment(term: 7, fromVersion: "1.0.0", toVersion: "1.1.0", attempt: 2)
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     /// The built `chorus`, which runs the guard (tools/test builds it before the tests).
@@ -17,57 +16,54 @@ struct UpgradeTaskRunnerTests {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/chorus")
     }()
 
-    /// Runs `command` and returns what its end reported (`.some(nil)` is success), or nil if nothing was reported.
-    func run(_ command: String?, timeout: Duration = .seconds(10), stopAfter: Duration? = nil) async -> String?? {
-        let runner = UpgradeTaskRunner(command: command, timeout: timeout, logger: Self.logger, guardExecutable: Self.chorus)
-        let result = NIOLockedValueBox<String??>(nil)
-        runner.start(Self.assignment) { failure in result.withLockedValue { $0 = .some(failure) } }
-        if let stopAfter {
-            try? await Task.sleep(for: stopAfter)
-            runner.stop(term: Self.assignment.term)
-        }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline, result.withLockedValue({ $0 }) == nil {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return result.withLockedValue { $0 }
+    static func command(_ command: String?, timeout: Duration = .seconds(10)) -> UpgradeTasksCommand {
+        UpgradeTasksCommand(command: command, timeout: timeout, guardExecutable: chorus.path)
+    }
+
+    /// Runs `command` to its end: nil is success.
+    func run(_ command: String?, timeout: Duration = .seconds(10)) async -> String? {
+        await Self.command(command, timeout: timeout).run(Self.assignment, logger: Self.logger)
     }
 
     @Test func successGetsTheUpgradeEnvironment() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-tasks-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: file) }
         let outcome = await run("echo \"$CHORUS_UPGRADE_FROM $CHORUS_UPGRADE_TO $CHORUS_UPGRADE_ATTEMPT $CHORUS_UPGRADE_TERM\" > \(file.path)")
-        #expect(outcome == .some(nil))
+        #expect(outcome == nil)
         #expect(try String(contentsOf: file, encoding: .utf8) == "1.0.0 1.1.0 2 7\n")
     }
 
     @Test func failureReportsTheExitStatusAndTheLastLine() async {
         let outcome = await run("echo migrating; echo 'schema locked' >&2; exit 3")
-        #expect(outcome == .some("exit 3: schema locked"))
+        #expect(outcome == "exit 3: schema locked")
     }
 
     @Test func aCommandPastItsTimeoutIsKilledAndFails() async {
         let outcome = await run("echo started; sleep 30", timeout: .milliseconds(300))
-        let failure = outcome.flatMap { $0 } ?? ""
+        let failure = outcome ?? ""
         #expect(failure.hasPrefix("timed out after"), "\(String(describing: outcome))")
         #expect(failure.hasSuffix("started"))
     }
 
-    @Test func aStoppedCommandReportsNothing() async {
-        let outcome = await run("sleep 30", stopAfter: .milliseconds(200))
-        #expect(outcome == nil)
+    /// The lease was lost: cancelling the run ends the command at once, not when it would have ended.
+    @Test func aCancelledRunEndsAtOnce() async {
+        let started = ContinuousClock.now
+        let run = Task { await Self.command("sleep 30").run(Self.assignment, logger: Self.logger) }
+        try? await Task.sleep(for: .milliseconds(200))
+        run.cancel()
+        _ = await run.value
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     /// The lease moved: the tasks must not go on beside the new holder's, children included.
     @Test func stoppingKillsTheCommandsChildrenToo() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-child-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: file) }
-        let runner = UpgradeTaskRunner(command: "sleep 30 & echo $! > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait",
-                                       timeout: .seconds(60), logger: Self.logger, guardExecutable: Self.chorus)
-        runner.start(Self.assignment) { _ in }
+        let command = Self.command("sleep 30 & echo $! > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait", timeout: .seconds(60))
+        let run = Task { await command.run(Self.assignment, logger: Self.logger) }
         let child = try #require(await Self.poll { Int32((try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") })
         #expect(Self.isRunning(child))
-        runner.stop(term: Self.assignment.term)
+        run.cancel()
         let gone = await Self.poll { Self.isRunning(child) ? nil : true }
         #expect(gone == true, "the background child \(child) outlived its stopped command")
     }
@@ -114,6 +110,6 @@ struct UpgradeTaskRunnerTests {
     }
 
     @Test func noCommandMeansEmptyTasksThatSucceed() async {
-        #expect(await run(nil) == .some(nil))
+        #expect(await run(nil) == nil)
     }
 }
