@@ -77,8 +77,18 @@ let package = Package(
             name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusWire"],
             exclude: ["Scenarios"]  // scenario scripts and golden traces, read from the source tree
         ),
-        .testTarget(name: "ChorusAgentTests", dependencies: ["ChorusAgent", "ChorusCore"]),
-        .testTarget(name: "ChorusProcessTests", dependencies: ["ChorusAgent"]),
+        .testTarget(
+            name: "ChorusAgentTests",
+            dependencies: [
+                "ChorusAgent", "ChorusCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "ChorusProcessTests",
+            dependencies: ["ChorusAgent", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
