@@ -56,6 +56,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            // Compiled in as bytes: the binary stays one file, with no resource bundle to install.
+            resources: [.embedInCode("HTTP/Resources/status.html")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
