@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,10 +39,18 @@ let package = Package(
         .target(name: "ChorusCrypto", dependencies: ["CSodium", "ChorusWire"], swiftSettings: strictSettings),
         .target(
             name: "ChorusCore",
-            dependencies: ["ChorusWire", .product(name: "HashTreeCollections", package: "swift-collections")],
+            dependencies: [
+                "ChorusWire",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
             swiftSettings: strictSettings
         ),
-        .target(name: "ChorusSimulator", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto"], swiftSettings: strictSettings),
+        .target(
+            name: "ChorusSimulator",
+            dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ChorusAgent",
             dependencies: [
