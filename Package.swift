@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,10 +42,18 @@ let package = Package(
         .target(name: "ChorusCrypto", dependencies: ["CSodium", "ChorusWire"], swiftSettings: strictSettings),
         .target(
             name: "ChorusCore",
-            dependencies: ["ChorusWire", .product(name: "HashTreeCollections", package: "swift-collections")],
+            dependencies: [
+                "ChorusWire",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
             swiftSettings: strictSettings
         ),
-        .target(name: "ChorusSimulator", dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto"], swiftSettings: strictSettings),
+        .target(
+            name: "ChorusSimulator",
+            dependencies: ["ChorusCore", "ChorusWire", "ChorusCrypto", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ChorusAgent",
             dependencies: [
@@ -61,6 +71,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            // Compiled in as bytes: the binary stays one file, with no resource bundle to install.
+            resources: [.embedInCode("HTTP/Resources/status.html")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -68,6 +80,10 @@ let package = Package(
             dependencies: [
                 "ChorusAgent", "ChorusCrypto", "ChorusWire", "ChorusSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -78,8 +94,18 @@ let package = Package(
             name: "ChorusSimulatorTests", dependencies: ["ChorusSimulator", "ChorusCore", "ChorusWire"],
             exclude: ["Scenarios"]  // scenario scripts and golden traces, read from the source tree
         ),
-        .testTarget(name: "ChorusAgentTests", dependencies: ["ChorusAgent", "ChorusCore"]),
-        .testTarget(name: "ChorusProcessTests", dependencies: ["ChorusAgent"]),
+        .testTarget(
+            name: "ChorusAgentTests",
+            dependencies: [
+                "ChorusAgent", "ChorusCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "ChorusProcessTests",
+            dependencies: ["ChorusAgent", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,6 @@
+import ChorusAgent
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A real `chorus agent` child process on loopback, driven through its HTTP endpoint.
 final class AgentProcess: @unchecked Sendable {
@@ -88,12 +86,8 @@ final class AgentProcess: @unchecked Sendable {
 
     /// This agent's /v1/members, or nil when it does not answer.
     func members() async -> [Member]? {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/members") else { return nil }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 1
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
-        return try? JSONDecoder().decode([Member].self, from: data)
+        guard let answer = await get("/v1/members", timeout: .seconds(1)), answer.status == 200 else { return nil }
+        return try? JSONDecoder().decode([Member].self, from: Data(answer.body.utf8))
     }
 }
 
@@ -107,59 +101,48 @@ extension AgentProcess {
 
     /// This agent's /v1/cluster, or nil when it does not answer.
     func cluster() async -> Cluster? {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/cluster") else { return nil }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 1
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
-        return try? JSONDecoder().decode(Cluster.self, from: data)
+        guard let answer = await get("/v1/cluster", timeout: .seconds(1)), answer.status == 200 else { return nil }
+        return try? JSONDecoder().decode(Cluster.self, from: Data(answer.body.utf8))
     }
 
-    /// POSTs (or DELETEs) with this agent's admin token; returns the status code.
+    /// POSTs (or DELETEs) with this agent's admin token; returns the status code, 0 when the agent did not answer.
     func command(_ path: String, method: String = "POST") async throws -> Int {
-        let token = try String(contentsOf: dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
-        request.httpMethod = method
-        request.timeoutInterval = 15
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        let (_, response) = try await URLSession.shared.data(for: request)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
+        try await mutation(method, path, timeout: .seconds(15))?.status ?? 0
     }
 }
 
 extension AgentProcess {
+    /// The status and body of `GET path` on this agent, or nil when it does not answer within `timeout`.
+    func get(_ path: String, timeout: Duration = .seconds(5)) async -> (status: Int, body: String)? {
+        await fetch("http://127.0.0.1:\(httpPort)\(path)", timeout: timeout)
+    }
+
     /// The status code of `GET path` on this agent, or nil when it does not answer.
     func status(of path: String) async -> Int? {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)") else { return nil }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 1
-        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
-        return (response as? HTTPURLResponse)?.statusCode
+        await get(path, timeout: .seconds(1))?.status
     }
 
     /// The JSON object `GET path` answers (whatever the status), or nil when it does not answer.
     func json(_ path: String) async -> [String: Any]? {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)") else { return nil }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 1
-        guard let (data, _) = try? await URLSession.shared.data(for: request) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        guard let answer = await get(path, timeout: .seconds(1)) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any]
     }
 
     /// The body of `GET path` as text (e.g. /metrics), or nil when it does not answer.
     func text(_ path: String) async -> String? {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)"),
-              let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        await get(path)?.body
     }
 
-    /// The names of the events this agent holds (`/v1/events?follow=false`), in order.
+    /// The events this agent holds (`/v1/events?follow=false`), in order; none when it does not answer.
+    func heldEvents() async -> [ServerSentEvent] {
+        guard let answer = await get("/v1/events?follow=false") else { return [] }
+        var parser = ServerSentEventParser()
+        return parser.consume(answer.body.utf8)
+    }
+
+    /// The names of the events this agent holds, in order.
     func eventNames() async -> [String] {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/events?follow=false"),
-              let (data, _) = try? await URLSession.shared.data(from: url) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n")
-            .compactMap { $0.hasPrefix("event: ") ? String($0.dropFirst(7)) : nil }
+        await heldEvents().map(\.name)
     }
 
     /// Runs a `chorus` client command against this agent with its data directory's admin token; returns the exit status.

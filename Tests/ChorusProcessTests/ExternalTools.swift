@@ -1,8 +1,9 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Programs from Debian packages the operations tests drive (haproxy, nginx, apache2, chromium,
 /// systemd-analyze, python3). `tools/ensure-deps operations` installs them when missing; a test
@@ -87,21 +88,26 @@ final class BackgroundProcess: @unchecked Sendable {
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 }
 
+/// The tests' HTTP client: like the CLI's, it reports a refused connection at once, where
+/// AsyncHTTPClient's default retries until the deadline (a stopped agent is a common answer here).
+let testHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+}()
+
 /// One plain HTTP exchange on a new connection (`Connection: close`), so a load balancer picks
-/// a server for every request; nil when nothing answered.
-func fetch(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) async
-    -> (status: Int, body: String)?
-{
-    guard let url = URL(string: url) else { return nil }
-    var request = URLRequest(url: url)
-    request.httpMethod = method
-    request.timeoutInterval = 5
-    request.httpBody = body
-    request.setValue("close", forHTTPHeaderField: "Connection")
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    guard let (data, response) = try? await URLSession.shared.data(for: request),
-          let status = (response as? HTTPURLResponse)?.statusCode else { return nil }
-    return (status, String(decoding: data, as: UTF8.self))
+/// a server for every request; nil when nothing answered within `timeout`.
+func fetch(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil,
+           timeout: Duration = .seconds(5)) async -> (status: Int, body: String)? {
+    var request = HTTPClientRequest(url: url)
+    request.method = HTTPMethod(rawValue: method)
+    request.headers.add(name: "Connection", value: "close")
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    request.body = body.map { .bytes(ByteBuffer(bytes: $0)) }
+    guard let response = try? await testHTTPClient.execute(request, timeout: TimeAmount(timeout)),
+          let answer = try? await response.body.collect(upTo: 64 << 20) else { return nil }
+    return (Int(response.status.code), String(buffer: answer))
 }
 
 /// Runs `tool` with `arguments` to completion, its output discarded; returns its exit status.

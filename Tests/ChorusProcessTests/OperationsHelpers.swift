@@ -15,14 +15,20 @@ extension ProcessCluster {
 }
 
 extension AgentProcess {
-    /// A mutation with this agent's admin token and an optional JSON body; returns the status code,
-    /// or nil when the agent did not answer.
-    func mutate(_ method: String, _ path: String, json: String? = nil) async throws -> Int? {
+    /// A mutation with this agent's admin token and an optional JSON body; the status and body,
+    /// or nil when the agent did not answer within `timeout`.
+    func mutation(_ method: String, _ path: String, json: String? = nil,
+                  timeout: Duration = .seconds(5)) async throws -> (status: Int, body: String)? {
         let token = try String(contentsOf: dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var headers = ["Authorization": "Bearer \(token)"]
         if json != nil { headers["Content-Type"] = "application/json" }
         return await fetch("http://127.0.0.1:\(httpPort)\(path)", method: method, headers: headers,
-                           body: json.map { Data($0.utf8) })?.status
+                           body: json.map { Data($0.utf8) }, timeout: timeout)
+    }
+
+    /// The status code of `mutation`, or nil when the agent did not answer.
+    func mutate(_ method: String, _ path: String, json: String? = nil) async throws -> Int? {
+        try await mutation(method, path, json: json)?.status
     }
 }

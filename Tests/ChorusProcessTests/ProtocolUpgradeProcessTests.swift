@@ -1,8 +1,5 @@
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Chorus upgrades itself with itself (SPEC §3): four agents started on the previous release's
 /// binary are rolled, one at a time, to this build's binary (graceful stop, same data directory,
@@ -244,18 +241,7 @@ final class MixedCluster: @unchecked Sendable {
     /// A mutation through `agent` with its admin token; the status and body it answered (0 when it did not).
     /// HTTP rather than the CLI: a debug `chorus` process per command took CPU the agents' timers needed.
     func decide(_ method: String, _ path: String, json: String? = nil, through agent: AgentProcess) async throws -> (status: Int, body: String) {
-        let token = try String(contentsOf: agent.dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(agent.httpPort)\(path)")!)
-        request.httpMethod = method
-        request.timeoutInterval = 15
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if let json {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(json.utf8)
-        }
-        guard let (data, response) = try? await URLSession.shared.data(for: request) else { return (0, "no answer") }
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        try await agent.mutation(method, path, json: json, timeout: .seconds(15)) ?? (0, "no answer")
     }
 
     /// kill -9 of `victim`; every survivor must see it dead within the detection bound.
@@ -309,10 +295,8 @@ final class MixedCluster: @unchecked Sendable {
 
     /// The events an agent holds after `lastID` (`/v1/events?follow=false`).
     func events(of agent: AgentProcess, after lastID: UInt64) async -> [Event] {
-        guard let text = await get("/v1/events?follow=false", from: agent) else { return [] }
-        return text.split(separator: "\n").compactMap { line -> Event? in
-            guard line.hasPrefix("data: "),
-                  let object = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any],
+        await agent.heldEvents().compactMap { event -> Event? in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(event.data.utf8))) as? [String: Any],
                   let id = (object["id"] as? NSNumber)?.uint64Value, id > lastID,
                   let name = object["event"] as? String else { return nil }
             let member = object["member"] as? [String: Any]
@@ -333,11 +317,8 @@ final class MixedCluster: @unchecked Sendable {
 
     /// The body of a 200 answer to `GET path`, or nil; a stopped agent costs at most 2 s.
     func get(_ path: String, from agent: AgentProcess) async -> String? {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(agent.httpPort)\(path)")!)
-        request.timeoutInterval = 2
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard let answer = await agent.get(path, timeout: .seconds(2)), answer.status == 200 else { return nil }
+        return answer.body
     }
 
     /// "node-1: node-1 alive p2 i3, node-2 suspect p1 i1 | ...", for failure messages.

@@ -1,8 +1,5 @@
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Renewing a whole cluster's certificates is one rolling step with no restart (SPEC §2,
 /// Certificate lifecycle; issue 15: "Renewal needs a restart of every agent").
@@ -112,9 +109,8 @@ import FoundationNetworking
 extension AgentProcess {
     /// Each member's `certificateExpiresAt` as this agent reports it in /v1/members.
     func expiries() async -> [String: String] {
-        guard let url = URL(string: "http://127.0.0.1:\(httpPort)/v1/members"),
-              let (data, _) = try? await URLSession.shared.data(from: url),
-              let members = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else { return [:] }
+        guard let answer = await get("/v1/members"),
+              let members = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [[String: Any]] else { return [:] }
         var expiries: [String: String] = [:]
         for member in members {
             if let name = member["name"] as? String, let expiry = member["certificateExpiresAt"] as? String { expiries[name] = expiry }

@@ -89,9 +89,8 @@ struct AdminAuthorization: Sendable {
     }
 
     /// The challenge names Bearer only, though Basic is accepted: Jira clients send Basic
-    /// without being asked, and a Basic challenge makes Linux URLSession (the CLI's client, Swift
-    /// 6.3.1) wait forever for credentials instead of returning the 401
-    /// (swift-corelibs-foundation#5456).
+    /// without being asked, and a Basic challenge makes some clients wait for credentials instead
+    /// of returning the 401 (Foundation's HTTP client on Linux, swift-corelibs-foundation#5456).
     private static func refusal(_ reason: String) -> APIError {
         APIError(.unauthorized, error: "unauthorized", reason: reason, headers: [.wwwAuthenticate: "Bearer"])
     }

@@ -1,9 +1,11 @@
+import RealModule
+
 /// The size-dependent timings of SWIM and Lifeguard, public so the simulator's bounds and the
 /// docs use the very formulas the core runs.
 extension MembershipSettings {
     /// `suspicionMultiplier * max(1, log10(N)) * probeInterval`: a confirmed suspicion's timeout.
     public func minimumSuspicionTimeout(clusterSize: Int) -> Duration {
-        probeInterval.scaled(by: suspicionMultiplier * max(1, Logarithm.base10(Double(max(clusterSize, 1)))))
+        probeInterval.scaled(by: suspicionMultiplier * max(1, Double.log10(Double(max(clusterSize, 1)))))
     }
 
     /// `suspicionMaxMultiplier` times the minimum: an unconfirmed suspicion's timeout.
@@ -13,7 +15,7 @@ extension MembershipSettings {
 
     /// `retransmitMultiplier * ceil(log10(N + 1))`: how many times each broadcast is sent.
     public func retransmitLimit(clusterSize: Int) -> Int {
-        retransmitMultiplier * Int(Logarithm.base10(Double(clusterSize + 1)).rounded(.up))
+        retransmitMultiplier * Int(Double.log10(Double(clusterSize + 1)).rounded(.up))
     }
 
     /// `probeTimeout / 4`: a timer read later than this was read late. The node was not running
@@ -38,7 +40,7 @@ extension MembershipSettings {
     /// that chance 8.5 times smaller, about what the tenfold growth takes back.
     public func indirectProbeCount(clusterSize: Int) -> Int {
         guard indirectProbes > 0 else { return 0 }
-        let extra = 2 * max(0, Logarithm.base10(Double(max(clusterSize, 1))) - 2)
+        let extra = 2 * max(0, Double.log10(Double(max(clusterSize, 1))) - 2)
         return indirectProbes + Int(extra.rounded())
     }
 }

@@ -1,4 +1,5 @@
 import ChorusWire
+import RealModule
 
 
 /// Lifeguard's dynamic suspicion timeout: long while only one member accuses (a lossy link
@@ -50,7 +51,7 @@ struct Suspicion: Sendable {
         guard expectedConfirmations > 0 else { return minimum }
         let c = Double(min(confirmations, expectedConfirmations))
         let k = Double(expectedConfirmations)
-        let fraction = Logarithm.natural(c + 1) / Logarithm.natural(k + 1)
+        let fraction = Double.log(c + 1) / Double.log(k + 1)
         let span = Double((maximum - minimum).nanoseconds)
         let value = Double(maximum.nanoseconds) - span * fraction
         return .nanoseconds(max(minimum.nanoseconds, Int64(value)))

@@ -1,5 +1,6 @@
 import ChorusCore
 import ChorusWire
+import RealModule
 
 /// The scale figures of issue 3, measured on one simulated cluster: how fast news and deaths
 /// reach every node, what each node sends, and how many live nodes are wrongly declared dead.
@@ -41,7 +42,7 @@ public struct ScaleMeasurement {
         public let steps: UInt64
 
         /// log2(N): the rounds push gossip needs at best.
-        public var roundsFloor: Double { Logarithm.natural(Double(nodes)) / Logarithm.natural(2) }
+        public var roundsFloor: Double { Double.log2(Double(nodes)) }
     }
 
     public var nodes: Int

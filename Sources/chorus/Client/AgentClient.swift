@@ -1,11 +1,12 @@
 import ArgumentParser
+import AsyncHTTPClient
 import ChorusAgent
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
-/// A small HTTP/1.1 client for the agent's local endpoint.
+/// The CLI's one way to the agent's local endpoint (AsyncHTTPClient), requests and the events stream.
 ///
 /// Every failure ends the command with the exit code scripts rely on (SPEC §9): 2 when the
 /// agent cannot be reached (message on stderr naming the address), 1 when it answered with an
@@ -25,29 +26,84 @@ struct AgentClient {
     /// for a decision (the agent gives up after its command timeout), so the timeout is longer.
     func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil,
               timeout: Double = 5) async throws -> (status: Int, body: Data) {
-        guard let url = URL(string: "http://\(address)\(path)") else {
-            throw ValidationError("cannot form a URL from '\(address)'")
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        var request = HTTPClientRequest(url: "http://\(address)\(path)")
+        request.method = HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
         do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-            return (http.statusCode, data)
+            return try await withHTTPClient { http in
+                let response = try await http.execute(request, timeout: TimeAmount(.seconds(timeout)))
+                let answer = try await response.body.collect(upTo: Self.largestBody)
+                return (Int(response.status.code), Data(answer.readableBytesView))
+            }
         } catch {
-            printError("chorus: cannot reach the agent at \(address): \(error.localizedDescription)")
-            throw Self.unreachable
+            throw unreachable(error)
         }
+    }
+
+    /// Opens `GET path` as a Server-Sent Events stream and hands each event's data to `onEvent`
+    /// as it arrives; returns when the agent ends the stream. No timeout: a follower waits as
+    /// long as the agent runs.
+    func streamEvents(_ path: String, onEvent: (String) -> Void) async throws {
+        var request = HTTPClientRequest(url: "http://\(address)\(path)")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        try await withHTTPClient { http in
+            let response: HTTPClientResponse
+            do {
+                response = try await http.execute(request, deadline: .distantFuture)
+            } catch {
+                throw unreachable(error)
+            }
+            guard response.status == .ok else {
+                printError("chorus: the agent answered: \(response.version) \(response.status)")
+                throw Self.agentError
+            }
+            var parser = ServerSentEventParser()
+            do {
+                for try await piece in response.body {
+                    for event in parser.consume(piece.readableBytesView) { onEvent(event.data) }
+                }
+            } catch {
+                printError("chorus: the event stream from \(address) broke off: \(error)")
+                throw Self.agentError
+            }
+        }
+    }
+
+    /// Runs `body` with a client made for one agent on a known address: a refused connection
+    /// fails at once rather than being retried until the deadline, and no read timeout cuts off
+    /// an events stream that is quiet for a while (each request sets its own deadline).
+    private func withHTTPClient<Result>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        do {
+            let result = try await body(http)
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// A members list of thousands is a few megabytes; more than this is not the agent talking.
+    private static let largestBody = 64 << 20
+
+    /// Reports a request that got no answer, in the words of the client earlier versions used (libcurl's).
+    private func unreachable(_ error: any Error) -> ExitCode {
+        let timeouts: [HTTPClientError] = [.deadlineExceeded, .readTimeout, .connectTimeout]
+        let reason = switch error {
+        case let error as HTTPClientError where timeouts.contains(error): "Timeout was reached"
+        case let error as NIOConnectionError where error.connectionErrors.isEmpty: "Could not resolve host: \(error.host)"
+        case is IOError, is NIOConnectionError: "Couldn't connect to server"
+        default: String(describing: error)
+        }
+        printError("chorus: cannot reach the agent at \(address): \(reason)")
+        return Self.unreachable
     }
 
     /// `GET path`, expecting 200 and a `T` body; anything else exits with code 1.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ChorusAgent
 import ChorusCore
-import ChorusWire
 import Foundation
 
 /// `chorus events [--follow]`: the agent's recent events (SPEC §8), then, with --follow, every
@@ -18,10 +17,8 @@ struct EventsCommand: AsyncParsableCommand {
     var follow = false
 
     func run() async throws {
-        let address = try HostPort(parsing: options.address)
-        let reader = EventStreamReader(host: address.host, port: address.port)
         let json = options.json
-        try reader.read(path: follow ? "/v1/events" : "/v1/events?follow=false") { data in
+        try await options.client().streamEvents(follow ? "/v1/events" : "/v1/events?follow=false") { data in
             // Written straight to the file descriptor: `print` to a pipe is block-buffered, and a
             // script following the events must see each one as it happens.
             if json {

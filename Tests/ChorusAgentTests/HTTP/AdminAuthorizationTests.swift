@@ -45,7 +45,7 @@ struct AdminAuthorizationTests {
             }
             let refused = try await client.request("/v1/upgrade/start", method: "POST")
             #expect(refused.status == 401)
-            // This very client (URLSession, as the CLI's) would hang on a Basic challenge.
+            // Foundation's client on Linux would hang on a Basic challenge.
             #expect(refused.wwwAuthenticate == "Bearer")
         }
         #expect(await source.commands.count == 5, "no refused request reached the cluster")

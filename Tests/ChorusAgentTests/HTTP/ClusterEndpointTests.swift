@@ -2,9 +2,6 @@ import ChorusCore
 import ChorusWire
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 @testable import ChorusAgent
 
@@ -139,15 +136,10 @@ struct ClusterEndpointTests {
         journal.record(.upgradeStarted, cluster: ClusterResponse(FakeStatusSource.stableCluster))
         journal.record(.upgradeCancelled, cluster: ClusterResponse(FakeStatusSource.stableCluster))
         try await withHTTPServer(source: Self.source(), journal: journal) { client in
-            let text = try await readStream(base: client.base, path: "/v1/events", headers: ["Last-Event-ID": "1"]) {
-                $0.components(separatedBy: "\nevent: ").count > 2
-            }
-            #expect(text.contains("Content-Type: text/event-stream") || text.contains("content-type: text/event-stream"))
-            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
-            let ids = lines.filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
-            let names = lines.filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
-            #expect(ids == ["2", "3"], "\(text)")
-            #expect(names == ["upgrade-started", "upgrade-cancelled"])
+            let stream = try await client.events("/v1/events", headers: ["Last-Event-ID": "1"], count: 2)
+            #expect(stream.contentType == "text/event-stream")
+            #expect(stream.events.map(\.lastEventID) == ["2", "3"], "\(stream.events)")
+            #expect(stream.events.map(\.name) == ["upgrade-started", "upgrade-cancelled"])
         }
     }
 }

@@ -1,11 +1,11 @@
+import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
 import ChorusCrypto
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 @testable import ChorusAgent
 
@@ -24,7 +24,7 @@ func withHTTPServer(
         group.addTask { try await application.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
-        try await body(HTTPTestClient(base: "http://127.0.0.1:\(port)"))
+        try await body(HTTPTestClient(port: port))
         group.cancelAll()
     }
 }
@@ -36,38 +36,56 @@ let testAuthority = Ed25519KeyPair.generate()
 /// What a test needs from a response.
 struct HTTPTestResponse {
     var status: Int
-    var contentType: String?
-    var allow: String?
-    var wwwAuthenticate: String?
+    var headers: HTTPFields
     var body: Data
 
     var text: String { String(decoding: body, as: UTF8.self) }
+    var contentType: String? { headers[.contentType] }
+    var allow: String? { headers[.allow] }
+    var wwwAuthenticate: String? { headers[.wwwAuthenticate] }
 
     func jsonObject() throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: body) as? [String: Any])
     }
 }
 
+/// Requests to the endpoint under test, one connection each, through Hummingbird's test client.
 struct HTTPTestClient: Sendable {
-    let base: String
+    let port: Int
 
-    /// `token` goes as `Bearer`; `authorization` sets the whole header instead.
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// `token` goes as `Bearer`; `authorization` sets the whole header instead. `host` is sent as
+    /// `Host` (a client's default, the address it connected to, when nil).
     func request(
-        _ path: String, method: String = "GET", token: String? = nil, authorization: String? = nil, json: String? = nil
+        _ path: String, method: String = "GET", token: String? = nil, authorization: String? = nil,
+        json: String? = nil, host: String? = nil
     ) async throws -> HTTPTestResponse {
-        var request = URLRequest(url: try #require(URL(string: base + path)))
-        request.httpMethod = method
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        var headers = HTTPFields()
+        if json != nil { headers[.contentType] = "application/json" }
+        if let header = authorization ?? token.map({ "Bearer \($0)" }) { headers[.authorization] = header }
+        let request = TestClient.Request(path, method: try #require(HTTPRequest.Method(method)), authority: host ?? "127.0.0.1:\(port)", headers: headers,
+                                         body: json.map { ByteBuffer(string: $0) })
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(5))) {
+            try await $0.execute(request)
         }
-        if let header = authorization ?? token.map({ "Bearer \($0)" }) { request.setValue(header, forHTTPHeaderField: "Authorization") }
-        request.timeoutInterval = 5
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        return HTTPTestResponse(
-            status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"),
-            allow: http.value(forHTTPHeaderField: "Allow"),
-            wwwAuthenticate: http.value(forHTTPHeaderField: "WWW-Authenticate"), body: data)
+        return HTTPTestResponse(status: response.status.code, headers: response.headers,
+                                body: Data((response.body ?? ByteBuffer()).readableBytesView))
+    }
+
+    /// Opens a Server-Sent Events stream and reads it until `count` events came (or 5 s passed):
+    /// Hummingbird's test client waits for a response's end, which a followed stream never has.
+    func events(_ path: String, headers: [String: String] = [:], count: Int) async throws
+        -> (contentType: String?, events: [ServerSentEvent]) {
+        var request = HTTPClientRequest(url: base + path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        var parser = ServerSentEventParser()
+        var events: [ServerSentEvent] = []
+        for try await piece in response.body {
+            events += parser.consume(piece.readableBytesView)
+            if events.count >= count { break }
+        }
+        return (response.headers.first(name: "Content-Type"), events)
     }
 }

@@ -1,8 +1,5 @@
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 @testable import ChorusAgent
 
@@ -11,15 +8,13 @@ import FoundationNetworking
 @Suite struct HostCheckTests {
     @Test func aNameThatIsNotTheEndpointsIsRefused() async throws {
         try await withHTTPServer(source: FakeStatusSource(local: FakeStatusSource.member("a", seed: 1, isLocal: true))) { client in
-            let port = try #require(client.base.split(separator: ":").last.map(String.init))
+            let port = client.port
             for (host, status) in [("attacker.example:\(port)", 403), ("rebind.attacker.example", 403),
                                    ("127.0.0.1:\(port)", 200), ("localhost:\(port)", 200), ("LocalHost", 200),
                                    ("[::1]:\(port)", 200), ("10.1.2.3", 200)] {
-                var request = URLRequest(url: try #require(URL(string: client.base + "/v1/self")))
-                request.setValue(host, forHTTPHeaderField: "Host")
-                let (data, response) = try await URLSession.shared.data(for: request)
-                #expect((response as? HTTPURLResponse)?.statusCode == status, "Host: \(host)")
-                if status == 403 { #expect(String(decoding: data, as: UTF8.self).contains("host-not-allowed")) }
+                let response = try await client.request("/v1/self", host: host)
+                #expect(response.status == status, "Host: \(host)")
+                if status == 403 { #expect(response.text.contains("host-not-allowed")) }
             }
         }
     }

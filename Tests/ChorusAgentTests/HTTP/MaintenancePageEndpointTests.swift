@@ -1,9 +1,7 @@
 import ChorusCore
 import Foundation
+import HTTPTypes
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 @testable import ChorusAgent
 
@@ -23,13 +21,12 @@ struct MaintenancePageEndpointTests {
     @Test func anAttackersMessageIsShownAsTextNeverAsMarkup() async throws {
         let message = #"<script>alert("x")</script> & 'back' <img src=x onerror=alert(1)>"#
         try await withHTTPServer(source: await Self.source(maintenance: message)) { client in
-            let (body, answer) = try await URLSession.shared.data(from: try #require(URL(string: client.base + "/maintenance")))
-            let response = try #require(answer as? HTTPURLResponse)
-            let page = String(decoding: body, as: UTF8.self)
-            #expect(response.statusCode == 200)
-            #expect(response.value(forHTTPHeaderField: "Content-Type") == "text/html; charset=utf-8")
-            #expect(response.value(forHTTPHeaderField: "Cache-Control") == "no-store")
-            #expect(response.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+            let response = try await client.request("/maintenance")
+            let page = response.text
+            #expect(response.status == 200)
+            #expect(response.contentType == "text/html; charset=utf-8")
+            #expect(response.headers[.cacheControl] == "no-store")
+            #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;back&#39; &lt;img src=x onerror=alert(1)&gt;"
             #expect(page.contains(#"<p id="chorus-maintenance-message">\#(escaped)</p>"#))
             #expect(!page.contains("<script") && !page.contains("<img"), "markup from the message reached the page")
