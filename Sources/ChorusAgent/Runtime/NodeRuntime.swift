@@ -24,8 +24,10 @@ public actor NodeRuntime: AgentStatusSource {
     var runningTasks: (term: UInt32, stop: AsyncStream<Never>.Continuation)?
     let children: ChildTasks
     let logger: Logger
-    /// Where datagrams go that no caller waits for (commands, task results); set by the gossip service.
-    private var outbound: (@Sendable ([OutgoingDatagram]) -> Void)?
+    /// Every datagram the core sends, in order, whatever input caused it; the gossip service's
+    /// send loop is its one reader.
+    nonisolated let outgoing: AsyncStream<[OutgoingDatagram]>
+    private let sending: AsyncStream<[OutgoingDatagram]>.Continuation
     /// Rung when an input queues work due before the time the timer loop sleeps until.
     let alarm = WakeAlarm()
     /// The core's wakeup the timer loop is sleeping until; nil while it runs a tick.
@@ -56,26 +58,25 @@ public actor NodeRuntime: AgentStatusSource {
         self.tasksCommand = tasksCommand
         self.children = children
         self.logger = logger
+        (outgoing, sending) = AsyncStream.makeStream()
     }
 
-    func attachOutbound(_ post: @escaping @Sendable ([OutgoingDatagram]) -> Void) { outbound = post }
     func attachShutdown(_ stop: @escaping @Sendable () async -> Void) { shutdown = stop }
     func attachReloader(_ reloader: AgentReloader) { self.reloader = reloader }
 
-    func start() throws -> [OutgoingDatagram] { try step { $0.start(now: clock.now()) } }
+    func start() throws { try step { $0.start(now: clock.now()) } }
 
     /// A datagram whose effects cannot be stored is as good as lost: the core is back where it
     /// was, and the agent goes on receiving (membership needs no disk unless it must refute).
-    func receive(_ bytes: [UInt8], from source: PeerAddress) -> [OutgoingDatagram] {
-        (try? step { $0.receive(bytes, from: source, now: clock.now()) }) ?? []
+    func receive(_ bytes: [UInt8], from source: PeerAddress) {
+        try? step { $0.receive(bytes, from: source, now: clock.now()) }
     }
 
-    func tick() -> [OutgoingDatagram] {
+    func tick() {
         armedWakeup = nil
-        let outgoing = (try? step { $0.tick(now: clock.now(), unixSeconds: clock.unixSeconds()) }) ?? []
+        try? step { $0.tick(now: clock.now(), unixSeconds: clock.unixSeconds()) }
         noteNameConflict()
         storeVoterNamesIfChanged()
-        return outgoing
     }
 
     /// Off the receive path: the names change only when voters or their entries come and go.
@@ -92,7 +93,7 @@ public actor NodeRuntime: AgentStatusSource {
         }
     }
 
-    func leave() throws -> [OutgoingDatagram] { try step { $0.leave(now: clock.now()) } }
+    func leave() throws { try step { $0.leave(now: clock.now()) } }
 
     /// How long the timer loop may sleep before the core has work; inputs that queue earlier
     /// work until then ring `alarm`.
@@ -109,7 +110,7 @@ public actor NodeRuntime: AgentStatusSource {
         return try await withCheckedThrowingContinuation { continuation in
             waitingCommands[requestID] = continuation
             do {
-                post(try step { $0.submit(command, requestID: requestID, now: clock.now()) })
+                try step { $0.submit(command, requestID: requestID, now: clock.now()) }
             } catch {
                 waitingCommands[requestID] = nil
                 continuation.resume(throwing: error)
@@ -119,7 +120,7 @@ public actor NodeRuntime: AgentStatusSource {
 
     /// Sends join requests to `addresses` (`POST /v1/join`); the answers arrive as gossip.
     public func join(through addresses: [PeerAddress]) throws {
-        post(try step { $0.join(through: addresses, now: clock.now()) })
+        try step { $0.join(through: addresses, now: clock.now()) }
     }
 
     /// Written before the heartbeat that announces it, so a node drained and then killed comes back drained.
@@ -130,7 +131,7 @@ public actor NodeRuntime: AgentStatusSource {
         } catch {
             throw StorageFailure(error)
         }
-        post(try step { $0.setServing(draining ? .draining : .serving, now: clock.now()) })
+        try step { $0.setServing(draining ? .draining : .serving, now: clock.now()) }
         return core.localMember
     }
 
@@ -138,11 +139,11 @@ public actor NodeRuntime: AgentStatusSource {
     func replaceCertificate(_ certificate: Certificate) -> CertificateReplacement {
         var outcome = CertificateReplacement.unchanged
         do {
-            post(try step { core in
+            try step { core in
                 let (result, effects) = core.replaceCertificate(certificate, now: clock.now(), unixSeconds: clock.unixSeconds())
                 outcome = result
                 return effects
-            })
+            }
         } catch {
             return .refused("cannot store protocol state: \(error)")
         }
@@ -164,22 +165,17 @@ public actor NodeRuntime: AgentStatusSource {
         guard runningTasks?.term == term else { return } // stopped: nobody waits for it
         runningTasks = nil
         do {
-            post(try step { $0.tasksEnded(term: term, failure: failure, now: clock.now()) })
+            try step { $0.tasksEnded(term: term, failure: failure, now: clock.now()) }
         } catch {
             logger.critical("cannot persist after the upgrade tasks ended", metadata: ["error": "\(error)"])
         }
-    }
-
-    private func post(_ batch: [OutgoingDatagram]) {
-        guard !batch.isEmpty else { return }
-        outbound?(batch)
     }
 
     /// Gives the core one input and carries out its effects, the durable ones first: nothing is
     /// applied, told or sent before it is on disk. If a write fails, the core is put back as it
     /// was before the input (a value, so that is a copy), so memory never runs ahead of disk:
     /// the input is as if lost, and the caller hears `StorageFailure`.
-    private func step(_ input: (inout MembershipNode) -> [MembershipEffect]) throws(StorageFailure) -> [OutgoingDatagram] {
+    private func step(_ input: (inout MembershipNode) -> [MembershipEffect]) throws(StorageFailure) {
         let before = core
         let effects = input(&core)
         do {
@@ -194,7 +190,7 @@ public actor NodeRuntime: AgentStatusSource {
             storageFailing = false
             logger.notice("protocol state is stored again")
         }
-        return carryOut(effects)
+        carryOut(effects)
     }
 
     /// Writes an input's durable effects: the incarnation, decided slots in order, and the last
@@ -216,8 +212,8 @@ public actor NodeRuntime: AgentStatusSource {
         if let acceptor { try decisionStore.store(acceptor) }
     }
 
-    /// Everything but the writes, in the core's order; returns the datagrams to send.
-    private func carryOut(_ effects: [MembershipEffect]) -> [OutgoingDatagram] {
+    /// Everything but the writes, in the core's order; the datagrams go out as one batch.
+    private func carryOut(_ effects: [MembershipEffect]) {
         var outgoing: [OutgoingDatagram] = []
         for effect in effects {
             switch effect {
@@ -238,7 +234,7 @@ public actor NodeRuntime: AgentStatusSource {
             armedWakeup = nil
             alarm.ring()
         }
-        return outgoing
+        if !outgoing.isEmpty { sending.yield(outgoing) }
     }
 
     private func carryOut(_ effect: DecisionEffect) {

@@ -22,8 +22,8 @@ struct GossipService: Service, CustomStringConvertible {
     /// How long gossip keeps running after the leave announcement.
     let leaveGrace: Duration
     let logger: Logger
-    /// Where the timer loop and the receive loop hand datagrams to the socket in use now.
-    private let outbox = NIOLockedValueBox<AsyncStream<[OutgoingDatagram]>.Continuation?>(nil)
+    /// The socket in use now, where the send loop writes; nil while it is being bound again.
+    private let socket: NIOLockedValueBox<(any NIOCore.Channel)?>
     private let quarantine = SendQuarantine()
 
     init(firstChannel: Channel, bindAddress: HostPort, runtime: NodeRuntime, leaveGrace: Duration, logger: Logger) {
@@ -32,38 +32,32 @@ struct GossipService: Service, CustomStringConvertible {
         self.runtime = runtime
         self.leaveGrace = leaveGrace
         self.logger = logger
+        socket = NIOLockedValueBox(firstChannel.channel)
     }
 
     var description: String { "GossipService(\(bindAddress))" }
 
     func run() async throws {
-        await runtime.attachOutbound { [post] batch in post(batch) }
-        let startup = try await runtime.start()
+        try await runtime.start()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await superviseSocket(firstBatch: startup) }
+            group.addTask { try await superviseSocket() }
+            group.addTask { await sendLoop() }
             group.addTask { try await timerLoop() }
             try? await gracefulShutdown()
             logger.info("leaving the cluster")
-            post(try await runtime.leave())
+            try await runtime.leave()
             try? await Task.sleep(for: leaveGrace)
             group.cancelAll()
         }
     }
 
-    private func post(_ batch: [OutgoingDatagram]) {
-        guard !batch.isEmpty else { return }
-        _ = outbox.withLockedValue { $0?.yield(batch) }
-    }
-
     /// Serves one socket until it closes, then binds a new one, until cancelled.
-    private func superviseSocket(firstBatch: [OutgoingDatagram]) async throws {
+    private func superviseSocket() async throws {
         var channel: Channel? = firstChannel
-        var pending = firstBatch
         var backoff: Duration = .milliseconds(100)
         while !Task.isCancelled {
             if let current = channel {
-                await serve(current, firstBatch: pending)
-                pending = []
+                await serve(current)
                 backoff = .milliseconds(100)
                 channel = nil
                 if Task.isCancelled { return }
@@ -79,26 +73,16 @@ struct GossipService: Service, CustomStringConvertible {
         }
     }
 
-    /// Receives and sends on `channel` until it closes or the task is cancelled.
-    private func serve(_ channel: Channel, firstBatch: [OutgoingDatagram]) async {
-        let (sends, sink) = AsyncStream.makeStream(of: [OutgoingDatagram].self)
-        sink.yield(firstBatch)
-        outbox.withLockedValue { $0 = sink }
-        defer {
-            outbox.withLockedValue { $0 = nil }
-            sink.finish()
-        }
+    /// Receives on `channel`, and lets the send loop write to it, until it closes or the task is
+    /// cancelled.
+    private func serve(_ channel: Channel) async {
+        socket.withLockedValue { $0 = channel.channel }
+        defer { socket.withLockedValue { $0 = nil } }
         do {
             try await channel.executeThenClose { inbound, _ in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    // Written through the underlying channel, whose per-write future reports the
-                    // error, so the destination that closed the socket can be told apart.
-                    group.addTask { await sendLoop(sends, channel.channel) }
-                    for try await envelope in inbound {
-                        guard let source = PeerAddress(envelope.remoteAddress) else { continue }
-                        post(await runtime.receive(Array(buffer: envelope.data), from: source))
-                    }
-                    group.cancelAll()
+                for try await envelope in inbound {
+                    guard let source = PeerAddress(envelope.remoteAddress) else { continue }
+                    await runtime.receive(Array(buffer: envelope.data), from: source)
                 }
             }
         } catch is CancellationError {
@@ -109,8 +93,13 @@ struct GossipService: Service, CustomStringConvertible {
         }
     }
 
-    private func sendLoop(_ sends: AsyncStream<[OutgoingDatagram]>, _ socket: any NIOCore.Channel) async {
-        for await batch in sends {
+    /// Writes every datagram the runtime sends to the socket in use; while there is none, they
+    /// are dropped (the protocol's timers retry what matters). Written through the underlying
+    /// channel, whose per-write future reports the error, so the destination that closed the
+    /// socket can be told apart.
+    private func sendLoop() async {
+        for await batch in runtime.outgoing {
+            guard let socket = socket.withLockedValue({ $0 }) else { continue }
             for datagram in batch where !quarantine.isQuarantined(datagram.address) {
                 do {
                     let envelope = AddressedEnvelope(
@@ -135,7 +124,7 @@ struct GossipService: Service, CustomStringConvertible {
             let wait = await runtime.armTimer()
             if wait > .zero { await runtime.alarm.sleep(upTo: wait) }
             try Task.checkCancellation()
-            post(await runtime.tick())
+            await runtime.tick()
         }
     }
 
