@@ -1,10 +1,5 @@
 import ChorusWire
 
-/// Liveness of a member as this node sees it (SPEC §3).
-public enum MemberStatus: String, Sendable, Codable, CaseIterable {
-    case alive, suspect, dead, left
-}
-
 /// What a node says about taking traffic, carried in its heartbeat.
 public enum ServingState: String, Sendable, Codable, CaseIterable {
     case serving, draining, leaving
