@@ -93,24 +93,25 @@ extension MembershipNode {
             hasJoined = true
             certificateSettlesAt = now + settings.certificateSettleTime
         }
-        sawStaleAccusationOfSelf = false
+        var findings = DatagramFindings()
         for record in datagram.records {
-            handleRecord(record, sender: datagram.sender, source: source, now: now)
+            handleRecord(record, sender: datagram.sender, source: source, now: now, findings: &findings)
         }
-        announceArrivals(now: now)
+        announceArrivals(&findings, now: now)
         // The sender still holds an accusation we refuted: it missed our refutation, so hand it
         // our current heartbeat before its suspicion timer runs out.
-        if sawStaleAccusationOfSelf { sendGossip(to: source, peer: datagram.sender, leading: [ownStatement.record]) }
+        if findings.staleAccusationOfSelf { sendGossip(to: source, peer: datagram.sender, leading: [ownStatement.record]) }
         tellAccusedIfNeeded(datagram.sender, at: source)
     }
 
-    private mutating func handleRecord(_ record: Record, sender: NodeID, source: PeerAddress, now: Instant) {
+    private mutating func handleRecord(_ record: Record, sender: NodeID, source: PeerAddress, now: Instant,
+                                       findings: inout DatagramFindings) {
         do {
             switch RecordType(rawValue: record.type) {
             case .certificate:
                 break
             case .statement:
-                handleStatement(try SignedStatement.decode(record.value), now: now)
+                handleStatement(try SignedStatement.decode(record.value), now: now, findings: &findings)
             case .prepare, .promise, .accept, .refuse, .catchUp:
                 try handleQuorumRecord(record, sender: sender, now: now)
             case .votes:
@@ -144,7 +145,7 @@ extension MembershipNode {
     }
 
     /// A statement is verified against its origin's certificate before it is applied.
-    mutating func handleStatement(_ statement: SignedStatement, now: Instant) {
+    mutating func handleStatement(_ statement: SignedStatement, now: Instant, findings: inout DatagramFindings) {
         guard trust.certificate(of: statement.origin, unixSeconds: unixSeconds) != nil else {
             counters.reject(.untrustedSender)
             return
@@ -156,11 +157,11 @@ extension MembershipNode {
         do {
             switch SignedStatement.Kind(rawValue: statement.kind) {
             case .heartbeat:
-                applyHeartbeat(try Heartbeat.decode(statement.body), statement: statement, now: now)
+                applyHeartbeat(try Heartbeat.decode(statement.body), statement: statement, now: now, findings: &findings)
             case .suspect:
-                applySuspicion(try Accusation.decode(statement.body), statement: statement, now: now)
+                applySuspicion(try Accusation.decode(statement.body), statement: statement, now: now, findings: &findings)
             case .dead:
-                applyDeath(try Accusation.decode(statement.body), statement: statement, now: now)
+                applyDeath(try Accusation.decode(statement.body), statement: statement, now: now, findings: &findings)
             case .vote, nil:
                 break // votes count only from `votes` records, where the engine checks them
             }

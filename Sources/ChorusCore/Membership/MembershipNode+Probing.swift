@@ -124,7 +124,8 @@ extension MembershipNode {
         guard !isNewcomer(target.id, now: now) else { return }
         let accusation = Accusation(subject: target.id, incarnation: target.heartbeat.incarnation)
         let statement = SignedStatement.sign(kind: .suspect, body: accusation.encoded, clusterID: clusterID, signer: signer)
-        applySuspicion(accusation, statement: statement, now: now)
+        var ownFindings = DatagramFindings()
+        applySuspicion(accusation, statement: statement, now: now, findings: &ownFindings)
     }
 
     /// Randomized round robin (SWIM): every member is probed once per pass, in a fresh order.

@@ -4,7 +4,8 @@ import HashTreeCollections
 /// Merge rules (SWIM, memberlist): at a higher incarnation the origin's own heartbeat wins;
 /// at the same incarnation alive < suspect < dead; `left` is final for that incarnation.
 extension MembershipNode {
-    mutating func applyHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement, now: Instant) {
+    mutating func applyHeartbeat(_ heartbeat: Heartbeat, statement: SignedStatement, now: Instant,
+                                 findings: inout DatagramFindings) {
         let origin = statement.origin
         guard heartbeat.incarnation <= IncarnationBounds.maximum else {
             counters.reject(.outOfRange)
@@ -39,11 +40,11 @@ extension MembershipNode {
                 emit(.memberLeave, origin)
                 expediteAntiEntropy(now: now)
             } else {
-                arrivals.append(origin)
+                findings.arrivals.append(origin)
             }
             return
         }
-        announceArrival(of: origin, now: now)
+        announceArrival(of: origin, now: now, findings: &findings)
         guard heartbeat.isNewer(than: member.heartbeat) else {
             if member.heartbeat.isNewer(than: heartbeat) { counters.reject(.replay) }
             adoptRenewedCertificate(certificate, of: origin)
@@ -90,24 +91,25 @@ extension MembershipNode {
     /// Members first heard of in the datagram being handled are announced (event, gossip with
     /// their certificate) once it is done, or before any other news of them in it, unless it
     /// also declared them dead.
-    mutating func announceArrivals(now: Instant) {
-        while let origin = arrivals.first { announceArrival(of: origin, now: now) }
+    mutating func announceArrivals(_ findings: inout DatagramFindings, now: Instant) {
+        while let origin = findings.arrivals.first { announceArrival(of: origin, now: now, findings: &findings) }
     }
 
-    private mutating func announceArrival(of origin: NodeID, now: Instant) {
-        guard let arrival = arrivals.firstIndex(of: origin) else { return }
-        arrivals.remove(at: arrival)
+    private mutating func announceArrival(of origin: NodeID, now: Instant, findings: inout DatagramFindings) {
+        guard let arrival = findings.arrivals.firstIndex(of: origin) else { return }
+        findings.arrivals.remove(at: arrival)
         broadcastHeartbeat(of: origin, withCertificate: true)
         emit(.memberJoin, origin)
         expediteAntiEntropy(now: now)
     }
 
-    mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant) {
+    mutating func applySuspicion(_ accusation: Accusation, statement: SignedStatement, now: Instant,
+                                 findings: inout DatagramFindings) {
         if accusation.subject == id {
-            answerAccusationOfSelf(accusation, accuser: statement.origin)
+            answerAccusationOfSelf(accusation, accuser: statement.origin, findings: &findings)
             return
         }
-        announceArrival(of: accusation.subject, now: now)
+        announceArrival(of: accusation.subject, now: now, findings: &findings)
         guard var member = members[accusation.subject], isBelievable(accusation, of: member) else { return }
         switch member.status {
         case .alive:
@@ -141,19 +143,20 @@ extension MembershipNode {
 
     /// `byOwnTimer`: this node's suspicion ran out; anything received, even signed with our own
     /// key (a verdict of a previous process of ours, or of a thief of the key), is one accuser.
-    mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant, byOwnTimer: Bool = false) {
+    mutating func applyDeath(_ accusation: Accusation, statement: SignedStatement, now: Instant, byOwnTimer: Bool = false,
+                             findings: inout DatagramFindings) {
         if accusation.subject == id {
-            answerAccusationOfSelf(accusation, accuser: statement.origin)
+            answerAccusationOfSelf(accusation, accuser: statement.origin, findings: &findings)
             return
         }
         guard var member = members[accusation.subject], isBelievable(accusation, of: member),
               member.status == .alive || member.status == .suspect else { return }
-        let firstHeardNow = arrivals.contains(accusation.subject)
+        let firstHeardNow = findings.arrivals.contains(accusation.subject)
         if !byOwnTimer, !firstHeardNow, !hasAnotherAccuser(member, than: statement.origin) {
             // Anyone with a certificate can sign "dead" about anyone: one accuser alone only
             // starts (or stands in) a suspicion, which a live member refutes in time. A real
             // death is seen by more than one node, whose timers expire within a gossip hop.
-            applySuspicion(accusation, statement: statement, now: now)
+            applySuspicion(accusation, statement: statement, now: now, findings: &findings)
             return
         }
         member.status = .dead
@@ -162,10 +165,10 @@ extension MembershipNode {
         member.suspicion = nil
         member.statusChangedAt = now
         store(member)
-        if let arrival = arrivals.firstIndex(of: accusation.subject) {
+        if let arrival = findings.arrivals.firstIndex(of: accusation.subject) {
             // Dead before we ever saw it alive (a seed's state, an anti-entropy answer): a
             // tombstone to keep, not a join and a failure to report or news to spread.
-            arrivals.remove(at: arrival)
+            findings.arrivals.remove(at: arrival)
             return
         }
         counters.membersDeclaredDead += 1
@@ -176,9 +179,10 @@ extension MembershipNode {
     /// An accusation of us at an incarnation we hold or above is refuted; an older one shows the
     /// accuser missed our refutation; one far above anything we signed is a lie, not news
     /// (`IncarnationBounds`): were we to follow it, a peer could spend our incarnations.
-    private mutating func answerAccusationOfSelf(_ accusation: Accusation, accuser: NodeID) {
+    private mutating func answerAccusationOfSelf(_ accusation: Accusation, accuser: NodeID,
+                                                 findings: inout DatagramFindings) {
         if accusation.incarnation < incarnation {
-            sawStaleAccusationOfSelf = true
+            findings.staleAccusationOfSelf = true
         } else if IncarnationBounds.isPlausible(accused: accusation.incarnation, held: incarnation) {
             refute(atLeast: accusation.incarnation, accuser: accuser)
         } else {
@@ -240,14 +244,15 @@ extension MembershipNode {
             store(member)
             let accusation = Accusation(subject: id, incarnation: member.statusIncarnation)
             let statement = SignedStatement.sign(kind: .dead, body: accusation.encoded, clusterID: clusterID, signer: signer)
-            applyDeath(accusation, statement: statement, now: now, byOwnTimer: true)
+            var ownFindings = DatagramFindings()
+            applyDeath(accusation, statement: statement, now: now, byOwnTimer: true, findings: &ownFindings)
         }
     }
 
     /// Hands each suspect whose check is due the accusation we hold (Lifeguard's buddy system,
     /// applied by every holder of a lasting suspicion, not only by a prober that happens to pick
     /// the suspect, which at 1,000 members takes minutes). A suspect that refuted already answers
-    /// with its current heartbeat (`sawStaleAccusationOfSelf`); one that had not heard refutes.
+    /// with its current heartbeat (`DatagramFindings.staleAccusationOfSelf`); one that had not heard refutes.
     private mutating func checkSuspects(now: Instant) {
         let due = index.suspected.filter { id in
             members[id]?.suspicion?.checkAt.map { now >= $0 } ?? false

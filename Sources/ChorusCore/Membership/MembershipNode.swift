@@ -89,11 +89,6 @@ public struct MembershipNode: Sendable {
     public internal(set) var isLeaving = false
     public internal(set) var counters = CoreCounters()
 
-    /// Set while handling a datagram that accused us at an incarnation we already outlived.
-    var sawStaleAccusationOfSelf = false
-    /// Members first heard of in the datagram being handled, not announced yet
-    /// (`announceArrivals`).
-    var arrivals: [NodeID] = []
     var broadcasts = BroadcastQueue()
     var clusterEvents = ClusterEventTracker()
     var random: SeededRandom
