@@ -219,6 +219,8 @@ def _meta(args: argparse.Namespace, chorus_binary: str | None, json_path: str) -
         "chorus_version": chorus_version(chorus_binary) if chorus_binary else None,
         "serf_binary": shutil.which(args.serf_bin) if "serf" in systems else None,
         "serf_version": serf_version(args.serf_bin) if "serf" in systems else None,
+        "chorus_binary_bytes": os.path.getsize(chorus_binary) if chorus_binary else None,
+        "serf_binary_bytes": os.path.getsize(shutil.which(args.serf_bin)) if "serf" in systems else None,
         "settings": {
             "preset": args.preset,
             "sizes": args.sizes,

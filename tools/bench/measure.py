@@ -84,12 +84,22 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
-def _rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+MEMORY_FIGURES = ("rss_mib", "pss_mib", "anonymous_mib", "file_mib")
+
+
+def _memory_mib(pid: int) -> dict[str, float]:
+    """The agent's resident memory from /proc/PID/smaps_rollup: all of it (RSS), its share of
+    pages shared with other processes (PSS: N agents of one binary share its text and
+    libraries), its own heap and stacks (anonymous), and the pages of mapped files (RSS less
+    anonymous: binary, libraries, ICU data)."""
+    kib = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            key, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                kib[key] = int(value.split()[0])
+    return {"rss_mib": kib["Rss"] / 1024, "pss_mib": kib["Pss"] / 1024, "anonymous_mib": kib["Anonymous"] / 1024,
+            "file_mib": (kib["Rss"] - kib["Anonymous"]) / 1024}
 
 
 def _host_cpu_times() -> tuple[int, int]:
@@ -101,7 +111,7 @@ def _host_cpu_times() -> tuple[int, int]:
 
 
 def measure_idle(cluster: Cluster, settings: Settings) -> dict:
-    """Per agent: RSS, CPU share and what it sends from its gossip port over an idle window.
+    """Per agent: memory, CPU share and what it sends from its gossip port over an idle window.
 
     Nobody polls the agents meanwhile, so the figures are the agents' own cost.
     """
@@ -121,10 +131,10 @@ def measure_idle(cluster: Cluster, settings: Settings) -> dict:
     datagrams = [rate(n, 0) for n in pids]
     udp_kbytes = [rate(n, 1) / 1000 for n in pids]
     tcp_kbytes_per_agent = rate(TrafficCounters.TCP_KEY, 1) / 1000 / len(pids)
-    rss = [_rss_mib(p) for p in pids.values()]
+    memory = [_memory_mib(p) for p in pids.values()]
     return {
         "idle_window_s": elapsed,
-        "rss_mib": _median_max(rss),
+        **{figure: _median_max([agent[figure] for agent in memory]) for figure in MEMORY_FIGURES},
         "cpu_percent": _median_max(cpu_percent),
         "udp_datagrams_per_s": _median_max(datagrams),
         "udp_kbytes_per_s": _median_max(udp_kbytes),

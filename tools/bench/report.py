@@ -47,8 +47,11 @@ SIZE_FIGURES = (
     Figure("graceful leave max (ms)", "-", lambda r: _seconds_to_ms(r["leave"]["max_s"]), 0),
     Figure("graceful leave seen by", "all", lambda r: _seen(r["leave"])),
     Figure("leave reported as dead", "0", lambda r: r["leave"]["reported_dead_instead"], 0),
-    Figure("idle RSS per agent, median (MiB)", "<= 20", lambda r: r["idle"]["rss_mib"]["median"], 1),
-    Figure("idle CPU per agent, median (%)", "<= 0.4", lambda r: r["idle"]["cpu_percent"]["median"]),
+    Figure("idle RSS per agent, median (MiB)", "<= 15", lambda r: r["idle"]["rss_mib"]["median"], 1),
+    Figure("idle PSS per agent, median (MiB)", "-", lambda r: r["idle"]["pss_mib"]["median"], 1),
+    Figure("idle anonymous memory per agent, median (MiB)", "-", lambda r: r["idle"]["anonymous_mib"]["median"], 1),
+    Figure("idle file-backed RSS per agent, median (MiB)", "-", lambda r: r["idle"]["file_mib"]["median"], 1),
+    Figure("idle CPU per agent, median (%)", "<= Serf", lambda r: r["idle"]["cpu_percent"]["median"]),
     Figure("idle UDP datagrams/s per agent, median", "-", lambda r: r["idle"]["udp_datagrams_per_s"]["median"], 1),
     Figure("idle UDP KB/s per agent, median", "<= 1.5", lambda r: r["idle"]["udp_kbytes_per_s"]["median"]),
     Figure("idle TCP KB/s per agent, mean", "-", lambda r: r["idle"]["tcp_kbytes_per_s_mean"]),
@@ -67,6 +70,10 @@ def _chorus_observation(settings: dict) -> str:
     if settings["chorus_observe"] == "log":
         return "reading each agent's JSON log"
     return f"polling `GET /v1/members` of every agent every {settings['poll_interval'] * 1000:.0f} ms"
+
+
+def _size(size: int | None) -> str:
+    return "-" if size is None else f"{size / 1e6:.1f} MB"
 
 
 def _cell(figure: Figure, result: dict | None) -> str:
@@ -126,6 +133,7 @@ def markdown(results: dict) -> str:
         f"- Chorus: `{meta['chorus_binary'] or 'not run'}` ({meta['chorus_version'] or '-'}), preset "
         f"`{meta['settings']['preset']}`, observed by {_chorus_observation(meta['settings'])}",
         f"- Serf: `{meta['serf_binary'] or 'not run'}` ({meta['serf_version'] or '-'}), default (lan) profile",
+        f"- Binary size: Chorus {_size(meta.get('chorus_binary_bytes'))}, Serf {_size(meta.get('serf_binary_bytes'))}",
         *([KEYRING_NOTE] if any(c.endswith(KEYRING_SUFFIX) for c in columns(results)) else []),
         f"- Command: `{meta['command']}`",
         *([f"- Loss runs: N={meta['settings']['loss_size']}, {meta['settings']['loss_duration']:.0f} s each, "
@@ -165,7 +173,9 @@ METHOD_NOTES = (
     "With `--repeats R` (R in the JSON settings), R deaths and R leaves alternate, each on another agent "
     "from the end of the list, so N is the size at the start; median and max pool every observer's delay.",
     "Idle cost: after convergence and a settle period, over the idle window and with nobody polling: "
-    "CPU from /proc/PID/stat (utime+stime), RSS from /proc/PID/status, UDP sent from each agent's gossip "
+    "CPU from /proc/PID/stat (utime+stime), memory from /proc/PID/smaps_rollup at the end of the window "
+    "(RSS; PSS, which splits pages shared by the N agents of one binary among them; anonymous: heap and stacks; "
+    "file-backed: RSS less anonymous, the binary and libraries), UDP sent from each agent's gossip "
     "port counted by nftables (bytes include IP and UDP headers); TCP to or from gossip ports (state sync) "
     "counted for the cluster and divided by N.",
     "False positives: a converged cluster, then nftables drops the given share of all UDP packets at random "
