@@ -73,6 +73,27 @@ struct EventHooksTests {
         #expect(forked == ["member-join 25", "upgrade-started 1", "member-failed,member-join 2"])
     }
 
+    /// The hook runner starts beside the gossip service: events the journal took before the
+    /// runner's first look (the agent's first joins) are hooked all the same.
+    @Test func eventsRecordedBeforeTheRunnerStartsAreHooked() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-early-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let names = directory.appendingPathComponent("names.log").path
+        let hooks = EventHooks(try ["*=echo \"$CHORUS_EVENT\" >> \(names)"].map(EventHook.init(parsing:)))
+        let journal = EventJournal(node: "node-1")
+        journal.record(.memberJoin, member: MemberResponse(FakeStatusSource.member("node-2", seed: 2)))
+        journal.record(.upgradeStarted, cluster: ClusterResponse(FakeStatusSource.stableCluster))
+        let runner = Task { await hooks.run(journal: journal, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
+        defer { runner.cancel() }
+        func hooked() -> [String] { ((try? String(contentsOfFile: names, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, hooked().count < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(hooked() == ["member-join", "upgrade-started"])
+    }
+
     @Test func malformedEntriesAreRejected() {
         #expect(throws: HookConfigurationError.self) { try EventHook(parsing: "no-equals-sign") }
         #expect(throws: HookConfigurationError.self) { try EventHook(parsing: "=command") }

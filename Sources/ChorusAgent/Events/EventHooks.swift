@@ -25,10 +25,11 @@ public struct EventHooks: Sendable {
 
     public var isEmpty: Bool { commands.isEmpty }
 
-    /// Follows the journal until cancelled.
+    /// Follows the journal from the first event it holds until cancelled: events recorded before
+    /// this task got to run (the agent's first joins, while the service group starts) are hooked too.
     public func run(journal: EventJournal, logger: Logger) async {
         guard !isEmpty else { return }
-        var handled = journal.recent.last?.id ?? 0
+        var handled: UInt64 = 0
         for await event in journal.subscribe(after: handled) where event.id > handled {
             var window = [event]
             if coalescePeriod > .zero, event.isMemberEvent {
