@@ -77,6 +77,41 @@ import Testing
         #expect(a.status(of: fixture.id(1)) == .alive)
     }
 
+    /// Simulator seed 876286389: a node that held a member dead, cut off while the member
+    /// restarted and died again, learned both in one anti-entropy answer. It revived the member
+    /// and, the death having one signer, only suspected it: a dead member shown suspect for
+    /// seconds, then reported failed a second time.
+    @Test func aRestartLearnedTogetherWithItsDeathStaysDeadWithoutAJoinOrAFailure() {
+        var (a, _) = fixture.joinedPair()
+        let firstDeath = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        let suspicion = fixture.statement(by: 3, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        _ = a.receive(fixture.datagram(from: 3, records: [suspicion.record]), from: fixture.addresses[3], now: .ms(1))
+        _ = a.receive(fixture.datagram(from: 2, records: [firstDeath.record]), from: fixture.addresses[2], now: .ms(2))
+        #expect(a.status(of: fixture.id(1)) == .dead)
+
+        let laterLife = fixture.heartbeat(of: 1, incarnation: 3, sequence: 0)
+        let laterDeath = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 3).encoded)
+        let effects = a.receive(fixture.datagram(from: 2, records: [laterLife.record, laterDeath.record]),
+                                from: fixture.addresses[2], now: .ms(10_000))
+        #expect(effects.events.isEmpty, "a life that began and ended out of sight is news to none: \(effects.events)")
+        #expect(a.status(of: fixture.id(1)) == .dead)
+        #expect(a.incarnation(of: fixture.id(1)) == 3)
+        #expect(a.counters.membersDeclaredDead == 1)
+    }
+
+    @Test func aRestartAloneInADatagramIsStillAJoin() {
+        var (a, _) = fixture.joinedPair()
+        let suspicion = fixture.statement(by: 3, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        let death = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        _ = a.receive(fixture.datagram(from: 3, records: [suspicion.record]), from: fixture.addresses[3], now: .ms(1))
+        _ = a.receive(fixture.datagram(from: 2, records: [death.record]), from: fixture.addresses[2], now: .ms(2))
+        let restarted = fixture.heartbeat(of: 1, incarnation: 3, sequence: 0)
+        let effects = a.receive(fixture.datagram(from: 2, records: [restarted.record]), from: fixture.addresses[2], now: .ms(3))
+        #expect(effects.events == [.memberJoin])
+        #expect(a.status(of: fixture.id(1)) == .alive)
+        #expect(a.incarnation(of: fixture.id(1)) == 3)
+    }
+
     @Test func oneAccuserAloneCannotKillALiveMember() {
         var (a, _) = fixture.joinedPair()
         // An insider signs "dead" about a live member at its current incarnation, twice.

@@ -10,13 +10,15 @@ import Testing
         let cluster = try ProcessCluster(count: 3, label: "status-page")
         defer { cluster.stop() }
         try await cluster.startServing()
-        let page = "http://127.0.0.1:\(cluster.agents[0].httpPort)/"
+        let browser = try HeadlessChromium(chromium)
+        defer { browser.stop() }
+        let page = try browser.load("http://127.0.0.1:\(cluster.agents[0].httpPort)/")
 
-        // Each look is a whole Chromium start (2-5 s, more on a busy CI machine): bounds of 60 s
-        // leave room for a dozen, while a page that never shows the state still fails.
+        // Each look reloads the page in one running browser: what a fresh load renders, without
+        // the cost of starting Chromium per look, which a busy CI machine could not afford.
         var dom = ""
         let rendered = await eventually(within: .seconds(60)) {
-            dom = await Self.render(page, with: chromium)
+            dom = await Self.freshDOM(of: page, in: browser)
             return dom.contains(#"data-loaded="yes""#)
                 && cluster.agents.allSatisfy { dom.contains(Self.memberRow($0.name, status: "alive", serving: "serving")) }
         }
@@ -31,7 +33,7 @@ import Testing
         // A drain at another node reaches this agent by gossip and then the page.
         #expect(try await cluster.agents[2].mutate("POST", "/v1/node/drain") == 200)
         let drained = await eventually(within: .seconds(60)) {
-            dom = await Self.render(page, with: chromium)
+            dom = await Self.freshDOM(of: page, in: browser)
             return dom.contains(Self.memberRow("node-3", status: "alive", serving: "draining"))
         }
         #expect(drained != nil, "the page never showed node-3 draining; last DOM:\n\(dom.prefix(4000))")
@@ -40,7 +42,7 @@ import Testing
         #expect(try cluster.agents[1].runClient(["maintenance", "on", "--message", "Backup until 02:00"]) == 0)
         #expect(try cluster.agents[2].runClient(["banner", "set", "Upgrade tonight", "--level", "warning"]) == 0)
         let settings = await eventually(within: .seconds(60)) {
-            dom = await Self.render(page, with: chromium)
+            dom = await Self.freshDOM(of: page, in: browser)
             return dom.contains(#"<dd id="maintenance-state">on</dd>"#)
                 && dom.contains(#"<span id="maintenance-message">Backup until 02:00</span>"#)
                 && dom.contains(#"<dd id="banner-state">warning: Upgrade tonight</dd>"#)
@@ -161,16 +163,20 @@ import Testing
         #"<tr data-member="\#(name)" data-status="\#(status)" data-serving="\#(serving)">"#
     }
 
-    /// The DOM after the page loaded and its first requests ran, or "" when Chromium failed.
-    /// No --virtual-time-budget: virtual time waits for pending requests, and the page's event
-    /// stream never ends. The caller polls instead, so a slow first fetch costs a retry.
-    static func render(_ url: String, with chromium: URL) async -> String {
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-chromium-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        let result = try? await ExternalTool.run(chromium, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)",
-            "--timeout=5000", "--dump-dom", url,
-        ], timeout: .seconds(30))
-        return result?.output ?? ""
+    /// The DOM after a reload of `page` and its first requests ran, or "" when that did not happen
+    /// within 15 s. The mark set before the reload tells the new document from the old one.
+    static func freshDOM(of page: HeadlessChromium.Page, in browser: HeadlessChromium) async -> String {
+        guard (try? browser.value(of: #"(window.chorusLook = 1, location.reload(), "reloading")"#, as: String.self, in: page)) != nil
+        else { return "" }
+        let loadedDOM = #"""
+            (window.chorusLook === undefined && document.body && document.body.dataset.loaded === "yes")
+              ? document.documentElement.outerHTML : ""
+            """#
+        var dom = ""
+        _ = await eventually(within: .seconds(15)) {
+            dom = (try? browser.value(of: loadedDOM, as: String.self, in: page)) ?? ""
+            return !dom.isEmpty
+        }
+        return dom
     }
 }

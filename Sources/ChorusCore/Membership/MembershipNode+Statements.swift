@@ -67,8 +67,13 @@ extension MembershipNode {
                 event = .memberLeave
             }
         } else if member.status != .alive && heartbeat.incarnation > member.statusIncarnation {
-            // Refutation (after suspicion) or a restart (after death or leave).
-            event = member.status == .suspect ? .memberUpdate : .memberJoin
+            if member.status == .suspect {
+                event = .memberUpdate // a refutation
+            } else {
+                // A restart after death or leave: a life first heard of here, announced like an
+                // arrival once the datagram is done, unless the datagram also says that life ended.
+                findings.arrivals.append(origin)
+            }
             member.status = .alive
             member.statusIncarnation = heartbeat.incarnation
             member.accusation = nil
@@ -79,10 +84,10 @@ extension MembershipNode {
             event = .memberUpdate
         }
         store(member)
-        if event != nil || fieldsChanged || certificateChanged {
+        if !findings.arrivals.contains(origin), event != nil || fieldsChanged || certificateChanged {
             // Everyone who knows the member holds its certificate: it rides along only when the
-            // member returns (receivers may have reaped it) or brings a new one.
-            broadcastHeartbeat(of: origin, withCertificate: event == .memberJoin || certificateChanged)
+            // member returns (an arrival, announced apart) or brings a new one.
+            broadcastHeartbeat(of: origin, withCertificate: certificateChanged)
         }
         if let event { emit(event, origin) }
         if heartbeat.incarnation != previous.incarnation { certificateHolders.remove(origin) }
