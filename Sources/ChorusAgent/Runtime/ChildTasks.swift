@@ -10,7 +10,8 @@ public struct ChildTasks: Service {
 
     public init() { (queue, queueing) = AsyncStream.makeStream() }
 
-    /// Runs `work` as a child of the group; it is cancelled if the agent shuts down first.
+    /// Runs `work` as a child of the group; it is cancelled if the agent shuts down first, and
+    /// never started if shutdown has begun (the agent is stopping: nothing new should start).
     func spawn(_ work: @escaping @Sendable () async -> Void) { queueing.yield(work) }
 
     public func run() async {

@@ -5,7 +5,7 @@ import ChorusCore
 extension NodeRuntime {
     func startTasks(_ assignment: TaskAssignment) {
         let (stopped, stop) = AsyncStream<Never>.makeStream()
-        runningTasks?.stop.finish()
+        stopRunningTasks()
         runningTasks = (assignment.term, stop)
         let command = tasksCommand
         let logger = logger
@@ -23,6 +23,12 @@ extension NodeRuntime {
             guard let failure else { return }
             await self?.tasksEnded(term: assignment.term, failure: failure)
         }
+    }
+
+    /// Cancels the running command's child task, if any, which kills its process group.
+    func stopRunningTasks() {
+        runningTasks?.stop.finish()
+        runningTasks = nil
     }
 
     /// A reload's `[upgrade] tasks_command` and `tasks_timeout`: a command already running keeps its own.

@@ -248,10 +248,9 @@ public actor NodeRuntime: AgentStatusSource {
         case .startTasks(let assignment):
             startTasks(assignment)
         case .stopTasks(let term):
-            guard let running = runningTasks, running.term == term else { return }
+            guard runningTasks?.term == term else { return }
             logger.warning("upgrade tasks stopped: the lease ended", metadata: ["term": "\(term)"])
-            runningTasks = nil
-            running.stop.finish()
+            stopRunningTasks()
         }
     }
 
