@@ -1,43 +1,6 @@
 import ChorusWire
 import HashTreeCollections
 
-/// The probe this node has in flight (one at a time, as in SWIM).
-struct ActiveProbe: Sendable {
-    let sequence: UInt32
-    /// Only an ack or nack echoing it answers this probe (`ProbeFreshness`).
-    let nonce: UInt64
-    let target: NodeID
-    /// The life of the target this probe speaks for: its heartbeat's incarnation when it began.
-    let incarnation: UInt64
-    /// When to give up on a direct ack and ask others.
-    let indirectAt: Instant
-    /// When the probe fails if nothing answered.
-    var endAt: Instant
-    var indirectSent = false
-    /// The members asked to probe the target: only they (and the target) may answer.
-    var helpers: [NodeID] = []
-    var expectedNacks = 0
-    var nacks = 0
-    /// The end was read late once and put off (`lateTolerance`); the next reading decides.
-    var endPostponed = false
-}
-
-/// A probe this node runs on another node's behalf (a ping request).
-struct RelayedProbe: Sendable {
-    let requester: NodeID
-    let requesterAddress: PeerAddress
-    let requesterSequence: UInt32
-    /// Echoed in our ack or nack to the requester (nil from a version 1 requester).
-    let requesterNonce: UInt64?
-    let target: NodeID
-    /// Our own ping's nonce, which the target's ack must echo.
-    let nonce: UInt64
-    /// Lifeguard: answer "I could not reach it" before the requester's probe ends.
-    let nackAt: Instant
-    let expiresAt: Instant
-    var nackSent = false
-}
-
 extension MembershipNode {
     mutating func driveProbe(now: Instant) {
         guard !isLeaving else { return }
@@ -75,8 +38,7 @@ extension MembershipNode {
     }
 
     private mutating func startProbe(of target: Member, now: Instant) {
-        let sequence = takeProbeSequence()
-        let nonce = takeNonce()
+        let (sequence, nonce) = probeNumbers.take()
         let interval = scaled(settings.probeInterval)
         probe = ActiveProbe(sequence: sequence, nonce: nonce, target: target.id, incarnation: target.heartbeat.incarnation,
                             indirectAt: now + scaled(settings.probeTimeout), endAt: now + interval)
@@ -128,33 +90,10 @@ extension MembershipNode {
         applySuspicion(accusation, statement: statement, now: now, findings: &ownFindings)
     }
 
-    /// Randomized round robin (SWIM): every member is probed once per pass, in a fresh order.
-    /// A pass keeps the probeable set as it stood (a copy that shares its chunks) and a shuffled
-    /// permutation of its positions: 4 bytes per member instead of a shuffled copy of 32-byte ids.
-    /// Shuffling positions draws exactly what shuffling the ids would, so seeded runs replay.
     private mutating func nextProbeTarget() -> Member? {
-        for _ in 0..<2 {
-            while probeIndex < probeOrder.count {
-                let candidate = probePass[Int(probeOrder[probeIndex])]
-                probeIndex += 1
-                if let member = members[candidate], member.isProbeable { return member }
-            }
-            probePass = index.probeable
-            probeOrder = (0..<UInt32(probePass.count)).shuffled(using: &random)
-            probeIndex = 0
-            if probeOrder.isEmpty { return nil }
-        }
-        return nil
-    }
-
-    private mutating func takeProbeSequence() -> UInt32 {
-        defer { nextProbeSequence &+= 1 }
-        return nextProbeSequence
-    }
-
-    private mutating func takeNonce() -> UInt64 {
-        defer { noncesTaken &+= 1 }
-        return nonces.nonce(noncesTaken)
+        let members = members
+        let target = probeRound.next(of: index.probeable, using: &random) { members[$0]?.isProbeable == true }
+        return target.flatMap { members[$0] }
     }
 
     mutating func handlePing(_ ping: Ping, sender: NodeID, source: PeerAddress) {
@@ -208,8 +147,7 @@ extension MembershipNode {
     /// A helper that does not know the target stays silent (the prober's other helpers answer).
     mutating func handlePingRequest(_ request: PingRequest, sender: NodeID, source: PeerAddress, now: Instant) {
         guard request.target != id, !isLeaving, let targetAddress = members[request.target]?.heartbeat.address else { return }
-        let sequence = takeProbeSequence()
-        let nonce = takeNonce()
+        let (sequence, nonce) = probeNumbers.take()
         relays[sequence] = RelayedProbe(
             requester: sender, requesterAddress: source, requesterSequence: request.sequence, requesterNonce: request.nonce,
             target: request.target, nonce: nonce,

@@ -66,12 +66,8 @@ public struct MembershipNode: Sendable {
 
     var probe: ActiveProbe?
     var relays: [UInt32: RelayedProbe] = [:]
-    var nextProbeSequence: UInt32 = 1
-    let nonces: any NonceGenerator
-    var noncesTaken: UInt64 = 0
-    var probePass = MemberSet()
-    var probeOrder: [UInt32] = []
-    var probeIndex = 0
+    var probeNumbers: ProbeNumbers
+    var probeRound = ProbeRound()
     var nextProbeAt: Instant
     var nextGossipAt: Instant
     var nextAntiEntropyAt: Instant
@@ -121,7 +117,7 @@ public struct MembershipNode: Sendable {
         serving = configuration.startsDraining ? .draining : .serving
         trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
         random = SeededRandom(seed: configuration.randomSeed)
-        nonces = configuration.nonces
+        probeNumbers = ProbeNumbers(nonces: configuration.nonces)
         nextProbeAt = now + configuration.firstRoundDelay
         nextGossipAt = now + configuration.firstRoundDelay
         nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval
