@@ -49,8 +49,8 @@ extension MembershipNode {
         var footprint = CoreFootprint()
         footprint.members = members.count
         footprint.trustedCertificates = trust.certificates.count
-        footprint.certificateHolders = certificateHolders.count
-        footprint.certificateWanted = certificateWanted.count
+        footprint.certificateHolders = certificateCarriage.holders.count
+        footprint.certificateWanted = certificateCarriage.wanted.count
         footprint.forgottenMembers = forgotten.count
         footprint.queuedBroadcasts = broadcasts.count
         footprint.decisionViewEntries = decisionView.count

@@ -1,40 +1,10 @@
 import ChorusWire
 import HashTreeCollections
 
-/// Whose datagrams carry our certificate. Every member that knows us holds it: it came with our
-/// announcement, or with our record in a seed's state or an anti-entropy answer. So once our
-/// announcement has had time to reach everyone, we stop attaching it, and a peer that still
-/// lacks it (it missed everything, or restarted) asks for it. Before, at 10,000 nodes, nearly
-/// every gossip datagram went to a peer not yet seen to hold the certificate and carried it:
-/// 27% of a node's idle bytes at 10% loss, though every receiver had it.
+/// Our certificate on the wire: carried where a peer may lack it (`CertificateCarriage`),
+/// asked for when a sender's is missing, given when asked.
 extension MembershipNode {
     var ownCertificateRecord: Record { Record(type: RecordType.certificate.rawValue, value: certificate.encoded) }
-
-    /// Whether a datagram to `peer` (nil: an address, not a member) should carry our certificate.
-    func peerMayLackOurCertificate(_ peer: NodeID?) -> Bool {
-        guard let peer, !certificateRenewalSpreads else { return true }
-        if certificateWanted.contains(peer) { return true }
-        return certificateSettlesAt != nil && !certificateHolders.contains(peer)
-    }
-
-    /// Evidence: it addressed us by id, answered our probe, or got our state.
-    mutating func peerHoldsOurCertificate(_ peer: NodeID) {
-        certificateWanted.remove(peer)
-        if certificateSettlesAt != nil { certificateHolders.insert(peer) }
-    }
-
-    /// It may have restarted (a failed probe) or will come back as a new process (a tombstone).
-    mutating func peerMayHaveLostOurCertificate(_ peer: NodeID) {
-        certificateHolders.remove(peer)
-        certificateWanted.insert(peer)
-    }
-
-    mutating func settleCertificateIfDue(now: Instant) {
-        guard let settlesAt = certificateSettlesAt, now >= settlesAt else { return }
-        certificateSettlesAt = nil
-        certificateRenewalSpreads = false
-        certificateHolders.removeAll()
-    }
 
     /// A datagram from `source` came without its sender's certificate, and we lack it. The
     /// request carries our own certificate (the sender may not know us either) and nothing
@@ -64,7 +34,7 @@ extension MembershipNode {
     /// advertises when we know it, so a replayed request cannot aim us at someone else; a
     /// requester we do not know gets our certificate alone, as its request was no larger.
     mutating func answerCertificateRequest(from sender: NodeID, source: PeerAddress, now: Instant) {
-        certificateWanted.insert(sender)
+        certificateCarriage.asked(by: sender)
         guard !isLeaving, now >= nextCertificateAnswerAt else { return }
         nextCertificateAnswerAt = now + settings.gossipInterval
         if let address = members[sender]?.heartbeat.address {

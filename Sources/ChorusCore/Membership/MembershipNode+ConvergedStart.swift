@@ -77,6 +77,6 @@ extension MembershipNode {
         if memberFacts[id] != ownFacts { memberFacts[id] = ownFacts }
         decisionViewIsStale = true
         hasJoined = true
-        certificateSettlesAt = nil // every member holds the roster's certificates
+        certificateCarriage.settle() // every member holds the roster's certificates
     }
 }

@@ -113,7 +113,7 @@ extension MembershipNode {
 
     private func newBuilder(for peer: NodeID) -> DatagramBuilder {
         var builder = newDatagram(to: peer, maxSize: datagramRoom)
-        if peerMayLackOurCertificate(peer) {
+        if certificateCarriage.mayLack(peer) {
             builder.append(ownCertificateRecord)
         }
         return builder

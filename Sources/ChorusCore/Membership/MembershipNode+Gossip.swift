@@ -16,7 +16,7 @@ extension MembershipNode {
         let room = unprovenRoom(for: address)
         var builder = newDatagram(to: peer, maxSize: min(datagramRoom, room ?? .max))
         let leadingSize = leading.reduce(0) { $0 + $1.encodedSize }
-        if peerMayLackOurCertificate(peer), builder.remaining >= ownCertificateRecord.encodedSize + leadingSize {
+        if certificateCarriage.mayLack(peer), builder.remaining >= ownCertificateRecord.encodedSize + leadingSize {
             builder.append(ownCertificateRecord)
         }
         for record in leading {

@@ -91,7 +91,7 @@ extension MembershipNode {
         }
         if !hasJoined {
             hasJoined = true
-            certificateSettlesAt = now + settings.certificateSettleTime
+            certificateCarriage.spread(until: now + settings.certificateSettleTime, renewal: false)
         }
         var findings = DatagramFindings()
         for record in datagram.records {

@@ -32,8 +32,7 @@ extension MembershipNode {
         reindex(memberID, old: member, new: nil)
         forgotten[memberID] = member.heartbeat
         trust.forget(memberID)
-        certificateHolders.remove(memberID)
-        certificateWanted.remove(memberID)
+        certificateCarriage.forget(memberID)
     }
 
     private mutating func reindex(_ id: NodeID, old: Member?, new: Member?) {
@@ -53,7 +52,7 @@ extension MembershipNode {
         if old == nil, new != nil, decisions.agreed.isVoter(id) { voterEntryArrived(id) }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }
         if let new, new.isTombstone {
-            peerMayHaveLostOurCertificate(id) // its next process starts with an empty trust store
+            certificateCarriage.mayHaveLost(id) // its next process starts with an empty trust store
             let expiry = new.statusChangedAt + settings.tombstoneDuration
             index.nextReapAt = min(index.nextReapAt ?? expiry, expiry)
         }

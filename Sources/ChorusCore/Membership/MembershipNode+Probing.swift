@@ -81,7 +81,7 @@ extension MembershipNode {
         // A newer life (a restart, a refutation) began while the pings went to the old one: its
         // silence says nothing about the new one, which the next round probes.
         guard target.heartbeat.incarnation == failed.incarnation else { return }
-        peerMayHaveLostOurCertificate(target.id) // it may have restarted
+        certificateCarriage.mayHaveLost(target.id) // it may have restarted
         // Just joined: it may still be busy starting up (`newcomerGrace`); the next round asks again.
         guard !isNewcomer(target.id, now: now) else { return }
         let accusation = Accusation(subject: target.id, incarnation: target.heartbeat.incarnation)
@@ -98,7 +98,7 @@ extension MembershipNode {
 
     mutating func handlePing(_ ping: Ping, sender: NodeID, source: PeerAddress) {
         guard ping.target == id else { return } // meant for a previous owner of this address
-        peerHoldsOurCertificate(sender) // it addressed us by id
+        certificateCarriage.holds(sender) // it addressed us by id
         sendGossip(to: source, peer: sender, leading: [ProbeReply(sequence: ping.sequence, nonce: ping.nonce).record(.ack)])
     }
 
@@ -112,7 +112,7 @@ extension MembershipNode {
                 return
             }
             probe = nil
-            if sender == current.target { peerHoldsOurCertificate(sender) }
+            if sender == current.target { certificateCarriage.holds(sender) }
             lowerLocalHealth()
             return
         }

@@ -33,9 +33,7 @@ extension MembershipNode {
         let previous = certificate.expiresAt
         certificate = renewed
         _ = trust.admit(renewed, unixSeconds: unixSeconds)
-        certificateHolders.removeAll()
-        certificateRenewalSpreads = true
-        certificateSettlesAt = now + settings.certificateSettleTime
+        certificateCarriage.spread(until: now + settings.certificateSettleTime, renewal: true)
         refreshHeartbeat()
         broadcasts.enqueue(.about(id), records: [ownCertificateRecord, ownStatement.record])
         return (.replaced(previousExpiresAt: previous), takeEffects())

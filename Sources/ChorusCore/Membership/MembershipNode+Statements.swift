@@ -90,7 +90,7 @@ extension MembershipNode {
             broadcastHeartbeat(of: origin, withCertificate: certificateChanged)
         }
         if let event { emit(event, origin) }
-        if heartbeat.incarnation != previous.incarnation { certificateHolders.remove(origin) }
+        if heartbeat.incarnation != previous.incarnation { certificateCarriage.newLife(of: origin) }
     }
 
     /// Members first heard of in the datagram being handled are announced (event, gossip with

@@ -134,7 +134,7 @@ extension MembershipNode {
         }
         fullStateSentAt[joiner] = now
         sendState(of: [id] + memberIDs, to: address, peer: joiner)
-        peerHoldsOurCertificate(joiner)
+        certificateCarriage.holds(joiner)
     }
 
     private mutating func sendState(of ids: [NodeID], to address: PeerAddress, peer: NodeID) {

@@ -43,17 +43,7 @@ public struct MembershipNode: Sendable {
     var forgotten: [NodeID: Heartbeat] = [:]
     var index = MemberIndex()
     var trust: TrustStore
-    /// Until our certificate settles: peers known to hold it; others get it attached.
-    var certificateHolders: Set<NodeID> = []
-    /// Peers that asked for our certificate or may have lost it (restarted, gone): what we send
-    /// them carries it until they show they hold it.
-    var certificateWanted: Set<NodeID> = []
-    /// When our announcement has had time to reach everyone (`certificateSettleTime` after we
-    /// joined); nil once passed. Until then everything to a peer not known to hold our
-    /// certificate carries it.
-    var certificateSettlesAt: Instant?
-    /// A renewed certificate is spreading: until it settles, every datagram carries it.
-    var certificateRenewalSpreads = false
+    var certificateCarriage: CertificateCarriage
     var nextCertificateRequestAt = Instant.zero
     var verificationBudget = VerificationBudget()
     var recentSignatures = RecentSignatures()
@@ -126,7 +116,7 @@ public struct MembershipNode: Sendable {
         requestedWakeup = now
         self.unixSeconds = unixSeconds
         hasJoined = configuration.seeds.isEmpty
-        certificateSettlesAt = now + configuration.settings.certificateSettleTime
+        certificateCarriage = CertificateCarriage(settlesAt: now + configuration.settings.certificateSettleTime)
         decisions = DecisionEngine(
             id: id, signer: configuration.signer, clusterID: clusterID, scheme: configuration.scheme,
             settings: configuration.decisionSettings,
@@ -174,7 +164,7 @@ public struct MembershipNode: Sendable {
         expireSuspicions(now: now)
         gossipIfDue(now: now)
         antiEntropyIfDue(now: now)
-        settleCertificateIfDue(now: now)
+        certificateCarriage.settleIfDue(now: now)
         reapTombstones(now: now)
         tickDecisions(now: now)
         return takeEffects() + takeTickEvents()
