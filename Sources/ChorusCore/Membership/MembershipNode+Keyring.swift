@@ -54,7 +54,6 @@ extension MembershipNode {
         guard sealing.adopt(grant, agreed: decisions.agreed.keyring, decidedSlots: decisions.nextSlot) else { return }
         counters.keyringGrantsAdopted += 1
         hasJoined = false
-        nextJoinAt = now
-        joinBackoff = settings.joinRetryInitial
+        joinRetry.restart(now: now)
     }
 }

@@ -15,9 +15,7 @@ extension MembershipNode {
     static let paddedJoinSize = 1_200
 
     mutating func joinIfNeeded(now: Instant) {
-        guard !hasJoined, now >= nextJoinAt else { return }
-        nextJoinAt = now + joinBackoff
-        joinBackoff = min(joinBackoff * 2, settings.joinRetryMax)
+        guard !hasJoined, joinRetry.isDue(now: now) else { return }
         for seed in seeds where seed != advertiseAddress { sendJoinRequest(to: seed) }
     }
 

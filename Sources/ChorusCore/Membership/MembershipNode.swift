@@ -61,8 +61,7 @@ public struct MembershipNode: Sendable {
     var nextProbeAt: Instant
     var nextGossipAt: Instant
     var nextAntiEntropyAt: Instant
-    var nextJoinAt: Instant
-    var joinBackoff: Duration
+    var joinRetry: JoinRetry
     /// `nextWakeup` as it stood after the last input: the time the shell was asked to tick.
     var requestedWakeup: Instant
     var unixSeconds: UInt64 = 0
@@ -111,8 +110,8 @@ public struct MembershipNode: Sendable {
         nextProbeAt = now + configuration.firstRoundDelay
         nextGossipAt = now + configuration.firstRoundDelay
         nextAntiEntropyAt = now + configuration.settings.antiEntropyInterval
-        nextJoinAt = now
-        joinBackoff = configuration.settings.joinRetryInitial
+        joinRetry = JoinRetry(now: now, initial: configuration.settings.joinRetryInitial,
+                              maximum: configuration.settings.joinRetryMax)
         requestedWakeup = now
         self.unixSeconds = unixSeconds
         hasJoined = configuration.seeds.isEmpty
@@ -207,7 +206,7 @@ public struct MembershipNode: Sendable {
             wake = min(wake, nextProbeAt)
         }
         if !broadcasts.isEmpty { wake = min(wake, nextGossipAt) }
-        if !hasJoined { wake = min(wake, nextJoinAt) }
+        if !hasJoined { wake = min(wake, joinRetry.nextAt) }
         for relay in relays.values where !relay.nackSent { wake = min(wake, relay.nackAt) }
         if let next = index.earliestSuspicionEvent { wake = min(wake, next) }
         if let decisionWake = decisions.nextWakeup { wake = min(wake, decisionWake) }
