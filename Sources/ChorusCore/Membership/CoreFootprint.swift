@@ -53,7 +53,7 @@ extension MembershipNode {
         footprint.certificateWanted = certificateCarriage.wanted.count
         footprint.forgottenMembers = forgotten.count
         footprint.queuedBroadcasts = broadcasts.count
-        footprint.decisionViewEntries = decisionView.count
+        footprint.decisionViewEntries = memberFacts.decisionView.count
         footprint.unadmittedWatched = decisions.firstSeenUnadmitted.count
         footprint.decidedSlots = decisions.log.count
         footprint.proofVotes = decisions.log.reduce(0) { $0 + $1.votes.count }

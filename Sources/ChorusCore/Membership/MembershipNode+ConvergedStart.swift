@@ -73,9 +73,8 @@ extension MembershipNode {
         trust = roster.trust
         _ = trust.admit(certificate, unixSeconds: unixSeconds)
         let ownFacts = MemberFacts(status: .alive, version: appVersion, name: certificate.name)
-        memberFacts = roster.facts
+        memberFacts.replace(with: roster.facts)
         if memberFacts[id] != ownFacts { memberFacts[id] = ownFacts }
-        decisionViewIsStale = true
         hasJoined = true
         certificateCarriage.settle() // every member holds the roster's certificates
     }

@@ -5,9 +5,6 @@ import HashTreeCollections
 /// its view of voters comes from the member list, and heartbeats carry how many slots this
 /// node has decided, so a node that is behind learns it and catches up.
 extension MembershipNode {
-    /// How often the decision engine's view of members is rebuilt when nothing else asks for it.
-    static let decisionViewRefresh = Duration.milliseconds(250)
-
     /// Takes an operator command; its outcome comes back as a `commandFinished` effect.
     public mutating func submit(_ command: OperatorCommand, requestID: UInt64, now: Instant) -> [MembershipEffect] {
         advanceClock(now)
@@ -15,8 +12,8 @@ extension MembershipNode {
             effects.append(.decision(.commandFinished(requestID: requestID, outcome: .rejected(reason: rejection))))
             return takeEffects()
         }
-        refreshDecisionView(now: now, force: true)
-        let decided = decisions.submit(command, requestID: requestID, now: now, members: decisionView)
+        memberFacts.refreshDecisionView(now: now, force: true)
+        let decided = decisions.submit(command, requestID: requestID, now: now, members: memberFacts.decisionView)
         carryOut(decided)
         return takeEffects()
     }
@@ -54,16 +51,8 @@ extension MembershipNode {
     }
 
     mutating func tickDecisions(now: Instant) {
-        refreshDecisionView(now: now)
-        carryOut(decisions.tick(now: now, members: decisionView))
-    }
-
-    private mutating func refreshDecisionView(now: Instant, force: Bool = false) {
-        guard force || now >= decisionViewRefreshedAt + Self.decisionViewRefresh || decisionView.isEmpty else { return }
-        decisionViewRefreshedAt = now
-        guard decisionViewIsStale || decisionView.isEmpty else { return }
-        decisionViewIsStale = false
-        decisionView = memberFacts // O(1): the trie is shared until either side changes
+        memberFacts.refreshDecisionView(now: now)
+        carryOut(decisions.tick(now: now, members: memberFacts.decisionView))
     }
 
     /// Turns the engine's effects into ours, in order: sends become datagrams to the member's

@@ -47,7 +47,6 @@ extension MembershipNode {
         update(&index.suspected) { $0.suspicion != nil }
         if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion {
             memberFacts[id] = new.map { MemberFacts(status: $0.status, version: $0.heartbeat.appVersion, name: $0.name) }
-            decisionViewIsStale = true
         }
         if old == nil, new != nil, decisions.agreed.isVoter(id) { voterEntryArrived(id) }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }

@@ -84,13 +84,7 @@ public struct MembershipNode: Sendable {
     /// The voters' names, kept after their member entries go (`refreshVoterNames`).
     public internal(set) var voterNames = VoterNames()
     /// Every member's status and version, this node's too, kept in step by `store` and `forget`.
-    var memberFacts: MemberFactsView
-    /// `memberFacts` as the decision engine last saw it (`refreshDecisionView`).
-    var decisionView = MemberFactsView()
-    var decisionViewRefreshedAt = Instant.zero
-    /// Some member's status or version changed (or one came or went) since `decisionView` was
-    /// taken.
-    var decisionViewIsStale = true
+    var memberFacts: MemberFactsFeed
 
     public init(configuration: MembershipConfiguration, now: Instant, unixSeconds: UInt64) {
         settings = configuration.settings
@@ -122,7 +116,8 @@ public struct MembershipNode: Sendable {
             foundNotBefore: configuration.foundsCluster ? now + configuration.foundingDelay : nil,
             appVersion: configuration.appVersion, restored: configuration.restoredDecisions,
             randomSeed: configuration.randomSeed, now: now)
-        memberFacts = [id: MemberFacts(status: .alive, version: configuration.appVersion, name: configuration.certificate.name)]
+        memberFacts = MemberFactsFeed([id: MemberFacts(status: .alive, version: configuration.appVersion,
+                                                        name: configuration.certificate.name)])
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
         sealing = GossipSealing(cipher: configuration.cipher, configured: configuration.gossipKeys)
         sealing.refresh(agreed: decisions.agreed.keyring, decidedSlots: decisions.nextSlot)
@@ -176,7 +171,6 @@ public struct MembershipNode: Sendable {
         guard !isLeaving else { return [] }
         isLeaving = true
         memberFacts[id] = MemberFacts(status: .left, version: appVersion, name: certificate.name)
-        decisionViewIsStale = true
         serving = .leaving
         probe = nil
         refreshHeartbeat()
