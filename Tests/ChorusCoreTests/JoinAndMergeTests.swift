@@ -82,13 +82,7 @@ import Testing
     /// and, the death having one signer, only suspected it: a dead member shown suspect for
     /// seconds, then reported failed a second time.
     @Test func aRestartLearnedTogetherWithItsDeathStaysDeadWithoutAJoinOrAFailure() {
-        var (a, _) = fixture.joinedPair()
-        let firstDeath = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
-        let suspicion = fixture.statement(by: 3, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
-        _ = a.receive(fixture.datagram(from: 3, records: [suspicion.record]), from: fixture.addresses[3], now: .ms(1))
-        _ = a.receive(fixture.datagram(from: 2, records: [firstDeath.record]), from: fixture.addresses[2], now: .ms(2))
-        #expect(a.status(of: fixture.id(1)) == .dead)
-
+        var a = nodeHoldingNode1Dead()
         let laterLife = fixture.heartbeat(of: 1, incarnation: 3, sequence: 0)
         let laterDeath = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 3).encoded)
         let effects = a.receive(fixture.datagram(from: 2, records: [laterLife.record, laterDeath.record]),
@@ -100,16 +94,23 @@ import Testing
     }
 
     @Test func aRestartAloneInADatagramIsStillAJoin() {
-        var (a, _) = fixture.joinedPair()
-        let suspicion = fixture.statement(by: 3, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
-        let death = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
-        _ = a.receive(fixture.datagram(from: 3, records: [suspicion.record]), from: fixture.addresses[3], now: .ms(1))
-        _ = a.receive(fixture.datagram(from: 2, records: [death.record]), from: fixture.addresses[2], now: .ms(2))
+        var a = nodeHoldingNode1Dead()
         let restarted = fixture.heartbeat(of: 1, incarnation: 3, sequence: 0)
         let effects = a.receive(fixture.datagram(from: 2, records: [restarted.record]), from: fixture.addresses[2], now: .ms(3))
         #expect(effects.events == [.memberJoin])
         #expect(a.status(of: fixture.id(1)) == .alive)
         #expect(a.incarnation(of: fixture.id(1)) == 3)
+    }
+
+    /// Node 0 after two accusers (nodes 2 and 3) declared node 1 dead at its first incarnation.
+    private func nodeHoldingNode1Dead() -> MembershipNode {
+        var (a, _) = fixture.joinedPair()
+        let suspicion = fixture.statement(by: 3, .suspect, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        let death = fixture.statement(by: 2, .dead, body: Accusation(subject: fixture.id(1), incarnation: 1).encoded)
+        _ = a.receive(fixture.datagram(from: 3, records: [suspicion.record]), from: fixture.addresses[3], now: .ms(1))
+        _ = a.receive(fixture.datagram(from: 2, records: [death.record]), from: fixture.addresses[2], now: .ms(2))
+        #expect(a.status(of: fixture.id(1)) == .dead)
+        return a
     }
 
     @Test func oneAccuserAloneCannotKillALiveMember() {
