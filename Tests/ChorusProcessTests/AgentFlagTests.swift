@@ -30,4 +30,12 @@ import Testing
             #expect(run.output.hasPrefix("chorus agent: flag \(flag): "), "\(run.output)")
         }
     }
+
+    /// `--config /dev/null` (no file: the defaults) reads as empty, as a pipe does; the run then
+    /// stops at the next layer, a flag no setting accepts, not at reading the file.
+    @Test func devNullAsTheConfigFileIsEmpty() async throws {
+        let run = try await ExternalTool.run(AgentProcess.binary, ["agent", "--config", "/dev/null", "--log-level", ""])
+        #expect(run.status == 64, "\(run.output)")
+        #expect(run.output.hasPrefix("chorus agent: flag --log-level: "), "\(run.output)")
+    }
 }

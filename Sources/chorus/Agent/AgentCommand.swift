@@ -38,7 +38,7 @@ struct AgentCommand: AsyncParsableCommand {
         let load: @Sendable () throws -> AgentConfiguration = {
             try ConfigurationLoader.load(
                 flags: flags, environment: ProcessInfo.processInfo.environment,
-                readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+                readFile: { try ConfigurationText.read($0) })
         }
         let configuration: AgentConfiguration
         do {
