@@ -9,7 +9,7 @@ import Testing
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-keyring-\(UUID().uuidString)").path
 
     func write(_ text: String, mode: Int = 0o600) throws {
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]))
     }
 
     @Test func keysInOrderCommentsSkipped() throws {

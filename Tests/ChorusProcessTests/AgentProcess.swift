@@ -49,7 +49,8 @@ final class AgentProcess: @unchecked Sendable {
                          "--authority-key", trust.appendingPathComponent("authority.key").path]
         for seed in seeds { arguments += ["--join", seed] }
         process.arguments = arguments
-        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+        // Opening it below fails loudly if it could not be created.
         let handle = try FileHandle(forWritingTo: logFile)
         handle.seekToEndOfFile()
         process.standardOutput = handle

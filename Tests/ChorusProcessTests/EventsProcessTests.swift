@@ -16,7 +16,7 @@ import Testing
         follower.arguments = ["events", "--follow", "--json", "--http-addr", "127.0.0.1:\(base + 1)"]
         // A file, not a pipe: it can be read while the follower runs, and nothing blocks on it.
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-events-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: outputFile.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: outputFile) }
         follower.standardOutput = try FileHandle(forWritingTo: outputFile)
         try follower.run()

@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/, for chorustools
 
 from clusters import ChorusCluster, chorus_version  # noqa: E402
-from views import ALIVE, DEAD, SUSPECT, now  # noqa: E402
+from views import DEAD, SUSPECT, now  # noqa: E402
 
 
 class PinnedChorusCluster(ChorusCluster):
