@@ -66,7 +66,8 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
         guard isValid else { throw ParseError(reason: "'\(host)' is not a valid host name or IP address") }
     }
 
-    private static func isIPLiteral(_ host: String) -> Bool {
+    /// An IPv4 or IPv6 address without brackets, as opposed to a name.
+    static func isIPLiteral(_ host: String) -> Bool {
         (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }

@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOCore
 
 /// Answers 403 to a request whose `Host` names anything but an IP address, `localhost`, the
 /// name the endpoint was bound to (`--http`) or a name in `[endpoint] allowed_hosts`. A web page the operator visits can point a name
@@ -14,21 +13,22 @@ struct HostCheckMiddleware: RouterMiddleware {
 
     init(boundHost: String, allowed: [String] = []) {
         var names: Set<String> = Set(["localhost"] + allowed.map { $0.lowercased() })
-        if !Self.isIPLiteral(boundHost), !boundHost.isEmpty { names.insert(boundHost.lowercased()) }
+        if !HostPort.isIPLiteral(boundHost), !boundHost.isEmpty { names.insert(boundHost.lowercased()) }
         self.names = names
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let authority = request.head.authority else { return try await next(request, context) }
         let host = Self.hostName(of: authority)
-        guard Self.isIPLiteral(host) || names.contains(host.lowercased()) || host.lowercased().hasSuffix(".localhost") else {
+        guard HostPort.isIPLiteral(host) || names.contains(host.lowercased()) || host.lowercased().hasSuffix(".localhost") else {
             throw APIError(.forbidden, error: "host-not-allowed",
                            reason: "Host '\(host)' is not this endpoint's: use an IP address, localhost, or the name it is bound to")
         }
         return try await next(request, context)
     }
 
-    /// The host of `host[:port]` or `[v6]:port`, without brackets or port.
+    /// The host of a `Host` header, `host[:port]` or `[v6]:port`, without brackets or port;
+    /// lenient where `HostPort` is strict, as the header need not carry a port.
     static func hostName(of authority: String) -> String {
         if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") {
             return String(authority[authority.index(after: authority.startIndex)..<end])
@@ -37,9 +37,5 @@ struct HostCheckMiddleware: RouterMiddleware {
             return String(authority[..<colon])
         }
         return authority
-    }
-
-    static func isIPLiteral(_ host: String) -> Bool {
-        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }
