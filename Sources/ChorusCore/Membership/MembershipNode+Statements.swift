@@ -57,6 +57,7 @@ extension MembershipNode {
         let certificateChanged = member.certificate != certificate
         member.certificate = certificate
         var event: MembershipEvent.Kind?
+        var returned = false
         if leaving {
             if member.status != .left || heartbeat.incarnation > member.statusIncarnation {
                 member.status = .left
@@ -73,6 +74,7 @@ extension MembershipNode {
                 // A restart after death or leave: a life first heard of here, announced like an
                 // arrival once the datagram is done, unless the datagram also says that life ended.
                 findings.arrivals.append(origin)
+                returned = true
             }
             member.status = .alive
             member.statusIncarnation = heartbeat.incarnation
@@ -84,7 +86,7 @@ extension MembershipNode {
             event = .memberUpdate
         }
         store(member)
-        if !findings.arrivals.contains(origin), event != nil || fieldsChanged || certificateChanged {
+        if !returned, event != nil || fieldsChanged || certificateChanged {
             // Everyone who knows the member holds its certificate: it rides along only when the
             // member returns (an arrival, announced apart) or brings a new one.
             broadcastHeartbeat(of: origin, withCertificate: certificateChanged)
