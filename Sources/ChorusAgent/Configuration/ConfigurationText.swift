@@ -13,21 +13,13 @@ public enum ConfigurationText {
     static let maximumBytes = 1 << 20
 
     public static func read(_ path: String) throws(ReadError) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ReadError(description: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(description: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-            guard bytes.count <= maximumBytes else { throw ReadError(description: "larger than 1 MiB") }
+        let bytes: [UInt8]?
+        do {
+            bytes = try DurableFile.read(path, atMost: maximumBytes)
+        } catch {
+            throw ReadError(description: error.errorNumber == EFBIG ? "larger than 1 MiB" : String(cString: strerror(error.errorNumber)))
         }
+        guard let bytes else { throw ReadError(description: String(cString: strerror(ENOENT))) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadError(description: "not UTF-8 text") }
         return text
     }

@@ -41,8 +41,9 @@ public enum DurableFile {
         try syncDirectory(directory)
     }
 
-    /// The whole file, or nil when it does not exist.
-    public static func read(_ path: String) throws(DurableFileError) -> [UInt8]? {
+    /// The whole file, or nil when it does not exist. Read to its end, not by its size, so a pipe
+    /// or `/dev/null` reads too; more than `limit` bytes is an error (EFBIG), found while reading.
+    public static func read(_ path: String, atMost limit: Int = .max) throws(DurableFileError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -52,13 +53,14 @@ public enum DurableFile {
         var contents = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(contents.count)) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count == 0 { return contents }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw DurableFileError("read", path)
             }
             contents.append(contentsOf: chunk[0..<count])
+            guard contents.count <= limit else { throw DurableFileError("read", path, errorNumber: EFBIG) }
         }
     }
 
