@@ -36,6 +36,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: huge) }
         try Data(repeating: UInt8(ascii: "#"), count: ConfigurationText.maximumBytes + 1).write(to: huge)
         #expect { try ConfigurationText.read(huge.path) } throws: { "\($0)" == "larger than 1 MiB" }
+        // A file with no end: the limit holds while reading, not after.
+        #expect { try ConfigurationText.read("/dev/zero") } throws: { "\($0)" == "larger than 1 MiB" }
 
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-binary-\(UUID().uuidString).toml")
         defer { try? FileManager.default.removeItem(at: binary) }
