@@ -14,6 +14,6 @@ struct ChorusCommand: AsyncParsableCommand {
             AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
             MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self, JoinCommand.self,
             KeysCommand.self, KeyringCommand.self, OperatorsCommand.self, ReloadCommand.self, SimulateCommand.self,
-            UpgradeTasksGuardCommand.self,
+            CommandGuardCommand.self,
         ])
 }

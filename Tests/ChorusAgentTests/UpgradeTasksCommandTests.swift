@@ -93,7 +93,7 @@ struct UpgradeTasksCommandTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let guardProcess = Process()
         guardProcess.executableURL = Self.chorus
-        guardProcess.arguments = ["upgrade-tasks-guard", "sleep 30 & echo \"$$ $!\" > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait"]
+        guardProcess.arguments = ["command-guard", "sleep 30 & echo \"$$ $!\" > \(file.path).tmp; mv \(file.path).tmp \(file.path); wait"]
         let lifeline = Pipe()
         guardProcess.standardInput = lifeline
         try guardProcess.run()

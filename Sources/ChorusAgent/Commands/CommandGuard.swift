@@ -3,16 +3,16 @@ import Foundation
 import Glibc
 #endif
 
-/// The process between the agent and its upgrade-tasks command (`chorus upgrade-tasks-guard`),
-/// so that the command dies with the agent whatever kills the agent: kill -9, the OOM killer, a
+/// The process between the agent and a command it runs (`GuardedCommand`: the upgrade tasks,
+/// the application checks, the rollout's node command; `chorus command-guard`), so that the command dies with the agent whatever kills the agent: kill -9, the OOM killer, a
 /// crash (issue 16: attempt 1 ran on beside attempt 2). The agent holds the write end of a pipe
 /// that is the guard's stdin and never writes to it; the kernel closes it when the agent's
 /// process ends, and the guard then kills its process group: itself, `/bin/sh -c COMMAND` and
 /// every child that stayed in the group. A signal to the agent's child alone cannot do that:
 /// nothing runs in a process killed with -9.
-public enum UpgradeTasksGuard {
+public enum CommandGuard {
     /// The hidden subcommand the agent runs itself as.
-    public static let subcommand = "upgrade-tasks-guard"
+    public static let subcommand = "command-guard"
 
     public static func run(command: String) -> Never {
         // Its own group, so that the agent's kill of -pid and this guard's kill of 0 reach the
