@@ -87,9 +87,14 @@ public struct Heartbeat: Sendable, Equatable {
     public var serving: UInt8
     /// Digest of the origin's view of cluster decisions (8 bytes).
     public var decisionsDigest: [UInt8]
+    /// What the origin's application health check last said (`ApplicationHealth` in the core):
+    /// 0 unknown, 1 healthy, 2 unhealthy. Appended after the digest, and only when not 0, so a
+    /// heartbeat without a check encodes (and hashes) exactly as before it existed; a field
+    /// appended after it must write it, even 0.
+    public var appHealth: UInt8
 
     public init(incarnation: UInt64, sequence: UInt64, address: PeerAddress, appVersion: String,
-                protocolVersion: UInt8, serving: UInt8, decisionsDigest: [UInt8]) {
+                protocolVersion: UInt8, serving: UInt8, decisionsDigest: [UInt8], appHealth: UInt8 = 0) {
         self.incarnation = incarnation
         self.sequence = sequence
         self.address = address
@@ -97,6 +102,7 @@ public struct Heartbeat: Sendable, Equatable {
         self.protocolVersion = protocolVersion
         self.serving = serving
         self.decisionsDigest = decisionsDigest
+        self.appHealth = appHealth
     }
 
     public var encoded: [UInt8] {
@@ -108,6 +114,7 @@ public struct Heartbeat: Sendable, Equatable {
         writer.write(uint8: protocolVersion)
         writer.write(uint8: serving)
         writer.write(bytes: decisionsDigest)
+        if appHealth != 0 { writer.write(uint8: appHealth) }
         return writer.bytes
     }
 
@@ -120,8 +127,9 @@ public struct Heartbeat: Sendable, Equatable {
         let protocolVersion = try reader.readUInt8()
         let serving = try reader.readUInt8()
         let digest = try reader.readBytes(count: 8)
+        let appHealth = reader.isAtEnd ? 0 : try reader.readUInt8()
         return Heartbeat(incarnation: incarnation, sequence: sequence, address: address, appVersion: version,
-                         protocolVersion: protocolVersion, serving: serving, decisionsDigest: digest)
+                         protocolVersion: protocolVersion, serving: serving, decisionsDigest: digest, appHealth: appHealth)
     }
 }
 

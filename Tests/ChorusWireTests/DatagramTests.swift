@@ -124,7 +124,25 @@ struct FakeSigner: MessageSigner {
             incarnation: 3, sequence: 99, address: PeerAddress(ipv4: 127, 0, 0, 1, port: 7720), appVersion: "1.2.3",
             protocolVersion: 1, serving: 0, decisionsDigest: [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(try Heartbeat.decode(heartbeat.encoded) == heartbeat)
-        #expect(try Heartbeat.decode(heartbeat.encoded + [0xAA, 0xBB]) == heartbeat)
+        var checked = heartbeat
+        checked.appHealth = 2
+        #expect(try Heartbeat.decode(checked.encoded) == checked)
+        #expect(try Heartbeat.decode(checked.encoded + [0xAA, 0xBB]) == checked)
+    }
+
+    /// Agents from before health checks hash and relay heartbeats by their bytes: one without a
+    /// check must encode exactly as theirs did, and theirs must read as "unknown".
+    @Test func aHeartbeatWithoutAHealthCheckKeepsTheEarlierLayout() throws {
+        let heartbeat = Heartbeat(
+            incarnation: 3, sequence: 99, address: PeerAddress(ipv4: 127, 0, 0, 1, port: 7720), appVersion: "1.2.3",
+            protocolVersion: 3, serving: 1, decisionsDigest: [1, 2, 3, 4, 5, 6, 7, 8])
+        // incarnation, sequence, IPv4 address (length, 4 bytes, port), version, protocol, serving, digest
+        let earlierLayout = 8 + 8 + 7 + 1 + 5 + 1 + 1 + 8
+        #expect(heartbeat.encoded.count == earlierLayout)
+        var checked = heartbeat
+        checked.appHealth = 1
+        #expect(checked.encoded == heartbeat.encoded + [1])
+        #expect(try Heartbeat.decode(heartbeat.encoded).appHealth == 0)
     }
 
     @Test func statementRoundTrips() throws {

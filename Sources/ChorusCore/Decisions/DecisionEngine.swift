@@ -16,7 +16,8 @@ public struct DecisionEngine: Sendable {
     let foundNotBefore: Instant?
     /// A peer reported decided slots: a cluster exists, so this node must not found another.
     var heardOfFoundedCluster = false
-    let appVersion: String
+    /// The version a cluster this node founds starts at: the application's, as last read.
+    var appVersion: String
 
     public internal(set) var log: [DecidedSlot] = []
     public internal(set) var agreed = AgreedState()

@@ -65,7 +65,8 @@ struct Member: Sendable {
             name: name, id: id, address: heartbeat.address, status: status, version: heartbeat.appVersion,
             incarnation: heartbeat.incarnation, serving: ServingState(wireValue: heartbeat.serving),
             protocolVersion: heartbeat.protocolVersion, voter: false, isLocal: false,
-            certificateExpiresAt: certificate.expiresAt, statusChangedAt: statusChangedAt)
+            certificateExpiresAt: certificate.expiresAt, statusChangedAt: statusChangedAt,
+            health: ApplicationHealth(wireValue: heartbeat.appHealth))
     }
 
     var digestEntry: DigestEntry {

@@ -45,10 +45,13 @@ public struct MemberSnapshot: Sendable, Equatable {
     /// False for a voter the decision log names but this node holds no member entry for
     /// (`MembershipNode.departedVoterSnapshots`): its address, version and incarnation are unknown.
     public var isKnown: Bool
+    /// The member's application health check, as its last heartbeat said (SPEC §13).
+    public var health: ApplicationHealth
 
     public init(name: String, id: NodeID, address: PeerAddress, status: MemberStatus, version: String,
                 incarnation: UInt64, serving: ServingState, protocolVersion: UInt8, voter: Bool, isLocal: Bool,
-                certificateExpiresAt: UInt64 = .max, statusChangedAt: Instant = .zero, isKnown: Bool = true) {
+                certificateExpiresAt: UInt64 = .max, statusChangedAt: Instant = .zero, isKnown: Bool = true,
+                health: ApplicationHealth = .unknown) {
         self.name = name
         self.id = id
         self.address = address
@@ -62,6 +65,7 @@ public struct MemberSnapshot: Sendable, Equatable {
         self.certificateExpiresAt = certificateExpiresAt
         self.statusChangedAt = statusChangedAt
         self.isKnown = isKnown
+        self.health = health
     }
 }
 

@@ -28,7 +28,9 @@ public struct MembershipNode: Sendable {
     var heartbeatSequence: UInt64 = 0
     var serving: ServingState = .serving
     var advertiseAddress: PeerAddress
-    let appVersion: String
+    /// The application's version and health check (`setApplicationFacts`).
+    var appVersion: String
+    var appHealth = ApplicationHealth.unknown
     var ownStatement: SignedStatement
 
     /// Written only through `store` and `forget`, which keep `memberIDs` and `index` in step.
@@ -212,7 +214,7 @@ public struct MembershipNode: Sendable {
             name: certificate.name, id: id, address: advertiseAddress, status: isLeaving ? .left : .alive,
             version: appVersion, incarnation: incarnation, serving: serving,
             protocolVersion: Self.protocolVersion, voter: decisions.isVoter, isLocal: true,
-            certificateExpiresAt: certificate.expiresAt)
+            certificateExpiresAt: certificate.expiresAt, health: appHealth)
     }
 
     /// Every known member including this node, sorted by name then id.
@@ -264,7 +266,7 @@ public struct MembershipNode: Sendable {
         Heartbeat(
             incarnation: incarnation, sequence: heartbeatSequence, address: advertiseAddress,
             appVersion: appVersion, protocolVersion: Self.protocolVersion, serving: serving.wireValue,
-            decisionsDigest: decisionsDigest)
+            decisionsDigest: decisionsDigest, appHealth: appHealth.wireValue)
     }
 
     func signOwnHeartbeat() -> SignedStatement {
