@@ -34,19 +34,20 @@ final class AgentProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/chorus")
     }
 
-    func start(join seed: Int?, trust: URL, version: String = "1.0.0", environment: [String: String] = [:]) throws {
+    /// A nil `version` gives no --app-version: the agent reads its application's own (`[app]`).
+    func start(join seed: Int?, trust: URL, version: String? = "1.0.0", environment: [String: String] = [:]) throws {
         try start(joining: seed.map { ["127.0.0.1:\($0)"] } ?? [], trust: trust, version: version, environment: environment)
     }
 
-    func start(joining seeds: [String], trust: URL, version: String = "1.0.0", environment: [String: String] = [:],
+    func start(joining seeds: [String], trust: URL, version: String? = "1.0.0", environment: [String: String] = [:],
                executable: URL = AgentProcess.binary) throws {
         let process = Process()
         process.executableURL = executable
         self.executable = executable
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         var arguments = ["agent", "--name", name, "--bind", "127.0.0.1:\(gossipPort)", "--http", "127.0.0.1:\(httpPort)",
-                         "--data-dir", dataDirectory.path, "--app-version", version,
-                         "--authority-key", trust.appendingPathComponent("authority.key").path]
+                         "--data-dir", dataDirectory.path, "--authority-key", trust.appendingPathComponent("authority.key").path]
+        if let version { arguments += ["--app-version", version] }
         for seed in seeds { arguments += ["--join", seed] }
         process.arguments = arguments
         if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }

@@ -14,7 +14,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var http = HostPort(host: "127.0.0.1", port: 7721)
     public var join: [HostPort] = []
     public var dataDir = "/var/lib/chorus"
-    public var appVersion = "0.0.0"
+    /// nil: read from `appVersionCommand` or `appVersionFile`, else `ApplicationChecks.unknownVersion`.
+    public var appVersion: String?
     public var preset = TimingPreset.lan
     public var authority: String?
     public var certificate: String?
@@ -24,6 +25,12 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var upgradeTasksCommand: String?
     public var upgradeTasksTimeout = Duration.seconds(1800)
     public var upgradeAutoApprove = false
+    public var appVersionCommand: String?
+    public var appVersionFile: String?
+    public var appHealthURL: String?
+    public var appHealthCommand: String?
+    public var appCheckInterval = Duration.seconds(2)
+    public var appCheckTimeout = Duration.seconds(2)
     public var eventHooks: [EventHook] = []
     public var eventsCoalescePeriod = Duration.seconds(1)
     public var clusterFounder: String?

@@ -39,6 +39,7 @@ public struct ConfigurationLoader {
                 throw ConfigurationError("\(raw.origin): \(error.reason)")
             }
         }
+        if let conflict = configuration.conflict { throw ConfigurationError(conflict) }
         return configuration
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ChorusCore
 import ChorusWire
 
@@ -62,6 +63,15 @@ extension SettingSyntax where Value == String {
             throw SettingRejection("'\(name)' is not a host name (no port, scheme or path)")
         }
         return name
+    }, format: { $0 })
+
+    /// An http or https URL with a host, as a health check dials it.
+    static let url = SettingSyntax("URL", parse: { text throws(SettingRejection) in
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+              let host = url.host, !host.isEmpty else {
+            throw SettingRejection("'\(text)' is not an http:// or https:// URL with a host")
+        }
+        return text
     }, format: { $0 })
 
     private static func nonEmpty(_ value: String) throws(SettingRejection) -> String {

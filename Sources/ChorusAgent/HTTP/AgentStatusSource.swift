@@ -13,6 +13,8 @@ public protocol AgentStatusSource: Sendable {
     func memberSnapshots() async -> [MemberSnapshot]
     /// True once this node has exchanged state with at least one other member, or it is alone with no seeds configured.
     func hasJoined() async -> Bool
+    /// Why the application's last health check failed (SPEC §13); nil when it passed or none is configured.
+    func applicationHealthFailure() async -> String?
     func counters() async -> CoreCounters
     /// The upgrade state and the decisions it rests on.
     func clusterSnapshot() async -> ClusterSnapshot

@@ -64,6 +64,10 @@ public struct MemberResponse: Codable, Sendable, Equatable {
     /// address is empty and its status `dead`. Always sent; optional only so that the CLI reads
     /// agents from before it.
     public var known: Bool?
+    /// The member's application health check (SPEC §13): healthy, unhealthy, or unknown (none
+    /// configured, or an agent from before checks). Optional only so that the CLI reads agents
+    /// from before it.
+    public var health: ApplicationHealth?
 
     public init(_ member: MemberSnapshot) {
         name = member.name
@@ -77,5 +81,6 @@ public struct MemberResponse: Codable, Sendable, Equatable {
         protocolVersion = member.protocolVersion
         certificateExpiresAt = CertificateExpiry.iso8601(member.certificateExpiresAt)
         known = member.isKnown
+        health = member.health
     }
 }

@@ -28,6 +28,7 @@ enum StatusRoutes {
                 let message = switch refusal {
                 case .maintenance: cluster.agreed.maintenanceMessage
                 case .duplicateName: cluster.localNameConflict
+                case .unhealthy: await source.applicationHealthFailure()
                 default: String?.none
                 }
                 return try JSONResponse.make(
@@ -58,7 +59,7 @@ enum StatusRoutes {
         case notJoined = "not-joined"
         case certificateExpired = "certificate-expired"
         case duplicateName = "duplicate-name"
-        case draining, leaving, incompatible, maintenance, removed
+        case draining, leaving, incompatible, maintenance, removed, unhealthy
     }
 
     /// An operator's intent (drain, leave) is reported before the join state: it is the reason
@@ -69,6 +70,8 @@ enum StatusRoutes {
     /// cluster it is no longer part of, while it may still see itself as alive.
     /// So does one whose name a live member already holds: the cluster refuses its heartbeats,
     /// and one the cluster removed or revoked: whatever it still sees, it is no member.
+    /// An application failing its health check (SPEC §13) comes after the operator's intent:
+    /// a node drained for its upgrade says `draining` while its application restarts.
     static func refusal(local: MemberSnapshot, joined: Bool, now: UInt64, incompatibility: String? = nil,
                         maintenance: Bool = false, nameConflict: Bool = false, removed: Bool = false) -> Refusal? {
         if local.certificateExpiresAt <= now { return .certificateExpired }
@@ -82,6 +85,7 @@ enum StatusRoutes {
         case .serving: break
         }
         if local.status == .left { return .leaving }
+        if local.health == .unhealthy { return .unhealthy }
         return joined ? nil : .notJoined
     }
 }

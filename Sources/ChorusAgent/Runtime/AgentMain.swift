@@ -36,6 +36,13 @@ public enum AgentMain {
         let startsDraining = try dataDirectory.loadDraining()
         let restoredVoterNames = try dataDirectory.loadVoterNames()
         let gossipKeys = try configuration.gossipKeyringFile.map(GossipKeyringFile.load)
+        let applicationChecks = ApplicationChecks(configuration)
+        let appVersion: String
+        do {
+            appVersion = try await ApplicationVersion.read(applicationChecks.version, timeout: applicationChecks.timeout)
+        } catch {
+            throw AgentStartupError.noApplicationVersion(error.description)
+        }
         let hooks = EventHooks(configuration.eventHooks, coalescePeriod: configuration.eventsCoalescePeriod)
 
         let channel = try await GossipService.bind(bind, group: MultiThreadedEventLoopGroup.singleton)
@@ -52,7 +59,7 @@ public enum AgentMain {
 
         var membershipConfiguration = MembershipConfiguration(
             signer: nodeKey, certificate: trust.certificate, authorityKey: trust.authorityKey, scheme: Ed25519Scheme(),
-            nonces: ShortHashNonces(), settings: settings, advertiseAddress: advertise, appVersion: configuration.appVersion, seeds: seeds,
+            nonces: ShortHashNonces(), settings: settings, advertiseAddress: advertise, appVersion: appVersion, seeds: seeds,
             restoredIncarnation: restoredIncarnation, randomSeed: UInt64.random(in: .min ... .max))
         membershipConfiguration.restoredDecisions = restoredDecisions
         membershipConfiguration.restoredVoterNames = restoredVoterNames
@@ -61,6 +68,7 @@ public enum AgentMain {
         // directory may be new, the cluster not): it founds only if no peer has decided anything.
         if !seeds.isEmpty { membershipConfiguration.foundingDelay = settings.joinRetryInitial * 6 }
         membershipConfiguration.startsDraining = startsDraining
+        membershipConfiguration.appHealth = applicationChecks.healthBeforeFirstCheck
         membershipConfiguration.decisionSettings = DecisionSettings(preset: configuration.preset)
         membershipConfiguration.decisionSettings.autoApprove = configuration.upgradeAutoApprove
         if let gossipKeys {
@@ -77,13 +85,14 @@ public enum AgentMain {
                                   tasksCommand: UpgradeTasksCommand(command: configuration.upgradeTasksCommand,
                                                                     timeout: configuration.upgradeTasksTimeout),
                                   children: children, logger: logger)
+        let applicationWatch = ApplicationWatch(checks: applicationChecks, runtime: runtime, logger: logger)
         let reloader = AgentReloader(running: configuration, reread: reread ?? { configuration }, nodeKey: nodeKey,
-                                     authorityKey: trust.authorityKey, runtime: runtime,
+                                     authorityKey: trust.authorityKey, runtime: runtime, applicationWatch: applicationWatch,
                                      clock: clock, logger: logger)
         await runtime.attachReloader(reloader)
         logger.info("starting", metadata: [
             "name": "\(configuration.name)", "id": "\(core.id.short)", "gossip": "\(advertise)", "http": "\(http)",
-            "version": "\(configuration.appVersion)", "preset": "\(configuration.preset.rawValue)",
+            "version": "\(appVersion)", "preset": "\(configuration.preset.rawValue)",
             "gossip-sealed": "\(core.sealingKeyring.primary.map { "key \($0.id)" } ?? "no")",
         ])
 
@@ -97,7 +106,7 @@ public enum AgentMain {
         let group = ServiceGroup(configuration: .init(
             // Shut down last to first: the journal closes its streams before the endpoint drains.
             // The child tasks (tasks command, hooks) stop last, so the leave's events still reach hooks.
-            services: [.init(service: children), .init(service: gossip), .init(service: endpoint),
+            services: [.init(service: children), .init(service: applicationWatch), .init(service: gossip), .init(service: endpoint),
                        .init(service: ReloadOnHangup(reloader: reloader)), .init(service: ShutdownAction { journal.close() })],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

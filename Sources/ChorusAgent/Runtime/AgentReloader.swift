@@ -8,7 +8,7 @@ import Logging
 ///
 /// Live: the certificate (a renewal of this node's key, `MembershipNode.replaceCertificate`),
 /// and the settings `AgentSettings.all` marks `reloadsLive`, `[upgrade] tasks_command` and
-/// `tasks_timeout` among them (the next tasks run uses them). Every other setting is read but
+/// `tasks_timeout` among them (the next tasks run uses them), and the `[app]` checks (run at once). Every other setting is read but
 /// stays as the agent started; the answer names those that differ, so the
 /// operator knows a restart is still owed. All or nothing: a configuration that does not load,
 /// a certificate that is not a renewal of this node's, or another authority key is refused with
@@ -20,16 +20,18 @@ public actor AgentReloader {
     private let nodeKey: Ed25519KeyPair
     private let authorityKey: [UInt8]
     private let runtime: NodeRuntime
+    private let applicationWatch: ApplicationWatch
     private let clock: MonotonicClock
     private let logger: Logger
 
     init(running: AgentConfiguration, reread: @escaping @Sendable () throws -> AgentConfiguration, nodeKey: Ed25519KeyPair,
-         authorityKey: [UInt8], runtime: NodeRuntime, clock: MonotonicClock, logger: Logger) {
+         authorityKey: [UInt8], runtime: NodeRuntime, applicationWatch: ApplicationWatch, clock: MonotonicClock, logger: Logger) {
         self.running = running
         self.reread = reread
         self.nodeKey = nodeKey
         self.authorityKey = authorityKey
         self.runtime = runtime
+        self.applicationWatch = applicationWatch
         self.clock = clock
         self.logger = logger
     }
@@ -79,6 +81,7 @@ public actor AgentReloader {
         for setting in changed where setting.reloadsLive { setting.copy(next, &running) }
         await runtime.updateTasksCommand(UpgradeTasksCommand(command: running.upgradeTasksCommand,
                                                              timeout: running.upgradeTasksTimeout))
+        await applicationWatch.replace(ApplicationChecks(running))
         let local = await runtime.localMember()
         return ReloadResponse(
             node: local.name, certificateRenewed: renewed,

@@ -40,6 +40,8 @@ public actor NodeRuntime: AgentStatusSource {
     private var waitingCommands: [UInt64: CheckedContinuation<CommandOutcome, any Error>] = [:]
     /// The last write failed: logged once, until one succeeds again.
     private var storageFailing = false
+    /// Why the application's last health check failed (`ApplicationWatch`).
+    private var healthFailure: String?
     /// Why the cluster refuses this node's name, as last logged.
     private var loggedNameConflict: String?
 
@@ -159,6 +161,17 @@ public actor NodeRuntime: AgentStatusSource {
     public func requestLeave() {
         guard let shutdown else { return }
         children.spawn(shutdown)
+    }
+
+    /// The application watch's latest reading (SPEC §13); a nil version (unreadable) keeps the one in force.
+    func setApplicationFacts(version: String?, health: ApplicationHealth, failure: String?) {
+        healthFailure = failure
+        let running = core.localMember.version
+        let version = version ?? running
+        if version != running {
+            logger.notice("application version changed", metadata: ["from": "\(running)", "to": "\(version)"])
+        }
+        try? step { $0.setApplicationFacts(version: version, health: health, now: clock.now()) }
     }
 
     func tasksEnded(term: UInt32, failure: String?) {
@@ -289,6 +302,7 @@ public actor NodeRuntime: AgentStatusSource {
     public func localMember() -> MemberSnapshot { core.localMember }
     public func memberSnapshots() -> [MemberSnapshot] { core.memberSnapshots + core.departedVoterSnapshots }
     public func hasJoined() -> Bool { core.hasJoined }
+    public func applicationHealthFailure() -> String? { healthFailure }
     public func counters() -> CoreCounters { core.counters }
     public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }
     public func unixMilliseconds(at instant: Instant) -> UInt64 { clock.unixMilliseconds(at: instant) }

@@ -28,6 +28,8 @@ public struct MembershipConfiguration: Sendable {
     public var foundingDelay = Duration.zero
     /// The operator drained this node before it stopped: it comes back draining (SPEC §6).
     public var startsDraining = false
+    /// What the first heartbeat says of the application's health, until `setApplicationFacts`.
+    public var appHealth = ApplicationHealth.unknown
     /// Delays this node's first probe and gossip round, which sets the phase of all later ones.
     /// Agents booted at different moments tick out of step anyway; the simulator draws one per
     /// node where it boots a whole cluster in one instant (`SimulatedCluster(convergedSize:)`).

@@ -30,7 +30,7 @@ public struct MembershipNode: Sendable {
     var advertiseAddress: PeerAddress
     /// The application's version and health check (`setApplicationFacts`).
     var appVersion: String
-    var appHealth = ApplicationHealth.unknown
+    var appHealth: ApplicationHealth
     var ownStatement: SignedStatement
 
     /// Written only through `store` and `forget`, which keep `memberIDs` and `index` in step.
@@ -100,6 +100,7 @@ public struct MembershipNode: Sendable {
         advertiseAddress = configuration.advertiseAddress
         appVersion = configuration.appVersion
         serving = configuration.startsDraining ? .draining : .serving
+        appHealth = configuration.appHealth
         trust = TrustStore(authorityKey: configuration.authorityKey, scheme: configuration.scheme)
         random = SeededRandom(seed: configuration.randomSeed)
         probeNumbers = ProbeNumbers(nonces: configuration.nonces)

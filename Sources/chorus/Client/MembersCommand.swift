@@ -69,11 +69,11 @@ struct MembersListCommand: AsyncParsableCommand {
             return
         }
         print(TextTable.render(
-            header: ["NAME", "ADDRESS", "STATUS", "VERSION", "INC", "SERVING", "VOTER"],
+            header: ["NAME", "ADDRESS", "STATUS", "VERSION", "INC", "SERVING", "HEALTH", "VOTER"],
             rows: members.map { member in
-                guard member.known != false else { return [member.name, "-", "unknown", "-", "-", "-", "yes"] }
+                guard member.known != false else { return [member.name, "-", "unknown", "-", "-", "-", "-", "yes"] }
                 return [member.name, member.address, member.status.rawValue, member.version, String(member.incarnation),
-                        member.serving.rawValue, member.voter ? "yes" : "no"]
+                        member.serving.rawValue, member.health.map(\.rawValue) ?? "unknown", member.voter ? "yes" : "no"]
             }))
         if members.contains(where: { $0.known == false }) {
             print("unknown: a voter this agent holds no member entry for (it left or died long ago, or has not been "

@@ -84,6 +84,7 @@ struct StatusReport: Encodable {
             ["Incarnation", String(node.incarnation)],
             ["Status", node.status.rawValue],
             ["Serving", node.serving.rawValue],
+            ["App health", node.health.map(\.rawValue) ?? "unknown"],
             ["Protocol", String(node.protocolVersion)],
             ["LB check", lb.ok ? "ok" : "unavailable (\(lb.reason ?? "unknown"))"],
             ["Members", counts],

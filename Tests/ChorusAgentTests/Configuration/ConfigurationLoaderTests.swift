@@ -41,6 +41,8 @@ struct ConfigurationLoaderTests {
         #expect(configuration.logFormat == .text)
         #expect(configuration.logLevel == .info)
         #expect(configuration.upgradeTasksCommand == nil)
+        #expect(configuration.appVersion == nil, "read from [app], else 0.0.0 (ApplicationChecks)")
+        #expect(configuration.appCheckInterval == .seconds(2) && configuration.appCheckTimeout == .seconds(2))
         #expect(!configuration.name.isEmpty, "defaults to the host name")
     }
 
@@ -213,6 +215,16 @@ struct ConfigurationErrorTests {
         ("[events]\ncoalesce_period = \"2m\"",
          "config file /c.toml, key 'events.coalesce_period': '2m' is not a duration of at most 60 s (e.g. 500ms, 1s; 0 delivers each event alone)"),
         ("preset = \"fast\"", "config file /c.toml, key 'preset': 'fast' is not one of lan, local, wan"),
+        ("[app]\nhealth_url = \"127.0.0.1:8080/health\"",
+         "config file /c.toml, key 'app.health_url': '127.0.0.1:8080/health' is not an http:// or https:// URL with a host"),
+        ("[app]\nhealth_url = \"file:///etc/passwd\"",
+         "config file /c.toml, key 'app.health_url': 'file:///etc/passwd' is not an http:// or https:// URL with a host"),
+        ("[app]\ncheck_interval = \"10ms\"",
+         "config file /c.toml, key 'app.check_interval': '10ms' is not a duration from 100ms to 1h (e.g. 2s)"),
+        ("[app]\nversion_command = \"app --version\"\nversion_file = \"/opt/app/VERSION\"",
+         "[app] version_command and version_file are both set: the version comes from one of them"),
+        ("[app]\nhealth_url = \"http://127.0.0.1/\"\nhealth_command = \"true\"",
+         "[app] health_url and health_command are both set: health is checked one way"),
         ("[endpoint]\nallowed_hosts = [\"http://node-1\"]",
          "config file /c.toml, key 'endpoint.allowed_hosts': 'http://node-1' is not a host name (no port, scheme or path)"),
     ])

@@ -13,11 +13,15 @@ struct ExampleConfigurationTests {
 
     static func shipped() throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-    /// The file with every optional setting ("# key = value") switched on.
+    /// The second of each pair of `[app]` settings that exclude each other: left off.
+    static let alternatives: Set<String> = ["version_file", "health_command"]
+
+    /// The file with every optional setting ("# key = value") switched on, but `alternatives`.
     static func everyOptionOn() throws -> String {
         try shipped().split(separator: "\n", omittingEmptySubsequences: false).map { line in
             guard line.hasPrefix("# "), let equals = line.firstRange(of: " = "),
-                  line[line.index(line.startIndex, offsetBy: 2)..<equals.lowerBound].allSatisfy({ $0.isLetter || $0 == "_" })
+                  case let key = line[line.index(line.startIndex, offsetBy: 2)..<equals.lowerBound],
+                  key.allSatisfy({ $0.isLetter || $0 == "_" }), !alternatives.contains(String(key))
             else { return String(line) }
             return String(line.dropFirst(2))
         }.joined(separator: "\n")
@@ -44,6 +48,8 @@ struct ExampleConfigurationTests {
         #expect(configuration.advertise?.description == "10.0.0.1:7720")
         #expect(configuration.appVersion == "1.4.2")
         #expect(configuration.upgradeTasksCommand == "/usr/local/bin/app-upgrade-tasks")
+        #expect(configuration.appVersionCommand == "/opt/app/bin/app --version")
+        #expect(configuration.appHealthURL == "http://127.0.0.1:8080/health")
         #expect(configuration.eventHooks.map(\.event) == ["upgrade-finished", "*"])
         #expect(configuration.eventsCoalescePeriod == .seconds(1))
         #expect(configuration.endpointAllowedHosts == ["node-1.internal"])

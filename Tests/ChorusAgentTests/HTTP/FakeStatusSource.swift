@@ -23,6 +23,13 @@ actor FakeStatusSource: AgentStatusSource {
     func localMember() -> MemberSnapshot { local }
     func memberSnapshots() -> [MemberSnapshot] { [local] + others }
     func hasJoined() -> Bool { joined }
+    /// Set with `local.health = .unhealthy` to fail the load-balancer check.
+    var healthFailure: String?
+    func applicationHealthFailure() -> String? { healthFailure }
+    func setApplicationHealth(_ health: ApplicationHealth, failure: String?) {
+        local.health = health
+        healthFailure = failure
+    }
     func counters() -> CoreCounters { coreCounters }
     func clusterSnapshot() -> ClusterSnapshot { cluster }
     /// The core's clock started at the Unix epoch plus `epochMilliseconds`.

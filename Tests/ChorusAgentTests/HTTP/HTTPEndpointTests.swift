@@ -26,7 +26,7 @@ struct HTTPEndpointTests {
             for member in members {
                 #expect(Set(member.keys) == [
                     "name", "id", "address", "status", "version", "incarnation", "serving", "voter", "protocolVersion",
-                    "certificateExpiresAt", "known",
+                    "certificateExpiresAt", "known", "health",
                 ])
             }
             let first = members[0]
@@ -39,6 +39,7 @@ struct HTTPEndpointTests {
             #expect(first["voter"] as? Bool == true)
             #expect(first["protocolVersion"] as? Int == 1)
             #expect(first["known"] as? Bool == true)
+            #expect(first["health"] as? String == "unknown")
             #expect(members[2]["status"] as? String == "suspect")
         }
     }
@@ -47,7 +48,7 @@ struct HTTPEndpointTests {
         try await withHTTPServer(source: Self.source()) { client in
             let node = try await client.request("/v1/self").jsonObject()
             #expect(Set(node.keys) == ["name", "id", "address", "version", "incarnation", "serving", "status", "protocolVersion", "voter",
-                                       "certificateExpiresAt", "known"])
+                                       "certificateExpiresAt", "known", "health"])
             #expect(node["name"] as? String == "node-b")
             #expect(node["id"] as? String == String(repeating: "02", count: 32))
             #expect(node["address"] as? String == "10.0.0.2:7720")
@@ -108,6 +109,30 @@ struct HTTPEndpointTests {
             let draining = try await client.request("/v1/health/lb")
             #expect(draining.status == 503)
             #expect(try draining.jsonObject() as? [String: String] == ["error": "unavailable", "reason": "draining"])
+        }
+    }
+
+    /// SPEC §13: an application failing its health check takes its node out of the balancer,
+    /// with the check's reason; the operator's drain still names itself first.
+    @Test func loadBalancerCheckFailsWhileTheApplicationIsUnhealthy() async throws {
+        let source = Self.source(joined: true)
+        try await withHTTPServer(source: source) { client in
+            await source.setApplicationHealth(.unhealthy, failure: "GET http://127.0.0.1:8080/health answered 500")
+            let unhealthy = try await client.request("/v1/health/lb")
+            #expect(unhealthy.status == 503)
+            #expect(try unhealthy.jsonObject() as? [String: String] == [
+                "error": "unavailable", "reason": "unhealthy", "message": "GET http://127.0.0.1:8080/health answered 500",
+            ])
+            #expect(try await client.request("/v1/self").jsonObject()["health"] as? String == "unhealthy")
+
+            await source.update(serving: .draining)
+            #expect(try await client.request("/v1/health/lb").jsonObject()["reason"] as? String == "draining")
+
+            await source.update(serving: .serving)
+            await source.setApplicationHealth(.healthy, failure: nil)
+            let healthy = try await client.request("/v1/health/lb")
+            #expect(healthy.status == 200)
+            #expect(try await client.request("/v1/self").jsonObject()["health"] as? String == "healthy")
         }
     }
 
