@@ -10,7 +10,7 @@ import Testing
         let names = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("tools/chorustools/events.py")
         let source = try String(contentsOf: names, encoding: .utf8)
-        let quoted = source.matches(of: /"((?:member|upgrade|maintenance|banner|certificate)-[a-z-]+)"/).map { String($0.1) }
+        let quoted = source.matches(of: /"((?:member|upgrade|maintenance|banner|certificate|slot)-[a-z-]+)"/).map { String($0.1) }
         #expect(Set(quoted).subtracting(EventName.allCases.map(\.rawValue)).isEmpty, "names no agent emits")
         #expect(Set(EventName.allCases.map(\.rawValue)).subtracting(quoted).isEmpty,
                 "events tools/chorustools/events.py lacks: the harness could not check them")

@@ -24,6 +24,11 @@ public protocol AgentStatusSource: Sendable {
     func sealingKeyring() async -> SealingKeyring
     /// Decided slots from `from`, at most `limit` of them, with their proofs (`GET /v1/decisions`).
     func decisionLog(from: UInt64, limit: Int) async -> [DecidedSlot]
+    /// Whether this node may take a reboot slot for FleetLock client `clientID` now, as the
+    /// decision log and this node's view say (`DisruptionBudget`).
+    func rebootSlotVerdict(clientID: String, group: String) async -> DisruptionBudget.Verdict
+    /// The members' names, for messages; an id this node cannot name is given short.
+    func names(of members: [NodeID]) async -> [String]
     /// Gives an operator command to the cluster; returns when it is decided, refused or timed out.
     /// The one call that waits on the network: only mutations (POST, DELETE) make it.
     func submit(_ command: OperatorCommand) async throws -> CommandOutcome

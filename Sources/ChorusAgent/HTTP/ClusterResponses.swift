@@ -124,6 +124,8 @@ extension DecisionValue {
         case .removeKey: "remove-key"
         case .revoke: "revoke"
         case .revokeOperator: "revoke-operator"
+        case .grantSlot: "grant-slot"
+        case .releaseSlot: "release-slot"
         }
     }
 }

@@ -67,6 +67,7 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + JiraCompatibilityRoutes.routes(source: source, authorization: authorization)
         + EventRoutes.routes(journal: journal)
         + DecisionRoutes.routes(source: source)
+        + FleetLockRoutes.routes(source: source)
         + StatusPageRoutes.routes()
         + MaintenancePageRoutes.routes(source: source)
 }

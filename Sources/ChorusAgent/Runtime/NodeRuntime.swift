@@ -303,6 +303,10 @@ public actor NodeRuntime: AgentStatusSource {
     public func memberSnapshots() -> [MemberSnapshot] { core.memberSnapshots + core.departedVoterSnapshots }
     public func hasJoined() -> Bool { core.hasJoined }
     public func applicationHealthFailure() -> String? { healthFailure }
+    public func rebootSlotVerdict(clientID: String, group: String) -> DisruptionBudget.Verdict {
+        core.rebootSlotVerdict(clientID: clientID, group: group)
+    }
+    public func names(of members: [NodeID]) -> [String] { members.map(core.displayName) }
     public func counters() -> CoreCounters { core.counters }
     public func clusterSnapshot() -> ClusterSnapshot { core.clusterSnapshot }
     public func unixMilliseconds(at instant: Instant) -> UInt64 { clock.unixMilliseconds(at: instant) }

@@ -1,7 +1,7 @@
 import ChorusWire
 
 /// What the decision log alone says: voters, cluster version, upgrade phase, task lease,
-/// maintenance mode and the announcement banner.
+/// maintenance mode, the announcement banner and the disruption budget's slots.
 /// Every agent applies the same log in the same order, so every agent holds the same value;
 /// nothing here depends on a clock or on gossip.
 public struct AgreedState: Sendable, Equatable {
@@ -48,6 +48,12 @@ public struct AgreedState: Sendable, Equatable {
     /// The banner as decided, expired or not: each agent hides it by its own wall clock.
     public private(set) var banner: AnnouncementBanner?
     public private(set) var keyring = AgreedKeyring()
+    /// The disruption budget (SPEC §13): the slots held, in grant order.
+    public private(set) var disruptionSlots: [DisruptionSlot] = []
+    /// The highest slot term ever granted; a new grant must take the next one.
+    public private(set) var lastSlotTerm: UInt32 = 0
+    /// How many voting members may be out of service at once because of a slot (SPEC §13).
+    public private(set) var maxUnavailable = 1
 
     public init() {}
 
@@ -79,6 +85,11 @@ public struct AgreedState: Sendable, Equatable {
     /// Whether an operator credential of `name` issued at `issuedAt` was revoked.
     public func hasRevokedOperator(_ name: String, issuedAt: UInt64) -> Bool {
         revokedOperators[name].map { issuedAt <= $0 } ?? false
+    }
+
+    /// The slot `member` holds, if any: a member holds at most one.
+    public func disruptionSlot(heldBy member: NodeID) -> DisruptionSlot? {
+        disruptionSlots.first { $0.holder == member }
     }
 
     public var targetVersion: String? {
@@ -136,6 +147,13 @@ public struct AgreedState: Sendable, Equatable {
             return banner == nil ? "no banner is set" : nil
         case .installKey, .useKey, .removeKey:
             return keyring.voidReason(of: value)
+        case .grantSlot(let slot):
+            guard isVoter(slot.holder) else { return "the slot holder is not a voter" }
+            guard disruptionSlot(heldBy: slot.holder) == nil else { return "the member already holds a slot" }
+            guard disruptionSlots.count < maxUnavailable else { return "the disruption budget is spent" }
+            return lastSlotTerm < UInt32.max && slot.term == lastSlotTerm + 1 ? nil : "stale slot term \(slot.term)"
+        case .releaseSlot(let holder, let term):
+            return disruptionSlot(heldBy: holder)?.term == term ? nil : "no slot of term \(term) is held"
         }
     }
 
@@ -156,11 +174,13 @@ public struct AgreedState: Sendable, Equatable {
             voters.removeAll { $0 == member }
             removed.insert(member)
             if lease?.runner == member { lease = nil }
+            disruptionSlots.removeAll { $0.holder == member }
         case .revoke(let member):
             voters.removeAll { $0 == member }
             removed.insert(member)
             revoked.insert(member)
             if lease?.runner == member { lease = nil }
+            disruptionSlots.removeAll { $0.holder == member }
         case .revokeOperator(let name, let issuedBefore):
             revokedOperators[name] = issuedBefore
         case .startUpgrade:
@@ -197,6 +217,11 @@ public struct AgreedState: Sendable, Equatable {
             banner = nil
         case .installKey, .useKey, .removeKey:
             keyring.apply(value)
+        case .grantSlot(let slot):
+            disruptionSlots.append(slot)
+            lastSlotTerm = slot.term
+        case .releaseSlot(let holder, _):
+            disruptionSlots.removeAll { $0.holder == holder }
         }
         return true
     }

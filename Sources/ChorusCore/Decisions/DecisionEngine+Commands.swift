@@ -99,6 +99,23 @@ extension DecisionEngine {
             return keyringDecision(.useKey(key))
         case .removeKey(let key):
             return keyringDecision(.removeKey(key))
+        case .acquireRebootSlot(let clientID, let group):
+            switch DisruptionBudget.rebootVerdict(for: id, clientID: clientID, group: group, agreed: agreed, members: members) {
+            case .grant(let slot): return .success(.grantSlot(slot))
+            case .alreadyHeld: return .failure(CommandRejection("client \(clientID) already holds this node's slot"))
+            case .heldByAnother(let holder): return .failure(CommandRejection("this node's slot is held by client \(holder)"))
+            case .notAVoter: return .failure(CommandRejection("this node is not a voting member: the budget counts voting members"))
+            case .spent(let out):
+                let names = out.map(displayName).joined(separator: ", ")
+                return .failure(CommandRejection(
+                    "the disruption budget (\(agreed.maxUnavailable) at a time) is spent: out of service \(names.isEmpty ? "none" : names)"
+                    + ", slots held \(agreed.disruptionSlots.count)"))
+            }
+        case .releaseRebootSlot(let clientID):
+            guard let held = agreed.disruptionSlot(heldBy: id), case .reboot(clientID, _) = held.purpose else {
+                return .failure(CommandRejection("client \(clientID) holds no slot on this node"))
+            }
+            return .success(.releaseSlot(holder: id, term: held.term))
         }
     }
 

@@ -32,7 +32,7 @@ extension DecisionEngine {
         case .approveUpgrade:
             lease.freeSince = now
         case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revokeOperator:
+             .installKey, .useKey, .removeKey, .revokeOperator, .grantSlot, .releaseSlot:
             break
         }
     }

@@ -22,6 +22,11 @@ public enum OperatorCommand: Sendable, Equatable {
     case installKey(GossipKey)
     case useKey(KeyID)
     case removeKey(KeyID)
+    /// FleetLock's RecursiveLock (SPEC §7, §13): a disruption slot for this node, for a reboot
+    /// by `clientID`; nothing to decide when that client already holds it.
+    case acquireRebootSlot(clientID: String, group: String)
+    /// FleetLock's UnlockIfHeld: frees this node's slot if `clientID` holds it.
+    case releaseRebootSlot(clientID: String)
 }
 
 /// How a command ended, mapped by the endpoint to 200, 409 or 503.

@@ -22,6 +22,8 @@ public enum EventName: String, Sendable, CaseIterable, Codable {
     case maintenanceOff = "maintenance-off"
     case bannerChanged = "banner-changed"
     case certificateExpiring = "certificate-expiring"
+    case slotGranted = "slot-granted"
+    case slotReleased = "slot-released"
 
     /// The event a decision is when it applies; nil for those that are not events of their own
     /// (the banner's are seen where it is served, since it also expires by each agent's clock).
@@ -34,6 +36,8 @@ public enum EventName: String, Sendable, CaseIterable, Codable {
         case .finishTasks: .upgradeFinished
         case .maintenanceOn: .maintenanceOn
         case .maintenanceOff: .maintenanceOff
+        case .grantSlot: .slotGranted
+        case .releaseSlot: .slotReleased
         case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner,
              .installKey, .useKey, .removeKey, .revoke, .revokeOperator: nil
         }

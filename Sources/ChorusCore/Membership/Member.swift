@@ -69,6 +69,12 @@ struct Member: Sendable {
             health: ApplicationHealth(wireValue: heartbeat.appHealth))
     }
 
+    /// What the decision engine knows of this member (`MemberFactsFeed`).
+    var facts: MemberFacts {
+        MemberFacts(status: status, version: heartbeat.appVersion, name: name,
+                    inService: heartbeat.isInService)
+    }
+
     var digestEntry: DigestEntry {
         DigestEntry(idPrefix: id.prefix64, incarnation: max(heartbeat.incarnation, statusIncarnation),
                     status: status.rank, fieldsHash: fieldsHash)
@@ -118,6 +124,11 @@ extension Heartbeat {
             hash &*= 16_777_619
         }
         return hash
+    }
+
+    /// Serving, with an application not known to be unhealthy (`MemberFacts.inService`).
+    var isInService: Bool {
+        ServingState(wireValue: serving) == .serving && ApplicationHealth(wireValue: appHealth) != .unhealthy
     }
 
     /// The replay order: (incarnation, sequence), lexicographic.

@@ -26,6 +26,9 @@ struct MemberFactsFeed {
         }
     }
 
+    /// Every member's facts as they stand now, for a read that cannot wait for a refresh.
+    var current: MemberFactsView { facts }
+
     /// A whole view taken over (a converged start from a roster).
     mutating func replace(with view: MemberFactsView) {
         facts = view

@@ -10,9 +10,9 @@ extension MembershipNode {
         if version != appVersion {
             appVersion = version
             decisions.appVersion = version
-            memberFacts[id] = MemberFacts(status: .alive, version: version, name: certificate.name)
         }
         appHealth = health
+        memberFacts[id] = ownFacts
         refreshHeartbeat()
         broadcastOwnHeartbeat()
         return takeEffects()

@@ -47,7 +47,7 @@ public struct ConvergedRoster: Sendable {
                   known.statement.verify(clusterID: clusterID, scheme: scheme) else { continue }
             members[origin] = Member(id: origin, certificate: known.certificate, heartbeat: known.heartbeat,
                                      record: known.record, status: .alive, now: now)
-            facts[origin] = MemberFacts(status: .alive, version: known.heartbeat.appVersion, name: known.certificate.name)
+            facts[origin] = members[origin]?.facts
         }
         self.trust = trust
         self.members = members
@@ -72,7 +72,6 @@ extension MembershipNode {
         index.alive = memberIDs
         trust = roster.trust
         _ = trust.admit(certificate, unixSeconds: unixSeconds)
-        let ownFacts = MemberFacts(status: .alive, version: appVersion, name: certificate.name)
         memberFacts.replace(with: roster.facts)
         if memberFacts[id] != ownFacts { memberFacts[id] = ownFacts }
         hasJoined = true

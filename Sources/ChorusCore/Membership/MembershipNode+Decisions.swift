@@ -145,9 +145,6 @@ public struct ClusterSnapshot: Sendable, Equatable {
 extension MembershipNode {
     public var clusterSnapshot: ClusterSnapshot {
         let agreed = decisions.agreed
-        func name(of member: NodeID) -> String {
-            member == id ? certificate.name : members[member]?.name ?? voterNames[member] ?? member.short
-        }
         let converged = index.alive.allSatisfy { member in
             members[member].map { Self.decidedCount(in: $0.heartbeat.decisionsDigest) == decisions.nextSlot } ?? true
         }
@@ -155,9 +152,14 @@ extension MembershipNode {
             ? SemanticVersion.incompatibility(of: appVersion, clusterVersion: agreed.clusterVersion) : nil
         return ClusterSnapshot(
             status: decisions.upgradeStatus, agreed: agreed,
-            voterNames: agreed.voters.map(name).sorted(), taskRunner: agreed.lease.map { name(of: $0.runner) },
+            voterNames: agreed.voters.map(displayName).sorted(), taskRunner: agreed.lease.map { displayName(of: $0.runner) },
             converged: converged, decidedSlots: decisions.nextSlot, localIncompatibility: incompatibility,
             banner: activeBanner, localNameConflict: localNameConflict)
+    }
+
+    /// A member's name for messages: its certificate's, or the one the log recorded, or its short id.
+    public func displayName(of member: NodeID) -> String {
+        member == id ? certificate.name : members[member]?.name ?? voterNames[member] ?? member.short
     }
 
     /// The banner this node serves: the agreed one until its expiry passes on this node's wall

@@ -45,8 +45,9 @@ extension MembershipNode {
         update(&index.alive) { $0.status == .alive }
         update(&index.tombstones, \.isTombstone)
         update(&index.suspected) { $0.suspicion != nil }
-        if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion {
-            memberFacts[id] = new.map { MemberFacts(status: $0.status, version: $0.heartbeat.appVersion, name: $0.name) }
+        if old?.status != new?.status || old?.heartbeat.appVersion != new?.heartbeat.appVersion
+            || old?.heartbeat.isInService != new?.heartbeat.isInService {
+            memberFacts[id] = new?.facts
         }
         if old == nil, new != nil, decisions.agreed.isVoter(id) { voterEntryArrived(id) }
         if old?.suspicion != nil || new?.suspicion != nil { refreshSuspicionDeadline() }

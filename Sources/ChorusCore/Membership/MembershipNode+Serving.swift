@@ -7,6 +7,7 @@ extension MembershipNode {
         advanceClock(now)
         guard !isLeaving, state != .leaving, state != serving else { return [] }
         serving = state
+        memberFacts[id] = ownFacts
         refreshHeartbeat()
         broadcastOwnHeartbeat()
         return takeEffects()

@@ -119,8 +119,9 @@ public struct MembershipNode: Sendable {
             foundNotBefore: configuration.foundsCluster ? now + configuration.foundingDelay : nil,
             appVersion: configuration.appVersion, restored: configuration.restoredDecisions,
             randomSeed: configuration.randomSeed, now: now)
-        memberFacts = MemberFactsFeed([id: MemberFacts(status: .alive, version: configuration.appVersion,
-                                                        name: configuration.certificate.name)])
+        memberFacts = MemberFactsFeed([id: MemberFacts(
+            status: .alive, version: configuration.appVersion, name: configuration.certificate.name,
+            inService: !configuration.startsDraining && configuration.appHealth != .unhealthy)])
         ownStatement = SignedStatement(kind: 0, origin: id, body: [], signature: [])
         sealing = GossipSealing(cipher: configuration.cipher, configured: configuration.gossipKeys)
         sealing.refresh(agreed: decisions.agreed.keyring, decidedSlots: decisions.nextSlot)
@@ -173,8 +174,8 @@ public struct MembershipNode: Sendable {
         advanceClock(now)
         guard !isLeaving else { return [] }
         isLeaving = true
-        memberFacts[id] = MemberFacts(status: .left, version: appVersion, name: certificate.name)
         serving = .leaving
+        memberFacts[id] = ownFacts
         probe = nil
         refreshHeartbeat()
         broadcastOwnHeartbeat()
@@ -223,6 +224,12 @@ public struct MembershipNode: Sendable {
         ([localMember] + members.values.map { snapshot(of: $0) }).sorted {
             ($0.name, $0.id) < ($1.name, $1.id)
         }
+    }
+
+    /// What the decision engine knows of this node, as of its own heartbeat.
+    var ownFacts: MemberFacts {
+        MemberFacts(status: isLeaving ? .left : .alive, version: appVersion, name: certificate.name,
+                    inService: serving == .serving && appHealth != .unhealthy)
     }
 
     /// Members other than this node that are alive, plus this node: the N of the timeout formulas.

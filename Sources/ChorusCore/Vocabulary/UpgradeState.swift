@@ -17,11 +17,15 @@ public struct MemberFacts: Sendable, Equatable {
     public var version: String
     /// The certificate's name, for messages; nil where a test does not care.
     public var name: String?
+    /// Serving (not draining or leaving) with an application not known to be unhealthy: what
+    /// the disruption budget counts as in service (SPEC §13).
+    public var inService: Bool
 
-    public init(status: MemberStatus, version: String, name: String? = nil) {
+    public init(status: MemberStatus, version: String, name: String? = nil, inService: Bool = true) {
         self.status = status
         self.version = version
         self.name = name
+        self.inService = inService
     }
 }
 

@@ -88,7 +88,7 @@ struct TaskChecker: Sendable {
             }
         case .found, .admit, .remove, .startUpgrade, .cancelUpgrade, .retryUpgrade, .renewLease,
              .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner, .installKey, .useKey, .removeKey,
-             .revoke, .revokeOperator:
+             .revoke, .revokeOperator, .grantSlot, .releaseSlot:
             break
         }
         return []

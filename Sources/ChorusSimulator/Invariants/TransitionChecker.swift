@@ -45,7 +45,7 @@ struct TransitionChecker: Sendable {
         case .failTasks: (.running, .failed)
         case .retryUpgrade: (.failed, .upgradeMode)
         case .found, .admit, .remove, .grantLease, .renewLease, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revoke, .revokeOperator: nil
+             .installKey, .useKey, .removeKey, .revoke, .revokeOperator, .grantSlot, .releaseSlot: nil
         }
     }
 

@@ -33,6 +33,8 @@ struct UpgradeTraceLines {
         case .removeMember(let id, let keepKey): "remove \(name(of: id, in: cluster))\(keepKey ? "" : " and revoke")"
         case .revokeMember(let id): "revoke \(name(of: id, in: cluster))"
         case .revokeOperator(let name, let issuedBefore): "revoke operator \(name) issued up to \(issuedBefore)"
+        case .acquireRebootSlot(let clientID, let group): "pre-reboot \(clientID) in \(group)"
+        case .releaseRebootSlot(let clientID): "steady-state \(clientID)"
         case .startMaintenance(let message): "maintenance on \"\(message)\""
         case .endMaintenance: "maintenance off"
         case .setBanner(let banner): "banner \(banner.level.name) \"\(banner.message)\" until \(banner.expiresAt.map(String.init) ?? "cleared")"

@@ -37,6 +37,10 @@ public enum DecisionValue: Sendable, Hashable {
     /// Operator credentials of `name` issued at or before `issuedBefore` (Unix seconds) are
     /// refused by every agent; one issued later to the same name works.
     case revokeOperator(name: String, issuedBefore: UInt64)
+    /// A slot of the disruption budget (SPEC §13) for `slot.holder`, with the next slot term.
+    case grantSlot(DisruptionSlot)
+    /// The slot `holder` holds under `term` is free again.
+    case releaseSlot(holder: NodeID, term: UInt32)
 
     /// The longest text (reason, message) a decision carries, in UTF-8 bytes: every vote repeats
     /// the value, and a vote must fit one datagram beside its signature and certificate.
@@ -52,6 +56,7 @@ public enum DecisionValue: Sendable, Hashable {
         case maintenanceOn, maintenanceOff, setBanner, clearBanner
         case installKey, useKey, removeKey
         case revoke, revokeOperator
+        case grantSlot, releaseSlot
     }
 
     public func encode(into writer: inout ByteWriter) {
@@ -117,6 +122,13 @@ public enum DecisionValue: Sendable, Hashable {
             writer.write(uint8: Tag.revokeOperator.rawValue)
             writer.write(shortString: name.truncatedUTF8(maxBytes: OperatorCredential.maxNameLength))
             writer.write(uint64: issuedBefore)
+        case .grantSlot(let slot):
+            writer.write(uint8: Tag.grantSlot.rawValue)
+            slot.encode(into: &writer)
+        case .releaseSlot(let holder, let term):
+            writer.write(uint8: Tag.releaseSlot.rawValue)
+            writer.write(holder)
+            writer.write(uint32: term)
         }
     }
 
@@ -167,6 +179,10 @@ public enum DecisionValue: Sendable, Hashable {
         case .revokeOperator:
             let name = try reader.readShortString(maxLength: OperatorCredential.maxNameLength)
             return .revokeOperator(name: name, issuedBefore: try reader.readUInt64())
+        case .grantSlot: return .grantSlot(try DisruptionSlot.decode(from: &reader))
+        case .releaseSlot:
+            let holder = try reader.readNodeID()
+            return .releaseSlot(holder: holder, term: try reader.readUInt32())
         }
     }
 

@@ -42,6 +42,14 @@ actor FakeStatusSource: AgentStatusSource {
     func decisionLog(from: UInt64, limit: Int) -> [DecidedSlot] { Array(log.dropFirst(Int(min(from, UInt64(Int.max)))).prefix(limit)) }
     func setLog(_ slots: [DecidedSlot]) { log = slots }
 
+    /// What `rebootSlotVerdict` answers, in turn: the last one stays.
+    var verdicts: [DisruptionBudget.Verdict] = [.notAVoter]
+    func rebootSlotVerdict(clientID: String, group: String) -> DisruptionBudget.Verdict {
+        verdicts.count > 1 ? verdicts.removeFirst() : verdicts[0]
+    }
+    func setVerdicts(_ next: [DisruptionBudget.Verdict]) { verdicts = next }
+    func names(of members: [NodeID]) -> [String] { members.map(\.short) }
+
     func submit(_ command: OperatorCommand) -> CommandOutcome {
         commands.append(command)
         return nextOutcome

@@ -59,9 +59,10 @@ struct HTTPTestClient: Sendable {
     /// `Host` (a client's default, the address it connected to, when nil).
     func request(
         _ path: String, method: String = "GET", token: String? = nil, authorization: String? = nil,
-        json: String? = nil, host: String? = nil
+        json: String? = nil, host: String? = nil, extraHeaders: [String: String] = [:]
     ) async throws -> HTTPTestResponse {
         var headers = HTTPFields()
+        for (name, value) in extraHeaders { headers[try #require(HTTPField.Name(name))] = value }
         if json != nil { headers[.contentType] = "application/json" }
         if let header = authorization ?? token.map({ "Bearer \($0)" }) { headers[.authorization] = header }
         let request = TestClient.Request(path, method: try #require(HTTPRequest.Method(method)), authority: host ?? "127.0.0.1:\(port)", headers: headers,

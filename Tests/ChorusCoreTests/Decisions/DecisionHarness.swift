@@ -15,6 +15,8 @@ struct DecisionHarness {
     var durable: [DurableDecisions]
     var versions: [String]
     var now = Instant.zero
+    /// Members every view sees out of service (drained, or their application unhealthy).
+    var outOfService: Set<Int> = []
     /// (from, to) pairs whose messages are dropped.
     var cuts: Set<[Int]> = []
     var queue: [(from: Int, to: Int, records: [Record])] = []
@@ -62,7 +64,8 @@ struct DecisionHarness {
         var view = MemberFactsView()
         for member in ids.indices {
             let reachable = engines[member] != nil && !cuts.contains([observer, member])
-            view[ids[member]] = MemberFacts(status: reachable ? .alive : .dead, version: versions[member])
+            view[ids[member]] = MemberFacts(status: reachable ? .alive : .dead, version: versions[member],
+                                            inService: !outOfService.contains(member))
         }
         return view
     }
