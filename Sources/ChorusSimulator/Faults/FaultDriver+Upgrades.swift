@@ -26,9 +26,15 @@ extension FaultDriver {
         let observer = running.randomElement(using: &random)!
         guard let state = cluster.upgradeState(of: observer), let agreed = cluster.agreedState(of: observer),
               !agreed.clusterVersion.isEmpty else { return }
-        if random.next(upperBound: UInt64(16)) == 0 {
+        switch random.next(upperBound: UInt64(16)) {
+        case 0:
             operateSettings(agreed, among: running)
             return
+        case 1:
+            operateReboots(agreed, among: running)
+            return
+        default:
+            break
         }
         let roll = random.next(upperBound: UInt64(100))
         switch state {
@@ -109,8 +115,35 @@ extension FaultDriver {
         }
     }
 
+    /// Each host's FleetLock client is "os-<host>": it asks its own agent, as Zincati asks
+    /// 127.0.0.1. A holder reboots (kill -9, boot soon after, same version) or releases; a
+    /// host without a slot asks, now and then with another host at the same instant.
+    private mutating func operateReboots(_ agreed: AgreedState, among running: [Int]) {
+        if let slot = agreed.disruptionSlots.first, let holder = cluster.index(of: slot.holder) {
+            guard cluster.isRunning(holder), !cluster.isPaused(holder) else { return }
+            let roll = random.next(upperBound: UInt64(4))
+            if roll == 0, (0..<nodes).count(where: { !cluster.isRunning($0) }) < max(1, nodes / 3) {
+                cluster.crash(holder)
+                restartAt[holder] = cluster.now + .milliseconds(Int64(300 + random.next(upperBound: UInt64(2_000))))
+                restartVersion[holder] = cluster.appVersion(of: holder)
+                log("fault reboot \(cluster.name(of: holder)) holding slot \(slot.term)")
+                faults[.reboot, default: 0] += 1
+            } else {
+                // Owned locks: one time in three the wrong client asks, and nothing may change.
+                let client = roll == 1 ? "os-someone-else" : "os-\(holder)"
+                command(.releaseRebootSlot(clientID: client), as: .reboot, at: holder)
+            }
+            return
+        }
+        let askers = running.shuffled(using: &random).prefix(random.next(upperBound: UInt64(3)) == 0 ? 2 : 1)
+        for host in askers { command(.acquireRebootSlot(clientID: "os-\(host)", group: "default"), as: .reboot, at: host) }
+    }
+
     private mutating func command(_ command: OperatorCommand, as fault: RandomFaultRun.Fault, among running: [Int]) {
-        let host = running.randomElement(using: &random)!
+        self.command(command, as: fault, at: running.randomElement(using: &random)!)
+    }
+
+    private mutating func command(_ command: OperatorCommand, as fault: RandomFaultRun.Fault, at host: Int) {
         guard cluster.isRunning(host), !cluster.isPaused(host) else { return }
         let request = cluster.submit(command, at: host, observer: &observer)
         log("fault \(fault.rawValue) at \(cluster.name(of: host)) (request \(request.map(String.init) ?? "none"))")

@@ -15,13 +15,17 @@ public struct RandomFaultRun {
         case killRunner = "kill-runner", failTasks = "fail-tasks"
         /// Maintenance on or off, banner set or cleared, racing the upgrade's commands.
         case maintenance, banner
+        /// FleetLock clients (SPEC §13): a host's OS update agent asks for a reboot slot, reboots
+        /// while holding it (a crash and a boot), gives it back; sometimes two hosts ask at once,
+        /// sometimes a client not holding the slot tries to release it.
+        case reboot
         /// Hostile networks (SPEC §2), opt-in (`hostile`): a captured datagram replayed on another
         /// path; a spoofed-source reflection; a flood of forged datagrams; a malicious insider's
         /// signed lies; a dead node's captured acks answering its probes.
         case replay, reflect, flood, insider, ackReplay = "ack-replay"
 
         static let upgradeActions: Set<Fault> = [.start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade,
-                                                 .killRunner, .failTasks, .maintenance, .banner]
+                                                 .killRunner, .failTasks, .maintenance, .banner, .reboot]
 
         public static let hostileFaults: Set<Fault> = [.replay, .reflect, .flood, .insider, .ackReplay]
 

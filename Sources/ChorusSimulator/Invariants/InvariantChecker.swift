@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 
 /// Checks SPEC §11's membership invariants after every step of a run: completeness, accuracy,
 /// convergence and integrity. It only reads the cluster; each violation names seed and step.
@@ -51,6 +52,19 @@ public struct InvariantChecker: SimulationObserver {
         checkDecisionLog(record, in: cluster)
         checkTransitions(record, in: cluster)
         checkTasks(record, in: cluster)
+        checkBudget(record, in: cluster)
+    }
+
+    /// Invariant 10: the slots a host's log holds never exceed the budget, and no member holds two.
+    private mutating func checkBudget(_ record: StepRecord, in cluster: SimulatedCluster) {
+        guard !record.decided.isEmpty, let agreed = cluster.agreedState(of: record.node) else { return }
+        checks[.budget, default: 0] += 1
+        let holders = agreed.disruptionSlots.map(\.holder)
+        if holders.count > agreed.maxUnavailable || Set(holders).count != holders.count {
+            let names = holders.map { cluster.index(of: $0).map(cluster.name(of:)) ?? $0.short }
+            report(.budget, record, cluster, "\(cluster.name(of: record.node)) holds slots for \(names.joined(separator: ", ")) "
+                       + "with a budget of \(agreed.maxUnavailable)")
+        }
     }
 
     /// Applied finishTasks decisions in the agreed log so far.

@@ -3,10 +3,12 @@ import ChorusCore
 /// A broken invariant, with what it takes to replay it: the seed and the step.
 public struct Violation: Sendable, Equatable, CustomStringConvertible {
     /// SPEC §11: agreement (1), transitions (2), quorum (3) and tasks (4) over decisions and
-    /// the task log, and membership's (5-8); and SPEC §2's no-amplification rule (reflection),
+    /// the task log, and membership's (5-8), the disruption budget (10); and SPEC §2's
+    /// no-amplification rule (reflection),
     /// checked only where the checker is told to (`InvariantChecker.checksReflection`).
     public enum Invariant: String, Sendable, CaseIterable, Comparable {
         case agreement, transitions, quorum, tasks, completeness, accuracy, convergence, integrity
+        case budget
         case reflection
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }

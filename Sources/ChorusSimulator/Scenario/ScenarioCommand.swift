@@ -45,11 +45,14 @@ public enum ScenarioCommand: Sendable, Equatable {
 }
 
 /// `upgrade start|cancel|approve|retry at N`, `remove M at N` (and revoke its key, as an
-/// operator's removal does), `revoke M at N` (alive or not).
+/// operator's removal does), `revoke M at N` (alive or not), `reboot lock|unlock CLIENT at N`
+/// (a FleetLock client on node N's host).
 public enum ScenarioOperation: Sendable, Equatable {
     case start, cancel, approve, retry
     case remove(Int)
     case revoke(Int)
+    case rebootLock(client: String)
+    case rebootUnlock(client: String)
 }
 
 /// What a scenario asserts about the cluster at that point of the run.
@@ -70,6 +73,8 @@ public enum ScenarioExpectation: Sendable, Equatable {
     /// Each observer derives this upgrade state (`all`: every running node).
     case state(UpgradeState, at: ScenarioObservers)
     case clusterVersion(String, at: ScenarioObservers)
+    /// Each observer's log holds a disruption slot for this node (nil: no slot at all).
+    case slot(Int?, at: ScenarioObservers)
     /// The agreed log holds this many applied finishTasks decisions.
     case tasksFinished(Int)
     /// The task log holds this many starts of the tasks command.

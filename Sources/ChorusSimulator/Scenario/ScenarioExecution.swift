@@ -121,6 +121,8 @@ struct ScenarioExecution {
             case .retry: .retryUpgrade
             case .remove(let member): .removeMember(cluster.nodeID(of: member), keepKey: false)
             case .revoke(let member): .revokeMember(cluster.nodeID(of: member))
+            case .rebootLock(let client): .acquireRebootSlot(clientID: client, group: "default")
+            case .rebootUnlock(let client): .releaseRebootSlot(clientID: client)
             }
             cluster.submit(command, at: node, observer: &observer)
         case .failTasks(let runs):

@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 
 extension ScenarioExpectation {
     /// Why the expectation does not hold now, or nil when it does.
@@ -38,6 +39,12 @@ extension ScenarioExpectation {
             return firstFailure(at: observers, in: cluster) { index in
                 let actual = cluster.agreedState(of: index)!.clusterVersion
                 return actual == version ? nil : "has cluster version \(actual)"
+            }
+        case .slot(let holder, let observers):
+            return firstFailure(at: observers, in: cluster) { index in
+                let held = cluster.agreedState(of: index)!.disruptionSlots.map { cluster.index(of: $0.holder).map(cluster.name(of:)) ?? "?" }
+                let expected = holder.map { [cluster.name(of: $0)] } ?? []
+                return held == expected ? nil : held.isEmpty ? "holds no slot" : "holds slots for \(held.joined(separator: ", "))"
             }
         case .tasksFinished(let count):
             return checker.tasksFinished == count ? nil : "\(checker.tasksFinished) finishTasks decided"

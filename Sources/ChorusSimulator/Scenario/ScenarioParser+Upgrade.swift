@@ -5,7 +5,7 @@ extension ScenarioParser {
     static let outcomes = ["committed", "rejected", "no-quorum", "pending"]
 
     /// `upgrade start|cancel|approve|retry at N`, `remove M at N`, `revoke M at N`, `tasks fail N`,
-    /// `tasks take DURATION`.
+    /// `tasks take DURATION`, `reboot lock|unlock CLIENT at N`.
     func upgradeCommand(_ keyword: String, _ arguments: [String]) throws(Problem) -> ScenarioCommand {
         switch keyword {
         case "upgrade":
@@ -20,6 +20,12 @@ extension ScenarioParser {
         case "revoke":
             guard arguments.count == 3, arguments[1] == "at" else { throw Problem(message: "expected 'revoke M at N'") }
             return .operate(.revoke(try node(arguments[0])), at: try node(arguments[2]))
+        case "reboot":
+            guard arguments.count == 4, arguments[2] == "at", ["lock", "unlock"].contains(arguments[0]) else {
+                throw Problem(message: "expected 'reboot lock|unlock CLIENT at N'")
+            }
+            let client = arguments[1]
+            return .operate(arguments[0] == "lock" ? .rebootLock(client: client) : .rebootUnlock(client: client), at: try node(arguments[3]))
         default:
             switch arguments.first {
             case "fail" where arguments.count == 2: return .failTasks(try count(arguments[1]))
@@ -38,6 +44,8 @@ extension ScenarioParser {
             return .state(state, at: try observers(arguments[3...]))
         case "cluster-version" where arguments.count >= 4 && arguments[2] == "at":
             return .clusterVersion(try version(arguments[1]), at: try observers(arguments[3...]))
+        case "slot" where arguments.count >= 4 && arguments[2] == "at":
+            return .slot(arguments[1] == "none" ? nil : try node(arguments[1]), at: try observers(arguments[3...]))
         case "tasks-finished" where arguments.count == 2:
             return .tasksFinished(try number(arguments[1]))
         case "tasks-started" where arguments.count == 2:
@@ -52,7 +60,7 @@ extension ScenarioParser {
             return .command(request, outcome: arguments[2])
         default:
             throw Problem(message: "expected 'expect state STATE at all|LIST', 'expect cluster-version X.Y.Z at all|LIST', "
-                + "'expect tasks-finished N', 'expect tasks-started N' or 'expect command N OUTCOME'")
+                + "'expect tasks-finished N', 'expect tasks-started N', 'expect command N OUTCOME' or 'expect slot N|none at all|LIST'")
         }
     }
 

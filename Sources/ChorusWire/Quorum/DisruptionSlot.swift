@@ -1,7 +1,7 @@
 /// One slot of the cluster's disruption budget (SPEC §13): while it is held, its holder may be
 /// out of service. Granted and released by quorum decisions; `term` grows with every grant, so
 /// no two grants are alike and a release names the one it ends.
-public struct DisruptionSlot: Sendable, Hashable {
+public struct DisruptionSlot: Sendable, Hashable, CustomStringConvertible {
     /// Why the holder is out of service.
     public enum Purpose: Sendable, Hashable {
         /// A FleetLock client on the holder's host (an OS update agent such as Zincati) reboots
@@ -21,6 +21,13 @@ public struct DisruptionSlot: Sendable, Hashable {
         self.holder = holder
         self.term = term
         self.purpose = purpose
+    }
+
+    /// "term 3 to 75b8a5a9f96285b7: reboot by os-2 in default", for logs and traces.
+    public var description: String {
+        switch purpose {
+        case .reboot(let clientID, let group): "term \(term) to \(holder): reboot by \(clientID) in \(group)"
+        }
     }
 
     private enum PurposeTag: UInt8 {
