@@ -11,7 +11,7 @@ struct ChorusCommand: AsyncParsableCommand {
         // The protocol is the heartbeat's (what peers negotiate on), the envelope what datagrams say.
         version: "0.1.0 (protocol \(MembershipNode.protocolVersion), envelope \(Datagram.currentVersion))",
         subcommands: [
-            AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, EventsCommand.self,
+            AgentCommand.self, StatusCommand.self, MembersCommand.self, UpgradeCommand.self, RolloutCommand.self, EventsCommand.self,
             MaintenanceCommand.self, BannerCommand.self, DrainCommand.self, UndrainCommand.self, LeaveCommand.self, JoinCommand.self,
             KeysCommand.self, KeyringCommand.self, OperatorsCommand.self, ReloadCommand.self, SimulateCommand.self,
             CommandGuardCommand.self,

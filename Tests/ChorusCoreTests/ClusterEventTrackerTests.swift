@@ -25,23 +25,23 @@ import Testing
         var tracker = ClusterEventTracker()
         _ = tracker.tickEvents(state: .stable, banner: nil)
         let start = Self.decided(.startUpgrade)
-        #expect(tracker.annotate([start], state: .readyToUpgrade, banner: nil) == [start, .clusterEvent(.upgradeStarted)])
+        #expect(tracker.annotate([start], state: .readyToUpgrade, agreed: AgreedState(), banner: nil) == [start, .clusterEvent(.upgradeStarted)])
         let void = Self.decided(.startUpgrade, applied: false)
-        #expect(tracker.annotate([void], state: .readyToUpgrade, banner: nil) == [void])
+        #expect(tracker.annotate([void], state: .readyToUpgrade, agreed: AgreedState(), banner: nil) == [void])
     }
 
     @Test func aRetryIsAnnouncedByTheStateItLeadsIntoAtOnceAndOnlyOnce() {
         var tracker = ClusterEventTracker()
         _ = tracker.tickEvents(state: .upgradeTasksFailed, banner: nil)
         let retry = Self.decided(.retryUpgrade)
-        #expect(tracker.annotate([retry], state: .readyToRunUpgradeTasks, banner: nil) == [retry, .clusterEvent(.upgradeReady)])
+        #expect(tracker.annotate([retry], state: .readyToRunUpgradeTasks, agreed: AgreedState(), banner: nil) == [retry, .clusterEvent(.upgradeReady)])
         #expect(tracker.tickEvents(state: .readyToRunUpgradeTasks, banner: nil).isEmpty)
     }
 
     @Test func aDecidedStateIsNotAnnouncedAgainAsDerived() {
         var tracker = ClusterEventTracker()
         _ = tracker.tickEvents(state: .readyToUpgrade, banner: nil)
-        _ = tracker.annotate([Self.decided(.cancelUpgrade)], state: .mixed, banner: nil)
+        _ = tracker.annotate([Self.decided(.cancelUpgrade)], state: .mixed, agreed: AgreedState(), banner: nil)
         #expect(tracker.tickEvents(state: .mixed, banner: nil).isEmpty, "upgrade-cancelled already said it")
     }
 
@@ -49,7 +49,7 @@ import Testing
         let served = AnnouncementBanner(message: "upgrade at 18:00", level: .info, expiresAt: nil)
         var tracker = ClusterEventTracker(banner: nil)
         let set = Self.decided(.setBanner(served))
-        #expect(Self.clusterEvents(tracker.annotate([set], state: .stable, banner: served)) == [.bannerChanged])
+        #expect(Self.clusterEvents(tracker.annotate([set], state: .stable, agreed: AgreedState(), banner: served)) == [.bannerChanged])
         #expect(tracker.tickEvents(state: .stable, banner: served).isEmpty)
         #expect(Self.clusterEvents(tracker.tickEvents(state: .stable, banner: nil)) == [.bannerChanged], "expired")
         var started = ClusterEventTracker(banner: served)

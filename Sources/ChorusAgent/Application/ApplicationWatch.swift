@@ -29,6 +29,9 @@ actor ApplicationWatch: Service {
         alarm.ring()
     }
 
+    /// Reads the version and checks the health now (a rollout turn waiting for its application).
+    func checkNow() { alarm.ring() }
+
     func run() async {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow

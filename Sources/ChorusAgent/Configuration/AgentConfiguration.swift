@@ -31,6 +31,11 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var appHealthCommand: String?
     public var appCheckInterval = Duration.seconds(2)
     public var appCheckTimeout = Duration.seconds(2)
+    public var rolloutNodeCommand: String?
+    public var rolloutRollbackCommand: String?
+    public var rolloutDrainDuration = Duration.seconds(10)
+    public var rolloutHealthyDuration = Duration.seconds(10)
+    public var rolloutHealthyDeadline = Duration.seconds(300)
     public var eventHooks: [EventHook] = []
     public var eventsCoalescePeriod = Duration.seconds(1)
     public var clusterFounder: String?

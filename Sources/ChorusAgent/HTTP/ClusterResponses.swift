@@ -126,6 +126,11 @@ extension DecisionValue {
         case .revokeOperator: "revoke-operator"
         case .grantSlot: "grant-slot"
         case .releaseSlot: "release-slot"
+        case .startRollout: "start-rollout"
+        case .pauseRollout: "pause-rollout"
+        case .resumeRollout: "resume-rollout"
+        case .abortRollout: "abort-rollout"
+        case .endRolloutTurn: "end-rollout-turn"
         }
     }
 }

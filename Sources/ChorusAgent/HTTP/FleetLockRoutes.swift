@@ -110,9 +110,10 @@ struct FleetLockClient {
             throw APIError(.badRequest, error: "invalid_client_params", reason: "the body must be {\"client_params\": {\"id\", \"group\"}}")
         }
         let isControl = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control }
-        guard !params.id.isEmpty, params.id.utf8.count <= DisruptionSlot.maxClientIDLength, !params.id.unicodeScalars.contains(where: isControl) else {
+        guard (1...DisruptionSlot.maxClientIDCharacters).contains(params.id.unicodeScalars.count),
+              !params.id.unicodeScalars.contains(where: isControl) else {
             throw APIError(.badRequest, error: "invalid_client_params",
-                           reason: "client_params.id must be 1 to \(DisruptionSlot.maxClientIDLength) bytes without control characters")
+                           reason: "client_params.id must be 1 to \(DisruptionSlot.maxClientIDCharacters) characters, none a control character")
         }
         let groupCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
         guard !params.group.isEmpty, params.group.utf8.count <= DisruptionSlot.maxGroupLength, params.group.allSatisfy(groupCharacters.contains) else {

@@ -68,6 +68,7 @@ func endpointRoutes(source: some AgentStatusSource, metrics: MetricsExporter, ad
         + EventRoutes.routes(journal: journal)
         + DecisionRoutes.routes(source: source)
         + FleetLockRoutes.routes(source: source)
+        + RolloutRoutes.routes(source: source, authorization: authorization)
         + StatusPageRoutes.routes()
         + MaintenancePageRoutes.routes(source: source)
 }

@@ -84,8 +84,9 @@ public enum AgentMain {
                                   decisionStore: decisionStore, journal: journal,
                                   tasksCommand: UpgradeTasksCommand(command: configuration.upgradeTasksCommand,
                                                                     timeout: configuration.upgradeTasksTimeout),
-                                  children: children, logger: logger)
+                                  rolloutSettings: RolloutSettings(configuration), children: children, logger: logger)
         let applicationWatch = ApplicationWatch(checks: applicationChecks, runtime: runtime, logger: logger)
+        await runtime.attachApplicationCheck { await applicationWatch.checkNow() }
         let reloader = AgentReloader(running: configuration, reread: reread ?? { configuration }, nodeKey: nodeKey,
                                      authorityKey: trust.authorityKey, runtime: runtime, applicationWatch: applicationWatch,
                                      clock: clock, logger: logger)

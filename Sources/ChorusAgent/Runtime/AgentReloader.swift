@@ -82,6 +82,7 @@ public actor AgentReloader {
         await runtime.updateTasksCommand(UpgradeTasksCommand(command: running.upgradeTasksCommand,
                                                              timeout: running.upgradeTasksTimeout))
         await applicationWatch.replace(ApplicationChecks(running))
+        await runtime.updateRolloutSettings(RolloutSettings(running))
         let local = await runtime.localMember()
         return ReloadResponse(
             node: local.name, certificateRenewed: renewed,

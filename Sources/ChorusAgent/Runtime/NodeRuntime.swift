@@ -22,6 +22,12 @@ public actor NodeRuntime: AgentStatusSource {
     /// The lease term whose tasks command runs, and how to stop it; its end is reported only
     /// while it is still here.
     var runningTasks: (term: UInt32, stop: AsyncStream<Never>.Continuation)?
+    /// `[rollout]` as last (re)loaded: the next turn uses it.
+    var rolloutSettings: RolloutSettings
+    /// The rollout turn this node runs, and how to stop it.
+    var runningTurn: (term: UInt32, stop: AsyncStream<Never>.Continuation)?
+    /// Asks the application watch for a fresh reading (set by `AgentMain`).
+    var checkApplication: @Sendable () async -> Void = {}
     let children: ChildTasks
     let logger: Logger
     /// Every datagram the core sends, in order, whatever input caused it; the gossip service's
@@ -49,7 +55,7 @@ public actor NodeRuntime: AgentStatusSource {
          persistDraining: @escaping @Sendable (Bool) throws -> Void,
          persistVoterNames: @escaping @Sendable (VoterNames) throws -> Void,
          decisionStore: DecisionStore, journal: EventJournal, tasksCommand: UpgradeTasksCommand,
-         children: ChildTasks, logger: Logger) {
+         rolloutSettings: RolloutSettings, children: ChildTasks, logger: Logger) {
         self.core = core
         self.clock = clock
         self.persistIncarnation = persistIncarnation
@@ -58,6 +64,7 @@ public actor NodeRuntime: AgentStatusSource {
         self.decisionStore = decisionStore
         self.journal = journal
         self.tasksCommand = tasksCommand
+        self.rolloutSettings = rolloutSettings
         self.children = children
         self.logger = logger
         (outgoing, sending) = AsyncStream.makeStream()
@@ -65,6 +72,7 @@ public actor NodeRuntime: AgentStatusSource {
 
     func attachShutdown(_ stop: @escaping @Sendable () async -> Void) { shutdown = stop }
     func attachReloader(_ reloader: AgentReloader) { self.reloader = reloader }
+    func attachApplicationCheck(_ check: @escaping @Sendable () async -> Void) { checkApplication = check }
 
     func start() throws { try step { $0.start(now: clock.now()) } }
 
@@ -174,6 +182,16 @@ public actor NodeRuntime: AgentStatusSource {
         try? step { $0.setApplicationFacts(version: version, health: health, now: clock.now()) }
     }
 
+    func rolloutTurnEnded(term: UInt32, failure: String?) {
+        guard runningTurn?.term == term else { return } // stopped: nobody waits for it
+        runningTurn = nil
+        do {
+            try step { $0.rolloutTurnEnded(term: term, failure: failure, now: clock.now()) }
+        } catch {
+            logger.critical("cannot persist after the rollout turn ended", metadata: ["error": "\(error)"])
+        }
+    }
+
     func tasksEnded(term: UInt32, failure: String?) {
         guard runningTasks?.term == term else { return } // stopped: nobody waits for it
         runningTasks = nil
@@ -264,6 +282,8 @@ public actor NodeRuntime: AgentStatusSource {
             guard runningTasks?.term == term else { return }
             logger.warning("upgrade tasks stopped: the lease ended", metadata: ["term": "\(term)"])
             stopRunningTasks()
+        case .rolloutTurn(let turn):
+            runRolloutTurn(turn)
         }
     }
 

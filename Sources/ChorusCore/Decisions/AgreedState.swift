@@ -52,8 +52,11 @@ public struct AgreedState: Sendable, Equatable {
     public private(set) var disruptionSlots: [DisruptionSlot] = []
     /// The highest slot term ever granted; a new grant must take the next one.
     public private(set) var lastSlotTerm: UInt32 = 0
-    /// How many voting members may be out of service at once because of a slot (SPEC §13).
+    /// How many voting members may be out of service at once because of a slot (SPEC §13): 1,
+    /// or what the rollout under way asked for.
     public private(set) var maxUnavailable = 1
+    /// The last rollout started, finished or not.
+    public private(set) var rollout: AgreedRollout?
 
     public init() {}
 
@@ -85,6 +88,13 @@ public struct AgreedState: Sendable, Equatable {
     /// Whether an operator credential of `name` issued at `issuedAt` was revoked.
     public func hasRevokedOperator(_ name: String, issuedAt: UInt64) -> Bool {
         revokedOperators[name].map { issuedAt <= $0 } ?? false
+    }
+
+    /// A running rollout with every voter done is finished, and the budget is back to 1.
+    private mutating func noteRolloutProgress() {
+        guard let current = rollout, current.status == .running, current.due(among: voters).isEmpty else { return }
+        rollout?.status = .finished
+        maxUnavailable = 1
     }
 
     /// The slot `member` holds, if any: a member holds at most one.
@@ -151,9 +161,36 @@ public struct AgreedState: Sendable, Equatable {
             guard isVoter(slot.holder) else { return "the slot holder is not a voter" }
             guard disruptionSlot(heldBy: slot.holder) == nil else { return "the member already holds a slot" }
             guard disruptionSlots.count < maxUnavailable else { return "the disruption budget is spent" }
-            return lastSlotTerm < UInt32.max && slot.term == lastSlotTerm + 1 ? nil : "stale slot term \(slot.term)"
+            guard lastSlotTerm < UInt32.max, slot.term == lastSlotTerm + 1 else { return "stale slot term \(slot.term)" }
+            guard case .rollout(let attempt) = slot.purpose else { return nil }
+            guard let rollout, rollout.status == .running else { return "no rollout is running" }
+            guard rollout.due(among: voters).prefix(Int(rollout.plan.maxUnavailable)).contains(slot.holder) else {
+                return "it is not the member's turn"
+            }
+            return attempt == (rollout.attempts[slot.holder] ?? 0) + 1 ? nil : "stale rollout attempt \(attempt)"
         case .releaseSlot(let holder, let term):
             return disruptionSlot(heldBy: holder)?.term == term ? nil : "no slot of term \(term) is held"
+        case .startRollout(let plan):
+            if rollout?.status.isActive == true { return "a rollout is under way; abort it first" }
+            guard (1...RolloutPlan.maxUnavailableLimit).contains(plan.maxUnavailable) else { return "max unavailable out of range" }
+            switch phase {
+            case .stable, .upgrading: return nil
+            case .runningTasks, .tasksFailed: return "the upgrade tasks have run or failed; finish or retry them first"
+            }
+        case .pauseRollout:
+            return rollout?.status == .running ? nil : "no rollout is running"
+        case .resumeRollout:
+            switch rollout?.status {
+            case .paused, .halted: return nil
+            default: return "no rollout is paused or halted"
+            }
+        case .abortRollout:
+            return rollout?.status.isActive == true ? nil : "no rollout is under way"
+        case .endRolloutTurn(let holder, let term, _):
+            guard let held = disruptionSlot(heldBy: holder), held.term == term, case .rollout = held.purpose else {
+                return "no rollout turn of term \(term) is held"
+            }
+            return nil
         }
     }
 
@@ -175,12 +212,14 @@ public struct AgreedState: Sendable, Equatable {
             removed.insert(member)
             if lease?.runner == member { lease = nil }
             disruptionSlots.removeAll { $0.holder == member }
+            noteRolloutProgress()
         case .revoke(let member):
             voters.removeAll { $0 == member }
             removed.insert(member)
             revoked.insert(member)
             if lease?.runner == member { lease = nil }
             disruptionSlots.removeAll { $0.holder == member }
+            noteRolloutProgress()
         case .revokeOperator(let name, let issuedBefore):
             revokedOperators[name] = issuedBefore
         case .startUpgrade:
@@ -220,8 +259,29 @@ public struct AgreedState: Sendable, Equatable {
         case .grantSlot(let slot):
             disruptionSlots.append(slot)
             lastSlotTerm = slot.term
+            if case .rollout(let attempt) = slot.purpose { rollout?.attempts[slot.holder] = attempt }
         case .releaseSlot(let holder, _):
             disruptionSlots.removeAll { $0.holder == holder }
+        case .startRollout(let plan):
+            rollout = AgreedRollout(number: (rollout?.number ?? 0) + 1, plan: plan, fromVersion: clusterVersion,
+                                    startedUpgrade: phase == .stable)
+            maxUnavailable = Int(plan.maxUnavailable)
+            if phase == .stable { phase = .upgrading(originalVersion: clusterVersion) }
+        case .pauseRollout:
+            rollout?.status = .paused
+        case .resumeRollout:
+            rollout?.status = .running
+        case .abortRollout:
+            rollout?.status = .aborted
+            maxUnavailable = 1
+        case .endRolloutTurn(let holder, _, let failure):
+            disruptionSlots.removeAll { $0.holder == holder }
+            if let failure {
+                if rollout?.status.isActive == true { rollout?.status = .halted(member: holder, reason: failure) }
+            } else {
+                rollout?.done.append(holder)
+                noteRolloutProgress()
+            }
         }
         return true
     }

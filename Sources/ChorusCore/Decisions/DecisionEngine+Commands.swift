@@ -5,6 +5,7 @@ import HashTreeCollections
 /// node's view before anything is proposed; one proposal at a time, commands first.
 extension DecisionEngine {
     mutating func advance(now: Instant) {
+        announceTurnChange()
         if log.isEmpty {
             foundIfAlone(now: now)
             return
@@ -42,15 +43,7 @@ extension DecisionEngine {
         switch command {
         case .startUpgrade:
             guard agreed.phase == .stable else { return .failure(CommandRejection("an upgrade is already in progress (\(status.state.rawValue))")) }
-            for voter in agreed.voters {
-                guard let facts = members[voter], facts.status == .alive || voter == id else {
-                    return .failure(CommandRejection("voter \(displayName(of: voter)) is not alive; every voter must be alive to start"))
-                }
-                guard facts.version == agreed.clusterVersion else {
-                    return .failure(CommandRejection("voter \(displayName(of: voter)) runs \(facts.version), not the cluster version \(agreed.clusterVersion)"))
-                }
-            }
-            return .success(.startUpgrade)
+            return upgradeStartRefusal().map { .failure($0) } ?? .success(.startUpgrade)
         case .cancelUpgrade:
             guard status.state == .readyToUpgrade else {
                 let detail = status.state == .mixed ? ": members run a newer version; restart them on \(agreed.clusterVersion) first" : ""
@@ -100,7 +93,7 @@ extension DecisionEngine {
         case .removeKey(let key):
             return keyringDecision(.removeKey(key))
         case .acquireRebootSlot(let clientID, let group):
-            switch DisruptionBudget.rebootVerdict(for: id, clientID: clientID, group: group, agreed: agreed, members: members) {
+            switch DisruptionBudget.verdict(for: id, purpose: .reboot(clientID: clientID, group: group), agreed: agreed, members: members) {
             case .grant(let slot): return .success(.grantSlot(slot))
             case .alreadyHeld: return .failure(CommandRejection("client \(clientID) already holds this node's slot"))
             case .heldByAnother(let holder): return .failure(CommandRejection("this node's slot is held by client \(holder)"))
@@ -112,11 +105,45 @@ extension DecisionEngine {
                     + ", slots held \(agreed.disruptionSlots.count)"))
             }
         case .releaseRebootSlot(let clientID):
-            guard let held = agreed.disruptionSlot(heldBy: id), case .reboot(clientID, _) = held.purpose else {
+            guard let held = agreed.disruptionSlot(heldBy: id), held.purpose.owner == clientID, case .reboot = held.purpose else {
                 return .failure(CommandRejection("client \(clientID) holds no slot on this node"))
             }
             return .success(.releaseSlot(holder: id, term: held.term))
+        case .startRollout(let plan):
+            if let stranger = plan.order.first(where: { !agreed.isVoter($0) }) {
+                return .failure(CommandRejection("\(displayName(of: stranger)) is not a voting member"))
+            }
+            if agreed.phase == .stable, let refusal = upgradeStartRefusal() { return .failure(refusal) }
+            return rolloutDecision(.startRollout(plan))
+        case .pauseRollout:
+            return rolloutDecision(.pauseRollout)
+        case .resumeRollout:
+            return rolloutDecision(.resumeRollout)
+        case .abortRollout:
+            return rolloutDecision(.abortRollout)
+        case .releaseSlot(let member):
+            guard let held = agreed.disruptionSlot(heldBy: member) else {
+                return .failure(CommandRejection("\(displayName(of: member)) holds no slot"))
+            }
+            return .success(.releaseSlot(holder: member, term: held.term))
         }
+    }
+
+    /// Why an upgrade cannot start now: every voter must be alive and on the cluster version.
+    private func upgradeStartRefusal() -> CommandRejection? {
+        for voter in agreed.voters {
+            guard let facts = members[voter], facts.status == .alive || voter == id else {
+                return CommandRejection("voter \(displayName(of: voter)) is not alive; every voter must be alive to start")
+            }
+            guard facts.version == agreed.clusterVersion else {
+                return CommandRejection("voter \(displayName(of: voter)) runs \(facts.version), not the cluster version \(agreed.clusterVersion)")
+            }
+        }
+        return nil
+    }
+
+    private func rolloutDecision(_ value: DecisionValue) -> Result<DecisionValue, CommandRejection> {
+        agreed.voidReason(of: value, slot: nextSlot).map { .failure(CommandRejection($0)) } ?? .success(value)
     }
 
     private func revocation(of member: NodeID) -> Result<DecisionValue, CommandRejection> {
@@ -128,7 +155,7 @@ extension DecisionEngine {
         agreed.keyring.voidReason(of: value).map { .failure(CommandRejection($0)) } ?? .success(value)
     }
 
-    /// Decisions the cluster makes for itself: admissions, the task lease, auto-approval.
+    /// Decisions the cluster makes for itself: admissions, the task lease, rollout turns, auto-approval.
     /// The first live voter in id order acts at once; the others after a grace period per live
     /// voter ahead of them (`automaticWait`).
     mutating func automaticDecision(now: Instant) -> DecisionValue? {
@@ -138,7 +165,8 @@ extension DecisionEngine {
             return accepted.value
         }
         guard isVoter else { return nil }
-        if settings.autoApprove, case .success(let value) = decisionValue(for: .approveUpgrade), isFirstInLine {
+        if let value = rolloutProposal() { return value }
+        if settings.autoApprove || rolloutApproves, case .success(let value) = decisionValue(for: .approveUpgrade), isFirstInLine {
             return value
         }
         return admission(now: now)

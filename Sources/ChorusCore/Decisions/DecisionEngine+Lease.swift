@@ -32,7 +32,8 @@ extension DecisionEngine {
         case .approveUpgrade:
             lease.freeSince = now
         case .found, .admit, .startUpgrade, .cancelUpgrade, .retryUpgrade, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revokeOperator, .grantSlot, .releaseSlot:
+             .installKey, .useKey, .removeKey, .revokeOperator, .grantSlot, .releaseSlot,
+             .startRollout, .pauseRollout, .resumeRollout, .abortRollout, .endRolloutTurn:
             break
         }
     }

@@ -31,6 +31,8 @@ public struct DecisionEngine: Sendable {
     /// When this acceptor accepted the value it still holds undecided.
     var acceptedAt: Instant?
     var lease = LeaseClock()
+    /// This node's rollout turn as last told to the shell, and how the shell said it ended.
+    var rolloutTurn = RolloutTurnClock()
     var firstSeenUnadmitted: [NodeID: Instant] = [:]
     var lastCatchUpRequest: Instant?
     /// What the membership layer last said about every member, this node included.
@@ -139,6 +141,14 @@ public struct DecisionEngine: Sendable {
         if lease.runningTerm == term {
             lease.outcome = TaskOutcome(term: term, failure: failure)
         }
+        advance(now: now)
+        return takeEffects()
+    }
+
+    /// The shell's rollout turn of slot `term` ended: done, or failed with the reason.
+    public mutating func rolloutTurnEnded(term: UInt32, failure: String?, now: Instant) -> [DecisionOutput] {
+        lastInputAt = now
+        if rolloutTurn.announced?.term == term { rolloutTurn.outcome = (term, failure) }
         advance(now: now)
         return takeEffects()
     }

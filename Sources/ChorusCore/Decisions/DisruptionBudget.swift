@@ -20,21 +20,18 @@ public enum DisruptionBudget {
         case notAVoter
     }
 
-    /// The verdict on a reboot slot for `member`, asked by FleetLock client `clientID`.
-    public static func rebootVerdict(for member: NodeID, clientID: String, group: String, agreed: AgreedState,
-                              members: MemberFactsView) -> Verdict {
+    /// The verdict on a slot for `member`, for `purpose` (the term is the next one).
+    public static func verdict(for member: NodeID, purpose: DisruptionSlot.Purpose, agreed: AgreedState,
+                               members: MemberFactsView) -> Verdict {
         if let held = agreed.disruptionSlot(heldBy: member) {
-            switch held.purpose {
-            case .reboot(let holder, _): return holder == clientID ? .alreadyHeld : .heldByAnother(clientID: holder)
-            }
+            return held.purpose.owner == purpose.owner ? .alreadyHeld : .heldByAnother(clientID: held.purpose.owner)
         }
         guard agreed.isVoter(member) else { return .notAVoter }
         let out = outOfService(besides: member, agreed: agreed, members: members)
         guard out.count + 1 <= agreed.maxUnavailable, agreed.disruptionSlots.count < agreed.maxUnavailable else {
             return .spent(outOfService: out)
         }
-        let term = agreed.lastSlotTerm &+ 1
-        return .grant(DisruptionSlot(holder: member, term: term, purpose: .reboot(clientID: clientID, group: group)))
+        return .grant(DisruptionSlot(holder: member, term: agreed.lastSlotTerm &+ 1, purpose: purpose))
     }
 
     /// Voting members other than `member` that are out of service as the log and this view say:
@@ -45,6 +42,16 @@ public enum DisruptionBudget {
             if agreed.disruptionSlot(heldBy: voter) != nil { return true }
             guard let facts = members[voter] else { return true }
             return facts.status != .alive || !facts.inService
+        }
+    }
+}
+
+extension DisruptionSlot.Purpose {
+    /// Who may hold and free the slot: a FleetLock client by its id, or the rollout.
+    public var owner: String {
+        switch self {
+        case .reboot(let clientID, _): clientID
+        case .rollout: "the rollout"
         }
     }
 }

@@ -27,6 +27,13 @@ public enum OperatorCommand: Sendable, Equatable {
     case acquireRebootSlot(clientID: String, group: String)
     /// FleetLock's UnlockIfHeld: frees this node's slot if `clientID` holds it.
     case releaseRebootSlot(clientID: String)
+    /// `chorus rollout start` (SPEC §13); from STABLE it also starts the upgrade.
+    case startRollout(RolloutPlan)
+    case pauseRollout
+    case resumeRollout
+    case abortRollout
+    /// `chorus rollout release NAME`: the member's slot, whoever holds it for what, is free.
+    case releaseSlot(of: NodeID)
 }
 
 /// How a command ended, mapped by the endpoint to 200, 409 or 503.
@@ -54,6 +61,23 @@ public struct TaskAssignment: Sendable, Equatable {
     }
 }
 
+/// This node's turn in a rollout (SPEC §13): what the shell's node command is told
+/// (`CHORUS_ROLLOUT_FROM`, `_TO`, `_ATTEMPT`, `_TERM`).
+public struct RolloutTurn: Sendable, Equatable {
+    /// The slot's fencing term.
+    public var term: UInt32
+    public var attempt: UInt32
+    public var fromVersion: String
+    public var toVersion: String
+
+    public init(term: UInt32, attempt: UInt32, fromVersion: String, toVersion: String) {
+        self.term = term
+        self.attempt = attempt
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+    }
+}
+
 /// What the decision engine hands the membership layer: messages for a peer, which membership
 /// addresses and seals, and effects that pass through it to the shell.
 public enum DecisionOutput: Sendable, Equatable {
@@ -73,4 +97,7 @@ public enum DecisionEffect: Sendable, Equatable {
     case startTasks(TaskAssignment)
     /// The lease ran out (or moved): kill the tasks command of this term.
     case stopTasks(term: UInt32)
+    /// This node's rollout turn began (after a restart too, while the log says it holds it), or
+    /// ended (nil): the shell runs it, or stops running it.
+    case rolloutTurn(RolloutTurn?)
 }

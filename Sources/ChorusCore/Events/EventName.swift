@@ -22,24 +22,41 @@ public enum EventName: String, Sendable, CaseIterable, Codable {
     case maintenanceOff = "maintenance-off"
     case bannerChanged = "banner-changed"
     case certificateExpiring = "certificate-expiring"
+    case rolloutStarted = "rollout-started"
+    case rolloutNodeStarted = "rollout-node-started"
+    case rolloutNodeDone = "rollout-node-done"
+    case rolloutNodeFailed = "rollout-node-failed"
+    case rolloutHalted = "rollout-halted"
+    case rolloutFinished = "rollout-finished"
     case slotGranted = "slot-granted"
     case slotReleased = "slot-released"
 
-    /// The event a decision is when it applies; nil for those that are not events of their own
-    /// (the banner's are seen where it is served, since it also expires by each agent's clock).
-    public static func applying(_ value: DecisionValue) -> EventName? {
+    /// The events a decision is when it applies, in order; empty for those that are not events
+    /// of their own (the banner's are seen where it is served, since it also expires by each
+    /// agent's clock). `agreed` is the state after it: a rollout's last turn also finishes it.
+    public static func applying(_ value: DecisionValue, agreed: AgreedState) -> [EventName] {
         switch value {
-        case .startUpgrade: .upgradeStarted
-        case .cancelUpgrade: .upgradeCancelled
-        case .approveUpgrade: .upgradeApproved
-        case .failTasks: .upgradeTasksFailed
-        case .finishTasks: .upgradeFinished
-        case .maintenanceOn: .maintenanceOn
-        case .maintenanceOff: .maintenanceOff
-        case .grantSlot: .slotGranted
-        case .releaseSlot: .slotReleased
+        case .startUpgrade: [.upgradeStarted]
+        case .cancelUpgrade: [.upgradeCancelled]
+        case .approveUpgrade: [.upgradeApproved]
+        case .failTasks: [.upgradeTasksFailed]
+        case .finishTasks: [.upgradeFinished]
+        case .maintenanceOn: [.maintenanceOn]
+        case .maintenanceOff: [.maintenanceOff]
+        case .grantSlot(let slot):
+            if case .rollout = slot.purpose { [.slotGranted, .rolloutNodeStarted] } else { [.slotGranted] }
+        case .releaseSlot: [.slotReleased]
+        case .startRollout: agreed.rollout?.startedUpgrade == true ? [.upgradeStarted, .rolloutStarted] : [.rolloutStarted]
+        case .endRolloutTurn(let holder, _, let failure):
+            if failure != nil {
+                [.slotReleased, .rolloutNodeFailed, .rolloutHalted]
+            } else if agreed.rollout?.status == .finished, agreed.rollout?.done.last == holder {
+                [.slotReleased, .rolloutNodeDone, .rolloutFinished]
+            } else {
+                [.slotReleased, .rolloutNodeDone]
+            }
         case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revoke, .revokeOperator: nil
+             .installKey, .useKey, .removeKey, .revoke, .revokeOperator, .pauseRollout, .resumeRollout, .abortRollout: []
         }
     }
 

@@ -22,15 +22,16 @@ struct ClusterEventTracker: Sendable {
     /// Follows each applied decision with its event, or, for a decision with no event of its own
     /// (a retry), with the derived state it led into. `state` is the state now: the decisions are
     /// already part of it, so decisions caught up on in one step all carry the final state.
-    mutating func annotate(_ effects: [MembershipEffect], state: UpgradeState,
+    mutating func annotate(_ effects: [MembershipEffect], state: UpgradeState, agreed: AgreedState,
                            banner: AnnouncementBanner?) -> [MembershipEffect] {
         var annotated: [MembershipEffect] = []
         annotated.reserveCapacity(effects.count + 2)
         for effect in effects {
             annotated.append(effect)
             guard case .decision(.decided(_, let value, let applied)) = effect else { continue }
-            if applied, let name = EventName.applying(value) {
-                annotated.append(.clusterEvent(name))
+            let names = applied ? EventName.applying(value, agreed: agreed) : []
+            if !names.isEmpty {
+                annotated += names.map(MembershipEffect.clusterEvent)
                 lastState = state
             } else if let event = derivedStateChange(to: state) {
                 annotated.append(event)

@@ -6,7 +6,7 @@ extension MembershipNode {
     mutating func annotateDecisions(_ effects: [MembershipEffect]) -> [MembershipEffect] {
         guard effects.contains(where: \.isDecided) else { return effects }
         let state = upgradeStatus.state
-        return clusterEvents.annotate(effects, state: state, banner: activeBanner)
+        return clusterEvents.annotate(effects, state: state, agreed: decisions.agreed, banner: activeBanner)
     }
 
     /// A tick's news: a derived state entered, the banner changed or expired, certificates near expiry.

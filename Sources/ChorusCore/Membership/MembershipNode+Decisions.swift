@@ -25,6 +25,13 @@ extension MembershipNode {
         return takeEffects()
     }
 
+    /// The shell's rollout turn of slot `term` ended (SPEC §13): done, or failed with the reason.
+    public mutating func rolloutTurnEnded(term: UInt32, failure: String?, now: Instant) -> [MembershipEffect] {
+        advanceClock(now)
+        carryOut(decisions.rolloutTurnEnded(term: term, failure: failure, now: now))
+        return takeEffects()
+    }
+
     public var upgradeStatus: UpgradeStatus { decisions.upgradeStatus }
 
     /// The heartbeat's decisions digest: the number of decided slots, big-endian.

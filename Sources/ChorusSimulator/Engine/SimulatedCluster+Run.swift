@@ -56,6 +56,8 @@ extension SimulatedCluster {
             stop(index)
         case .tasksEnd(let index, let serial):
             endTasks(index, serial: serial, observer: &observer)
+        case .rolloutTurnEnd(let index, let serial):
+            endRolloutTurn(index, serial: serial, observer: &observer)
         }
     }
 
@@ -166,6 +168,8 @@ extension SimulatedCluster {
                 guard let run = hosts[index].taskRun, run.term == term else { continue }
                 hosts[index].taskRun = nil
                 taskLog.append(TaskLogEntry(at: now, node: index, term: term, kind: .stopped))
+            case .decision(.rolloutTurn(let turn)):
+                startRolloutTurn(turn, on: index)
             }
         }
         rescheduleTimer(index)
@@ -181,7 +185,7 @@ extension SimulatedCluster {
             taskLog.append(TaskLogEntry(at: now, node: index, term: old.term, kind: .stopped))
         }
         taskRuns += 1
-        hosts[index].taskRun = TaskRun(term: assignment.term, serial: taskRuns)
+        hosts[index].taskRun = ShellRun(term: assignment.term, serial: taskRuns)
         taskLog.append(TaskLogEntry(at: now, node: index, term: assignment.term,
                                     kind: .started(attempt: assignment.attempt, from: assignment.fromVersion,
                                                    to: assignment.toVersion)))

@@ -36,6 +36,11 @@ public struct SimulatedCluster: Sendable {
     /// Every operator command given, in order; `requestID` is the index plus one.
     public internal(set) var commands: [CommandRecord] = []
     var taskRuns = 0
+    /// How long a host's rollout turn takes (drain, node command, health wait), in virtual time.
+    public var rolloutTurnDuration: Duration = .seconds(2)
+    /// The next this many rollout turns fail (their node command exits non-zero).
+    public var failingRolloutTurns = 0
+    var rolloutTurnRuns = 0
     /// The attacker's view of the network; nil until a hostile fault needs it (`startTap`).
     var tap: NetworkTap?
     /// The host that founds the decision log when it boots with none (nil: nobody does).
@@ -56,6 +61,7 @@ public struct SimulatedCluster: Sendable {
         case stall(node: Int, until: Instant, stall: Duration, period: Duration)
         case exit(node: Int)
         case tasksEnd(node: Int, serial: Int)
+        case rolloutTurnEnd(node: Int, serial: Int)
     }
 
     /// `verifier` replaces the cores' signature checks (e.g. a deliberately broken one, to show
@@ -172,6 +178,7 @@ public struct SimulatedCluster: Sendable {
             hosts[index].taskRun = nil
             taskLog.append(TaskLogEntry(at: now, node: index, term: run.term, kind: .killed))
         }
+        hosts[index].rolloutTurn = nil
     }
 
     /// Boots a stopped host again from its durable state, optionally on another version.

@@ -51,7 +51,9 @@ struct SimulatedHost: Sendable {
     var timerGeneration: UInt64 = 0
     var timerAt: Instant?
     /// The upgrade-tasks command this process runs, if any; it dies with the process.
-    var taskRun: TaskRun?
+    var taskRun: ShellRun?
+    /// This host's rollout turn in progress (its node command and health wait); it dies with the process.
+    var rolloutTurn: (run: ShellRun, turn: RolloutTurn)?
     /// The agent's `[decisions]` configuration, read at boot.
     var decisionSettings = DecisionSettings()
 

@@ -41,8 +41,8 @@ public struct CommandRecord: Sendable {
     public internal(set) var finishedAt: Instant?
 }
 
-/// A run of the upgrade tasks in progress on a host.
-struct TaskRun: Sendable {
+/// A shell command in progress on a host: the upgrade tasks, or a rollout turn.
+struct ShellRun: Sendable {
     let term: UInt32
     /// Distinguishes runs in the event queue: a stale end event finds another serial.
     let serial: Int

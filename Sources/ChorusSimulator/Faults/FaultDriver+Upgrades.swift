@@ -33,6 +33,9 @@ extension FaultDriver {
         case 1:
             operateReboots(agreed, among: running)
             return
+        case 2, 3:
+            operateRollout(agreed, among: running)
+            return
         default:
             break
         }
@@ -137,6 +140,42 @@ extension FaultDriver {
         }
         let askers = running.shuffled(using: &random).prefix(random.next(upperBound: UInt64(3)) == 0 ? 2 : 1)
         for host in askers { command(.acquireRebootSlot(clientID: "os-\(host)", group: "default"), as: .reboot, at: host) }
+    }
+
+    /// Starts a rollout when none is under way (to the version the upgrade aims at), else pauses,
+    /// resumes or aborts it, often with a conflicting command at another host in the same
+    /// instant; makes the next turn fail; kills the node in its turn; releases a dead holder's slot.
+    private mutating func operateRollout(_ agreed: AgreedState, among running: [Int]) {
+        guard let rollout = agreed.rollout, rollout.status.isActive else {
+            let target = Self.nextVersion(after: agreed.originalVersion ?? agreed.clusterVersion)
+            let plan = RolloutPlan(targetVersion: target, maxUnavailable: UInt8(1 + random.next(upperBound: UInt64(2))),
+                                   approve: random.next(upperBound: UInt64(2)) == 0, order: [])
+            let starters = random.next(upperBound: UInt64(4)) == 0 ? 2 : 1
+            for _ in 0..<starters { command(.startRollout(plan), as: .rollout, among: running) }
+            return
+        }
+        let roll = random.next(upperBound: UInt64(100))
+        let inTurn = agreed.disruptionSlots.filter { if case .rollout = $0.purpose { true } else { false } }
+            .compactMap { cluster.index(of: $0.holder) }
+        if roll < 20 {
+            command(.pauseRollout, as: .rollout, among: running)
+        } else if roll < 45 {
+            command(.resumeRollout, as: .rollout, among: running)
+        } else if roll < 55 {
+            command(.abortRollout, as: .rollout, among: running)
+            command(.resumeRollout, as: .rollout, among: running)
+        } else if roll < 70 {
+            cluster.failingRolloutTurns = 1
+            faults[.rollout, default: 0] += 1
+        } else if roll < 85, let holder = inTurn.first, cluster.isRunning(holder), !cluster.isPaused(holder),
+                  (0..<nodes).count(where: { !cluster.isRunning($0) }) < max(1, nodes / 3) {
+            log("fault rollout kill \(cluster.name(of: holder)) in its turn")
+            cluster.crash(holder)
+            restartAt[holder] = cluster.now + .milliseconds(Int64(500 + random.next(upperBound: UInt64(5_000))))
+            faults[.rollout, default: 0] += 1
+        } else if let dead = agreed.disruptionSlots.compactMap({ cluster.index(of: $0.holder) }).first(where: { !cluster.isRunning($0) }) {
+            command(.releaseSlot(of: cluster.nodeID(of: dead)), as: .rollout, among: running)
+        }
     }
 
     private mutating func command(_ command: OperatorCommand, as fault: RandomFaultRun.Fault, among running: [Int]) {

@@ -108,7 +108,7 @@ struct FaultDriver {
         case .replay, .reflect, .flood, .insider, .ackReplay:
             return applyHostile(fault, to: target)
         case .restart, .heal, .start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade, .killRunner, .failTasks,
-             .maintenance, .banner, .reboot:
+             .maintenance, .banner, .reboot, .rollout:
             return nil
         }
         return .some(nil)

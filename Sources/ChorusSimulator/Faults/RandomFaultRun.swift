@@ -19,13 +19,17 @@ public struct RandomFaultRun {
         /// while holding it (a crash and a boot), gives it back; sometimes two hosts ask at once,
         /// sometimes a client not holding the slot tries to release it.
         case reboot
+        /// Rollouts (SPEC §13): started (sometimes at two hosts at once), paused, resumed,
+        /// aborted at different hosts in the same instant, a turn's node command failing, the
+        /// node in its turn killed, a dead holder's slot released.
+        case rollout
         /// Hostile networks (SPEC §2), opt-in (`hostile`): a captured datagram replayed on another
         /// path; a spoofed-source reflection; a flood of forged datagrams; a malicious insider's
         /// signed lies; a dead node's captured acks answering its probes.
         case replay, reflect, flood, insider, ackReplay = "ack-replay"
 
         static let upgradeActions: Set<Fault> = [.start, .cancel, .approve, .retry, .remove, .upgradeRestart, .downgrade,
-                                                 .killRunner, .failTasks, .maintenance, .banner, .reboot]
+                                                 .killRunner, .failTasks, .maintenance, .banner, .reboot, .rollout]
 
         public static let hostileFaults: Set<Fault> = [.replay, .reflect, .flood, .insider, .ackReplay]
 

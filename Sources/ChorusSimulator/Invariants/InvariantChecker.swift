@@ -30,6 +30,8 @@ public struct InvariantChecker: SimulationObserver {
     private var decisionLogs = DecisionLogChecker()
     private var transitions = TransitionChecker()
     private var tasks = TaskChecker()
+    /// The agreed log replayed for invariant 10.
+    private var budgetLog = (agreed: AgreedState(), nextSlot: UInt64(0))
 
     public init(settings: MembershipSettings, clusterSize: Int) {
         bounds = InvariantBounds(settings: settings, clusterSize: clusterSize)
@@ -55,15 +57,21 @@ public struct InvariantChecker: SimulationObserver {
         checkBudget(record, in: cluster)
     }
 
-    /// Invariant 10: the slots a host's log holds never exceed the budget, and no member holds two.
+    /// Invariant 10: no slot is granted while the budget in force is spent, and no member holds
+    /// two. Judged on the agreed log as it grows (agreement makes it one log), each grant against
+    /// the state before it: a budget lowered later (a rollout aborted mid-turn) spends no grant.
     private mutating func checkBudget(_ record: StepRecord, in cluster: SimulatedCluster) {
-        guard !record.decided.isEmpty, let agreed = cluster.agreedState(of: record.node) else { return }
-        checks[.budget, default: 0] += 1
-        let holders = agreed.disruptionSlots.map(\.holder)
-        if holders.count > agreed.maxUnavailable || Set(holders).count != holders.count {
+        for decided in record.decided where decided.slot == budgetLog.nextSlot {
+            let before = budgetLog.agreed
+            budgetLog.agreed.apply(decided.value, slot: decided.slot)
+            budgetLog.nextSlot += 1
+            guard case .grantSlot = decided.value else { continue }
+            checks[.budget, default: 0] += 1
+            let holders = budgetLog.agreed.disruptionSlots.map(\.holder)
+            guard holders.count > before.maxUnavailable || Set(holders).count != holders.count else { continue }
             let names = holders.map { cluster.index(of: $0).map(cluster.name(of:)) ?? $0.short }
-            report(.budget, record, cluster, "\(cluster.name(of: record.node)) holds slots for \(names.joined(separator: ", ")) "
-                       + "with a budget of \(agreed.maxUnavailable)")
+            report(.budget, record, cluster, "slot \(decided.slot) granted with slots held for \(names.joined(separator: ", ")) "
+                       + "and a budget of \(before.maxUnavailable)")
         }
     }
 

@@ -88,7 +88,8 @@ struct TaskChecker: Sendable {
             }
         case .found, .admit, .remove, .startUpgrade, .cancelUpgrade, .retryUpgrade, .renewLease,
              .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner, .installKey, .useKey, .removeKey,
-             .revoke, .revokeOperator, .grantSlot, .releaseSlot:
+             .revoke, .revokeOperator, .grantSlot, .releaseSlot, .startRollout, .pauseRollout, .resumeRollout,
+             .abortRollout, .endRolloutTurn:
             break
         }
         return []

@@ -45,7 +45,8 @@ struct TransitionChecker: Sendable {
         case .failTasks: (.running, .failed)
         case .retryUpgrade: (.failed, .upgradeMode)
         case .found, .admit, .remove, .grantLease, .renewLease, .maintenanceOn, .maintenanceOff, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revoke, .revokeOperator, .grantSlot, .releaseSlot: nil
+             .installKey, .useKey, .removeKey, .revoke, .revokeOperator, .grantSlot, .releaseSlot,
+             .startRollout, .pauseRollout, .resumeRollout, .abortRollout, .endRolloutTurn: nil
         }
     }
 
@@ -57,6 +58,12 @@ struct TransitionChecker: Sendable {
         var phase = Phase(before)
         var path = [before.rawValue]
         for value in applied {
+            // A rollout started from STABLE starts the upgrade; in upgrade mode it changes no state.
+            if case .startRollout = value, phase == .stable {
+                phase = .upgradeMode
+                path.append("\(value) -> \(phase.rawValue)")
+                continue
+            }
             guard let edge = Self.edge(of: value) else { continue }
             guard edge.from == phase else {
                 return "applied \(value) in \(phase.rawValue) (from \(before.rawValue)); SPEC §4 allows it only from \(edge.from.rawValue)"

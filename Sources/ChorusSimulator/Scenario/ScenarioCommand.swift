@@ -41,6 +41,10 @@ public enum ScenarioCommand: Sendable, Equatable {
     case failTasks(Int)
     /// Runs of the upgrade tasks take this long from now on.
     case taskDuration(Duration)
+    /// The next this many rollout turns fail (their node command exits non-zero).
+    case failRolloutTurns(Int)
+    /// Rollout turns take this long from now on.
+    case rolloutTurnDuration(Duration)
     case expect(ScenarioExpectation)
 }
 
@@ -53,6 +57,10 @@ public enum ScenarioOperation: Sendable, Equatable {
     case revoke(Int)
     case rebootLock(client: String)
     case rebootUnlock(client: String)
+    /// `first`: the nodes the plan orders first.
+    case rolloutStart(to: String, maxUnavailable: UInt8, first: [Int], approve: Bool)
+    case rolloutPause, rolloutResume, rolloutAbort
+    case rolloutRelease(Int)
 }
 
 /// What a scenario asserts about the cluster at that point of the run.
@@ -75,6 +83,8 @@ public enum ScenarioExpectation: Sendable, Equatable {
     case clusterVersion(String, at: ScenarioObservers)
     /// Each observer's log holds a disruption slot for this node (nil: no slot at all).
     case slot(Int?, at: ScenarioObservers)
+    /// Each observer's log says the last rollout is in this state (`none`: there was none).
+    case rollout(String, at: ScenarioObservers)
     /// The agreed log holds this many applied finishTasks decisions.
     case tasksFinished(Int)
     /// The task log holds this many starts of the tasks command.

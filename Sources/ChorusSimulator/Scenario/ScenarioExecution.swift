@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 
 /// One run of a script in progress: the cluster, its observer and the trace so far.
 struct ScenarioExecution {
@@ -123,12 +124,23 @@ struct ScenarioExecution {
             case .revoke(let member): .revokeMember(cluster.nodeID(of: member))
             case .rebootLock(let client): .acquireRebootSlot(clientID: client, group: "default")
             case .rebootUnlock(let client): .releaseRebootSlot(clientID: client)
+            case .rolloutStart(let target, let maxUnavailable, let first, let approve):
+                .startRollout(RolloutPlan(targetVersion: target, maxUnavailable: maxUnavailable, approve: approve,
+                                          order: first.map(cluster.nodeID(of:))))
+            case .rolloutPause: .pauseRollout
+            case .rolloutResume: .resumeRollout
+            case .rolloutAbort: .abortRollout
+            case .rolloutRelease(let member): .releaseSlot(of: cluster.nodeID(of: member))
             }
             cluster.submit(command, at: node, observer: &observer)
         case .failTasks(let runs):
             cluster.failingTaskRuns = runs
         case .taskDuration(let duration):
             cluster.taskDuration = duration
+        case .failRolloutTurns(let turns):
+            cluster.failingRolloutTurns = turns
+        case .rolloutTurnDuration(let duration):
+            cluster.rolloutTurnDuration = duration
         case .expect(let expectation):
             if case .violation(let invariant) = expectation { expected.insert(invariant) }
             return expectation.failure(in: cluster, checker: observer.checker, lastRun: lastRun)

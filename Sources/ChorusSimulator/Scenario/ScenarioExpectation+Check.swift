@@ -46,6 +46,11 @@ extension ScenarioExpectation {
                 let expected = holder.map { [cluster.name(of: $0)] } ?? []
                 return held == expected ? nil : held.isEmpty ? "holds no slot" : "holds slots for \(held.joined(separator: ", "))"
             }
+        case .rollout(let state, let observers):
+            return firstFailure(at: observers, in: cluster) { index in
+                let actual = cluster.agreedState(of: index)!.rollout.map(\.status.name) ?? "none"
+                return actual == state ? nil : "has rollout \(actual)"
+            }
         case .tasksFinished(let count):
             return checker.tasksFinished == count ? nil : "\(checker.tasksFinished) finishTasks decided"
         case .tasksStarted(let count):
@@ -102,3 +107,4 @@ extension ScenarioExpectation {
         return nil
     }
 }
+

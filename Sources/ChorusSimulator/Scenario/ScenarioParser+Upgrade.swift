@@ -1,4 +1,5 @@
 import ChorusCore
+import ChorusWire
 
 /// The upgrade commands and expectations of scenario scripts (docs/scenarios.md).
 extension ScenarioParser {
@@ -44,6 +45,12 @@ extension ScenarioParser {
             return .state(state, at: try observers(arguments[3...]))
         case "cluster-version" where arguments.count >= 4 && arguments[2] == "at":
             return .clusterVersion(try version(arguments[1]), at: try observers(arguments[3...]))
+        case "rollout" where arguments.count >= 4 && arguments[2] == "at":
+            let states = ["none", "running", "paused", "halted", "aborted", "finished"]
+            guard states.contains(arguments[1]) else {
+                throw Problem(message: "expected a rollout state (\(states.joined(separator: ", "))), got '\(arguments[1])'")
+            }
+            return .rollout(arguments[1], at: try observers(arguments[3...]))
         case "slot" where arguments.count >= 4 && arguments[2] == "at":
             return .slot(arguments[1] == "none" ? nil : try node(arguments[1]), at: try observers(arguments[3...]))
         case "tasks-finished" where arguments.count == 2:
@@ -61,6 +68,52 @@ extension ScenarioParser {
         default:
             throw Problem(message: "expected 'expect state STATE at all|LIST', 'expect cluster-version X.Y.Z at all|LIST', "
                 + "'expect tasks-finished N', 'expect tasks-started N', 'expect command N OUTCOME' or 'expect slot N|none at all|LIST'")
+        }
+    }
+
+    /// `rollout start to X.Y.Z [max N] [first LIST] [approve] at N`, `rollout pause|resume|abort at N`,
+    /// `rollout release M at N`, `rollout fail N`, `rollout take DURATION`.
+    func rolloutCommand(_ arguments: [String]) throws(Problem) -> ScenarioCommand {
+        switch arguments.first {
+        case "fail" where arguments.count == 2: return .failRolloutTurns(try count(arguments[1]))
+        case "take" where arguments.count == 2: return .rolloutTurnDuration(try duration(arguments[1]))
+        case "release" where arguments.count == 4 && arguments[2] == "at":
+            return .operate(.rolloutRelease(try node(arguments[1])), at: try node(arguments[3]))
+        case "pause", "resume", "abort":
+            guard arguments.count == 3, arguments[1] == "at" else { throw Problem(message: "expected 'rollout \(arguments[0]) at N'") }
+            let operation: ScenarioOperation = arguments[0] == "pause" ? .rolloutPause : arguments[0] == "resume" ? .rolloutResume : .rolloutAbort
+            return .operate(operation, at: try node(arguments[2]))
+        case "start":
+            guard arguments.count >= 5, arguments[1] == "to", arguments[arguments.count - 2] == "at" else {
+                throw Problem(message: "expected 'rollout start to X.Y.Z [max N] [first LIST] [approve] at N'")
+            }
+            var options = Array(arguments[3..<(arguments.count - 2)])
+            var maxUnavailable: UInt8 = 1
+            var first: [Int] = []
+            var approve = false
+            while let option = options.first {
+                options.removeFirst()
+                switch option {
+                case "max":
+                    guard let value = options.first.flatMap(UInt8.init), (1...RolloutPlan.maxUnavailableLimit).contains(value) else {
+                        throw Problem(message: "expected 'max N' with N from 1 to \(RolloutPlan.maxUnavailableLimit)")
+                    }
+                    options.removeFirst()
+                    maxUnavailable = value
+                case "first":
+                    guard let list = options.first else { throw Problem(message: "expected 'first LIST'") }
+                    options.removeFirst()
+                    first = try nodeList(list)
+                case "approve":
+                    approve = true
+                default:
+                    throw Problem(message: "expected 'max N', 'first LIST' or 'approve', got '\(option)'")
+                }
+            }
+            return .operate(.rolloutStart(to: try version(arguments[2]), maxUnavailable: maxUnavailable, first: first, approve: approve),
+                            at: try node(arguments[arguments.count - 1]))
+        default:
+            throw Problem(message: "expected 'rollout start|pause|resume|abort|release|fail|take ...'")
         }
     }
 

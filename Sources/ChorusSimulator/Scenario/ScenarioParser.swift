@@ -131,11 +131,12 @@ struct ScenarioParser {
         case "run": return .run(try duration(single(arguments, "a duration")))
         case "expect": return .expect(try expectation(arguments))
         case "upgrade", "remove", "revoke", "tasks", "reboot": return try upgradeCommand(keyword, arguments)
+        case "rollout": return try rolloutCommand(arguments)
         case "replay", "reflect", "flood", "lie": return try hostileCommand(keyword, arguments)
         default:
             throw Problem(message: "expected a command (add-nodes, kill, restart, leave, pause, starve, drift, partition, "
                 + "block, heal, loss, duplicate, delay, forge, replay, reflect, flood, lie, run, upgrade, remove, revoke, "
-                + "tasks, reboot, expect), got '\(keyword)'")
+                + "tasks, reboot, rollout, expect), got '\(keyword)'")
         }
     }
 
@@ -162,7 +163,7 @@ struct ScenarioParser {
                 throw Problem(message: "expected an incarnation (an integer), got '\(arguments[3])'")
             }
             return .incarnation(try node(arguments[1]), above: floor, at: try observers(arguments[5...]))
-        case "state", "cluster-version", "tasks-finished", "tasks-started", "command", "slot":
+        case "state", "cluster-version", "tasks-finished", "tasks-started", "command", "slot", "rollout":
             return try upgradeExpectation(arguments)
         case "rejected":
             return try rejectedExpectation(arguments)
@@ -171,7 +172,8 @@ struct ScenarioParser {
                 + "'expect incarnation N above K at all|LIST', 'expect converged', 'expect no EVENT', "
                 + "'expect violations none', 'expect violation INVARIANT', 'expect state STATE at all|LIST', "
                 + "'expect cluster-version X.Y.Z at all|LIST', 'expect tasks-finished N', 'expect tasks-started N', "
-                + "'expect command N committed|rejected|no-quorum|pending', 'expect slot N|none at all|LIST' "
+                + "'expect command N committed|rejected|no-quorum|pending', 'expect slot N|none at all|LIST', "
+                + "'expect rollout STATE at all|LIST' "
                 + "or 'expect rejected N REASON at most|at least K'")
         }
     }

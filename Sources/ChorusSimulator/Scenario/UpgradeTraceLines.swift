@@ -35,6 +35,13 @@ struct UpgradeTraceLines {
         case .revokeOperator(let name, let issuedBefore): "revoke operator \(name) issued up to \(issuedBefore)"
         case .acquireRebootSlot(let clientID, let group): "pre-reboot \(clientID) in \(group)"
         case .releaseRebootSlot(let clientID): "steady-state \(clientID)"
+        case .startRollout(let plan):
+            "rollout start to \(plan.targetVersion), \(plan.maxUnavailable) at a time\(plan.approve ? ", approved" : "")"
+                + (plan.order.isEmpty ? "" : ", first \(plan.order.map { name(of: $0, in: cluster) }.joined(separator: ","))")
+        case .pauseRollout: "rollout pause"
+        case .resumeRollout: "rollout resume"
+        case .abortRollout: "rollout abort"
+        case .releaseSlot(let member): "rollout release \(name(of: member, in: cluster))"
         case .startMaintenance(let message): "maintenance on \"\(message)\""
         case .endMaintenance: "maintenance off"
         case .setBanner(let banner): "banner \(banner.level.name) \"\(banner.message)\" until \(banner.expiresAt.map(String.init) ?? "cleared")"

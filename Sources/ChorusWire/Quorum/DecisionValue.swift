@@ -41,6 +41,15 @@ public enum DecisionValue: Sendable, Hashable {
     case grantSlot(DisruptionSlot)
     /// The slot `holder` holds under `term` is free again.
     case releaseSlot(holder: NodeID, term: UInt32)
+    /// A rolling upgrade (SPEC §13) starts; from STABLE it also starts the upgrade.
+    case startRollout(RolloutPlan)
+    case pauseRollout
+    case resumeRollout
+    /// No member is taken out any more; a turn under way still ends.
+    case abortRollout
+    /// `holder`'s turn under slot `term` ended: done, or failed with the reason (the rollout halts).
+    /// Either way the slot is free again.
+    case endRolloutTurn(holder: NodeID, term: UInt32, failure: String?)
 
     /// The longest text (reason, message) a decision carries, in UTF-8 bytes: every vote repeats
     /// the value, and a vote must fit one datagram beside its signature and certificate.
@@ -57,6 +66,7 @@ public enum DecisionValue: Sendable, Hashable {
         case installKey, useKey, removeKey
         case revoke, revokeOperator
         case grantSlot, releaseSlot
+        case startRollout, pauseRollout, resumeRollout, abortRollout, endRolloutTurn
     }
 
     public func encode(into writer: inout ByteWriter) {
@@ -129,6 +139,21 @@ public enum DecisionValue: Sendable, Hashable {
             writer.write(uint8: Tag.releaseSlot.rawValue)
             writer.write(holder)
             writer.write(uint32: term)
+        case .startRollout(let plan):
+            writer.write(uint8: Tag.startRollout.rawValue)
+            plan.encode(into: &writer)
+        case .pauseRollout:
+            writer.write(uint8: Tag.pauseRollout.rawValue)
+        case .resumeRollout:
+            writer.write(uint8: Tag.resumeRollout.rawValue)
+        case .abortRollout:
+            writer.write(uint8: Tag.abortRollout.rawValue)
+        case .endRolloutTurn(let holder, let term, let failure):
+            writer.write(uint8: Tag.endRolloutTurn.rawValue)
+            writer.write(holder)
+            writer.write(uint32: term)
+            writer.write(uint8: failure == nil ? 0 : 1)
+            if let failure { writer.write(shortString: failure.truncatedUTF8(maxBytes: Self.maxTextLength)) }
         }
     }
 
@@ -183,6 +208,17 @@ public enum DecisionValue: Sendable, Hashable {
         case .releaseSlot:
             let holder = try reader.readNodeID()
             return .releaseSlot(holder: holder, term: try reader.readUInt32())
+        case .startRollout: return .startRollout(try RolloutPlan.decode(from: &reader))
+        case .pauseRollout: return .pauseRollout
+        case .resumeRollout: return .resumeRollout
+        case .abortRollout: return .abortRollout
+        case .endRolloutTurn:
+            let holder = try reader.readNodeID()
+            let term = try reader.readUInt32()
+            let failed = try reader.readUInt8()
+            guard failed <= 1 else { throw .invalidField("rollout turn outcome \(failed)") }
+            let failure = failed == 1 ? try reader.readShortString(maxLength: maxTextLength) : nil
+            return .endRolloutTurn(holder: holder, term: term, failure: failure)
         }
     }
 

@@ -7,10 +7,15 @@ public struct DisruptionSlot: Sendable, Hashable, CustomStringConvertible {
         /// A FleetLock client on the holder's host (an OS update agent such as Zincati) reboots
         /// it; only the same client id releases it (FleetLock's owned locks).
         case reboot(clientID: String, group: String)
+        /// The holder's turn in the rollout (SPEC §13): it drains, upgrades and returns;
+        /// `attempt` counts its grants in this rollout.
+        case rollout(attempt: UInt32)
     }
 
-    /// FleetLock ids are machine ids (32 hex digits) or names; groups match `^[a-zA-Z0-9.-]+$`.
-    public static let maxClientIDLength = 64
+    /// FleetLock ids are machine ids (32 hex digits) or names: at most 63 characters, which in
+    /// UTF-8 fit a short string's 255 bytes; groups match `^[a-zA-Z0-9.-]+$`.
+    public static let maxClientIDCharacters = 63
+    public static let maxClientIDLength = 255
     public static let maxGroupLength = 64
 
     public var holder: NodeID
@@ -27,11 +32,12 @@ public struct DisruptionSlot: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch purpose {
         case .reboot(let clientID, let group): "term \(term) to \(holder): reboot by \(clientID) in \(group)"
+        case .rollout(let attempt): "term \(term) to \(holder): rollout attempt \(attempt)"
         }
     }
 
     private enum PurposeTag: UInt8 {
-        case reboot = 1
+        case reboot = 1, rollout
     }
 
     func encode(into writer: inout ByteWriter) {
@@ -42,6 +48,9 @@ public struct DisruptionSlot: Sendable, Hashable, CustomStringConvertible {
             writer.write(uint8: PurposeTag.reboot.rawValue)
             writer.write(shortString: clientID.truncatedUTF8(maxBytes: Self.maxClientIDLength))
             writer.write(shortString: group.truncatedUTF8(maxBytes: Self.maxGroupLength))
+        case .rollout(let attempt):
+            writer.write(uint8: PurposeTag.rollout.rawValue)
+            writer.write(uint32: attempt)
         }
     }
 
@@ -55,6 +64,8 @@ public struct DisruptionSlot: Sendable, Hashable, CustomStringConvertible {
             let clientID = try reader.readShortString(maxLength: maxClientIDLength)
             let group = try reader.readShortString(maxLength: maxGroupLength)
             return DisruptionSlot(holder: holder, term: term, purpose: .reboot(clientID: clientID, group: group))
+        case .rollout:
+            return DisruptionSlot(holder: holder, term: term, purpose: .rollout(attempt: try reader.readUInt32()))
         }
     }
 }

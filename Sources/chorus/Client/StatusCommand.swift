@@ -76,26 +76,26 @@ struct StatusReport: Encodable {
 
     var humanText: String {
         let counts = MemberStatus.allCases.map { "\(members[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-        let rows = [
-            ["Node", node.name],
-            ["ID", node.id],
-            ["Address", node.address],
-            ["Version", node.version],
-            ["Incarnation", String(node.incarnation)],
-            ["Status", node.status.rawValue],
-            ["Serving", node.serving.rawValue],
-            ["App health", node.health.map(\.rawValue) ?? "unknown"],
-            ["Protocol", String(node.protocolVersion)],
-            ["LB check", lb.ok ? "ok" : "unavailable (\(lb.reason ?? "unknown"))"],
-            ["Members", counts],
-            ["Upgrade", cluster.state + (cluster.waitingFor.map { " (\($0))" } ?? "")],
-            ["Cluster ver.", cluster.clusterVersion + (cluster.targetVersion.map { " → \($0)" } ?? "")],
-            ["Voters", "\(cluster.voters.count) (quorum \(cluster.quorum)): \(cluster.voters.joined(separator: ", "))"],
-            ["Task runner", cluster.taskRunner ?? "none"],
-            ["Maintenance", cluster.maintenance.enabled ? "on" + (cluster.maintenance.message.map { $0.isEmpty ? "" : ": \($0)" } ?? "") : "off"],
-            ["Banner", cluster.banner.map { "[\($0.level)] \($0.message)" + ($0.expiresAt.map { " (until \($0))" } ?? "") } ?? "none"],
-            ["Converged", cluster.converged ? "yes" : "no (decisions still spreading)"],
+        let rows: [(String, String)] = [
+            ("Node", node.name),
+            ("ID", node.id),
+            ("Address", node.address),
+            ("Version", node.version),
+            ("Incarnation", String(node.incarnation)),
+            ("Status", node.status.rawValue),
+            ("Serving", node.serving.rawValue),
+            ("App health", node.health.map(\.rawValue) ?? "unknown"),
+            ("Protocol", String(node.protocolVersion)),
+            ("LB check", lb.ok ? "ok" : "unavailable (\(lb.reason ?? "unknown"))"),
+            ("Members", counts),
+            ("Upgrade", cluster.state + (cluster.waitingFor.map { " (\($0))" } ?? "")),
+            ("Cluster ver.", cluster.clusterVersion + (cluster.targetVersion.map { " → \($0)" } ?? "")),
+            ("Voters", "\(cluster.voters.count) (quorum \(cluster.quorum)): \(cluster.voters.joined(separator: ", "))"),
+            ("Task runner", cluster.taskRunner ?? "none"),
+            ("Maintenance", cluster.maintenance.enabled ? "on" + (cluster.maintenance.message.map { $0.isEmpty ? "" : ": \($0)" } ?? "") : "off"),
+            ("Banner", cluster.banner.map { "[\($0.level)] \($0.message)" + ($0.expiresAt.map { " (until \($0))" } ?? "") } ?? "none"),
+            ("Converged", cluster.converged ? "yes" : "no (decisions still spreading)"),
         ]
-        return rows.map { $0[0].padding(toLength: 13, withPad: " ", startingAt: 0) + $0[1] }.joined(separator: "\n")
+        return TextTable.keyValues(rows)
     }
 }

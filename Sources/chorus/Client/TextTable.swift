@@ -9,4 +9,10 @@ enum TextTable {
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
+
+    /// One "Label value" line per row, the values aligned (`chorus status`, `chorus rollout status`).
+    static func keyValues(_ rows: [(String, String)]) -> String {
+        let width = (rows.map(\.0.count).max() ?? 0) + 1
+        return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + $0.1 }.joined(separator: "\n")
+    }
 }

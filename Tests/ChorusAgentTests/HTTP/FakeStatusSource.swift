@@ -48,7 +48,9 @@ actor FakeStatusSource: AgentStatusSource {
         verdicts.count > 1 ? verdicts.removeFirst() : verdicts[0]
     }
     func setVerdicts(_ next: [DisruptionBudget.Verdict]) { verdicts = next }
-    func names(of members: [NodeID]) -> [String] { members.map(\.short) }
+    func names(of members: [NodeID]) -> [String] {
+        members.map { id in ([local] + others).first { $0.id == id }?.name ?? id.short }
+    }
 
     func submit(_ command: OperatorCommand) -> CommandOutcome {
         commands.append(command)

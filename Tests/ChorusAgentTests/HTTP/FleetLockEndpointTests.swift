@@ -129,7 +129,7 @@ struct FleetLockEndpointTests {
         #"{"client_params":{"id":"a","group":""}}"#, #"{"client_params":{"id":"a","group":"we/ird"}}"#,
         #"{"client_params":{"id":"a","group":"a b"}}"#, #"{"client_params":{"id":"a"}}"#,
         #"{"client_params":{"id":"a\u0000b","group":"default"}}"#,
-        #"{"client_params":{"id":"\#(String(repeating: "x", count: 65))","group":"default"}}"#,
+        #"{"client_params":{"id":"\#(String(repeating: "x", count: 64))","group":"default"}}"#,
         #"{"client_params":{"id":7,"group":"default"}}"#,
     ])
     func aMalformedBodyIsRefused(body: String?) async throws {

@@ -21,7 +21,7 @@ struct DecisionHarness {
     var cuts: Set<[Int]> = []
     var queue: [(from: Int, to: Int, records: [Record])] = []
     var outcomes: [UInt64: CommandOutcome] = [:]
-    /// Every startTasks and stopTasks, with the node and the time.
+    /// Every startTasks, stopTasks and rolloutTurn, with the node and the time.
     var taskLog: [(node: Int, at: Instant, effect: DecisionEffect)] = []
     /// Every batch of records sent, with the time it left.
     var sent: [(from: Int, to: Int, at: Instant, records: [Record])] = []
@@ -73,6 +73,18 @@ struct DecisionHarness {
     mutating func submit(_ command: OperatorCommand, at index: Int, requestID: UInt64) {
         let effects = engines[index]!.submit(command, requestID: requestID, now: now, members: view(of: index))
         handle(effects, at: index)
+    }
+
+    mutating func rolloutTurnEnded(at index: Int, term: UInt32, failure: String?) {
+        handle(engines[index]!.rolloutTurnEnded(term: term, failure: failure, now: now), at: index)
+    }
+
+    /// The rollout turns announced to each node, in order (nil: a turn's end).
+    var announcedTurns: [(node: Int, turn: RolloutTurn?)] {
+        taskLog.compactMap { entry in
+            if case .rolloutTurn(let turn) = entry.effect { return (entry.node, turn) }
+            return nil
+        }
     }
 
     mutating func tasksEnded(at index: Int, term: UInt32, failure: String?) {
@@ -128,7 +140,7 @@ struct DecisionHarness {
         case .persistAcceptor(let state): durable[index].acceptor = state
         case .persistDecision(let decided): durable[index].log.append(decided)
         case .commandFinished(let requestID, let outcome): outcomes[requestID] = outcome
-        case .startTasks, .stopTasks: taskLog.append((index, now, effect))
+        case .startTasks, .stopTasks, .rolloutTurn: taskLog.append((index, now, effect))
         case .decided: break
         }
     }

@@ -1,0 +1,40 @@
+import ChorusCore
+import Logging
+
+/// This node's rollout turn runs as a child task (`ChildTasks`), like the upgrade tasks: the log
+/// starts it, and ends it when the turn's end is decided or the slot is taken back (an
+/// operator's release), which cancels the run and puts the node back in service.
+extension NodeRuntime {
+    func runRolloutTurn(_ turn: RolloutTurn?) {
+        guard let turn else {
+            guard let running = runningTurn else { return }
+            runningTurn = nil
+            running.stop.finish()
+            logger.notice("rollout turn ended by the cluster", metadata: ["term": "\(running.term)"])
+            _ = try? setDraining(false)
+            return
+        }
+        runningTurn?.stop.finish()
+        let (stopped, stop) = AsyncStream<Never>.makeStream()
+        runningTurn = (turn.term, stop)
+        let runner = RolloutTurnRunner(settings: rolloutSettings, runtime: self, checkApplication: checkApplication,
+                                       logger: logger)
+        children.spawn { [weak self] in
+            let failure = await withTaskGroup(of: String??.self) { group in
+                group.addTask { .some(await runner.run(turn)) }
+                group.addTask {
+                    for await _ in stopped {}
+                    return .none
+                }
+                let first = await group.next() ?? .none
+                group.cancelAll()
+                return first
+            }
+            guard let failure else { return }
+            await self?.rolloutTurnEnded(term: turn.term, failure: failure)
+        }
+    }
+
+    /// A reload's `[rollout]` settings: the next turn uses them.
+    func updateRolloutSettings(_ settings: RolloutSettings) { rolloutSettings = settings }
+}
