@@ -19,10 +19,11 @@ import Testing
         var dom = ""
         let rendered = await eventually(within: .seconds(60)) {
             dom = await Self.freshDOM(of: page, in: browser)
-            return dom.contains(#"data-loaded="yes""#)
+            // Admission (a decision) may follow the members' arrival by a moment: both are awaited.
+            return dom.contains(#"data-loaded="yes""#) && dom.contains(#"<dd id="quorum">2 of 3 voters</dd>"#)
                 && cluster.agents.allSatisfy { dom.contains(Self.memberRow($0.name, status: "alive", serving: "serving")) }
         }
-        #expect(rendered != nil, "the page never showed three alive, serving members; last DOM:\n\(dom.prefix(4000))")
+        #expect(rendered != nil, "the page never showed three alive, serving voters; last DOM:\n\(dom.prefix(4000))")
         #expect(dom.contains(#"<dd id="cluster-state" class="state-STABLE">STABLE</dd>"#))
         #expect(dom.contains(#"<dd id="quorum">2 of 3 voters</dd>"#))
         #expect(dom.contains(#"<dd id="cluster-version">1.0.0</dd>"#))
@@ -160,7 +161,8 @@ import Testing
 
     /// The opening tag of a member's row, as the page's script builds it.
     static func memberRow(_ name: String, status: String, serving: String) -> String {
-        #"<tr data-member="\#(name)" data-status="\#(status)" data-serving="\#(serving)">"#
+        // The row's attributes go on (data-health): the ones named here are its first.
+        #"<tr data-member="\#(name)" data-status="\#(status)" data-serving="\#(serving)""#
     }
 
     /// The DOM after a reload of `page` and its first requests ran, or "" when that did not happen

@@ -35,12 +35,12 @@ def init_trust(binary: str, trust_dir: str) -> None:
 
 
 def agent_arguments(binary: str, name: str, bind: str, http: str, data_dir: str, trust_dir: str,
-                    version: str = FIRST_VERSION, preset: str = "lan", joins: list[str] = (),
+                    version: str | None = FIRST_VERSION, preset: str = "lan", joins: list[str] = (),
                     advertise: str | None = None, extra: list[str] = ()) -> list[str]:
     """The `chorus agent` command line of an agent that issues its own certificate with the
-    authority key in `trust_dir`."""
+    authority key in `trust_dir`; a `version` of None gives none (the agent reads `[app]`)."""
     argv = [binary, "agent", "--name", name, "--bind", bind, "--http", http, "--data-dir", data_dir,
-            "--app-version", version, "--preset", preset,
+            *(["--app-version", version] if version else []), "--preset", preset,
             "--authority", os.path.join(trust_dir, "authority.pub"),
             "--authority-key", os.path.join(trust_dir, "authority.key")]
     if advertise:

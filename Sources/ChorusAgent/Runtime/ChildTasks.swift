@@ -23,3 +23,27 @@ public struct ChildTasks: Service {
         }
     }
 }
+
+extension ChildTasks {
+    /// Runs `work` as a child until it ends, or until the returned handle is finished, which
+    /// cancels it (a command's process group is killed). `ended` hears the result only when
+    /// `work` ended on its own.
+    func spawnStoppable<Result: Sendable>(_ work: @escaping @Sendable () async -> Result,
+                                          ended: @escaping @Sendable (Result) async -> Void) -> AsyncStream<Never>.Continuation {
+        let (stopped, stop) = AsyncStream<Never>.makeStream()
+        spawn {
+            let result = await withTaskGroup(of: Result?.self) { group in
+                group.addTask { await work() }
+                group.addTask {
+                    for await _ in stopped {}
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            if let result { await ended(result) }
+        }
+        return stop
+    }
+}

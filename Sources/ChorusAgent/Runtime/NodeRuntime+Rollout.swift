@@ -15,24 +15,12 @@ extension NodeRuntime {
             return
         }
         runningTurn?.stop.finish()
-        let (stopped, stop) = AsyncStream<Never>.makeStream()
-        runningTurn = (turn.term, stop)
         let runner = RolloutTurnRunner(settings: rolloutSettings, runtime: self, checkApplication: checkApplication,
                                        logger: logger)
-        children.spawn { [weak self] in
-            let failure = await withTaskGroup(of: String??.self) { group in
-                group.addTask { .some(await runner.run(turn)) }
-                group.addTask {
-                    for await _ in stopped {}
-                    return .none
-                }
-                let first = await group.next() ?? .none
-                group.cancelAll()
-                return first
-            }
-            guard let failure else { return }
+        let stop = children.spawnStoppable({ await runner.run(turn) }) { [weak self] failure in
             await self?.rolloutTurnEnded(term: turn.term, failure: failure)
         }
+        runningTurn = (turn.term, stop)
     }
 
     /// A reload's `[rollout]` settings: the next turn uses them.

@@ -4,25 +4,13 @@ import ChorusCore
 /// that task, which kills the command's process group; its end comes back to this actor.
 extension NodeRuntime {
     func startTasks(_ assignment: TaskAssignment) {
-        let (stopped, stop) = AsyncStream<Never>.makeStream()
         stopRunningTasks()
-        runningTasks = (assignment.term, stop)
         let command = tasksCommand
         let logger = logger
-        children.spawn { [weak self] in
-            let failure = await withTaskGroup(of: String??.self) { group in
-                group.addTask { .some(await command.run(assignment, logger: logger)) }
-                group.addTask {
-                    for await _ in stopped {}
-                    return .none
-                }
-                let first = await group.next() ?? .none
-                group.cancelAll()
-                return first
-            }
-            guard let failure else { return }
+        let stop = children.spawnStoppable({ await command.run(assignment, logger: logger) }) { [weak self] failure in
             await self?.tasksEnded(term: assignment.term, failure: failure)
         }
+        runningTasks = (assignment.term, stop)
     }
 
     /// Cancels the running command's child task, if any, which kills its process group.
