@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,7 @@ from chorustools import agents  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 APP = os.path.join(REPO, "examples", "rolling-app")
 DRAIN_SECONDS = 6  # HAProxy takes a drained node out within 2 checks of 2 s
+HEALTHY_SECONDS = 2
 
 
 class Host:
@@ -55,7 +57,13 @@ class Host:
             f'health_url = "http://127.0.0.1:{self.app_port}/health"', 'check_interval = "500ms"', "",
             "[rollout]", f'node_command = "{self.app_env} sh {upgrade}"',
             f'rollback_command = "{self.app_env} sh {upgrade} \\"$CHORUS_ROLLOUT_FROM\\""',
-            f"drain_seconds = {DRAIN_SECONDS}", "healthy_seconds = 2", "healthy_deadline = 30", ""])
+            f"drain_seconds = {DRAIN_SECONDS}", f"healthy_seconds = {HEALTHY_SECONDS}", "healthy_deadline = 30", ""])
+
+    def command_seconds(self) -> float:
+        """How long this host's node and rollback commands ran, from its agent's log."""
+        with open(os.path.join(self.dir, "agent.log"), errors="replace") as file:
+            lines = [line for line in file if "rollout command ended" in line]
+        return sum(float(found) for line in lines for found in re.findall(r"\bseconds=([0-9.]+)", line))
 
 
 def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
@@ -118,7 +126,7 @@ class Load:
             try:
                 status, _ = get(self.port, "/", timeout=5)
                 ok = status == 200
-            except OSError:
+            except (OSError, http.client.HTTPException):  # refused, reset, cut short
                 ok = False
             with self.lock:
                 self.sent += 1
@@ -139,7 +147,8 @@ class Load:
 
 def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
     work = tempfile.mkdtemp(prefix=f"chorus-rollout-{way}-")
-    base = 30000 + (os.getpid() * 7 + nodes * 101) % 20000
+    # Below the ephemeral range: the load leaves thousands of client ports in TIME_WAIT there.
+    base = 20000 + (os.getpid() * 7 + nodes * 101 + int(time.time())) % 10000
     hosts = [Host(index, work, base) for index in range(nodes)]
     frontend = base + 3 * nodes + 10
     processes: list[subprocess.Popen] = []
@@ -173,6 +182,7 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
         time.sleep(3)
         started = time.time()
         outcome = ""
+        rollout_seconds = 0.0
         if way in ("rollout", "broken"):
             target = "1.1.0" if way == "rollout" else "1.2.0"
             run = subprocess.run([binary, "rollout", "start", "--to", target, "--http-addr", f"127.0.0.1:{hosts[0].http_port}",
@@ -181,6 +191,7 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
                 raise SystemExit(f"rollout_load: chorus rollout start failed: {run.stderr}")
             final = "finished" if way == "rollout" else "halted"
             wait(lambda: json.loads(get(hosts[0].http_port, "/v1/rollout")[1])["state"] == final, 600, f"the rollout {final}")
+            rollout_seconds = time.time() - started
             state = json.loads(get(hosts[0].http_port, "/v1/rollout")[1])
             outcome = final + (f": {state['halted']['member']}, {state['halted']['reason'][:60]}" if state.get("halted") else "")
             time.sleep(DRAIN_SECONDS)  # the halted node's return to its balancer, watched too
@@ -195,6 +206,12 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
             time.sleep(7)
         elapsed = time.time() - started
         sent, failed = load.stop()
+        if way == "rollout":
+            # SPEC §13's coordination overhead: the rollout's time less what was configured to
+            # take time (drain, healthy) and what the node commands took, per node.
+            # The time is from the CLI's start to the first look that saw the rollout finished.
+            waited = nodes * (DRAIN_SECONDS + HEALTHY_SECONDS) + sum(host.command_seconds() for host in hosts)
+            outcome += f" in {rollout_seconds:.1f} s; coordination {(rollout_seconds - waited) / nodes:.2f} s/node"
         versions = [get(h.app_port, "/version")[1].decode().strip() for h in hosts]
         return {"way": way, "nodes": nodes, "seconds": elapsed, "sent": sent, "failed": failed,
                 "rate": sent / (elapsed + 3), "versions": ",".join(sorted(set(versions))), "outcome": outcome}

@@ -1,4 +1,5 @@
 import ChorusCore
+import Foundation
 import Logging
 
 /// Runs this node's rollout turn (SPEC §13) once the log has granted it: drain, wait
@@ -86,9 +87,13 @@ struct RolloutTurnRunner: Sendable {
                 "CHORUS_ROLLOUT_ATTEMPT": String(turn.attempt), "CHORUS_ROLLOUT_TERM": String(turn.term),
             ],
             guardExecutable: guardExecutable)
+        let started = ContinuousClock.now
         do {
             let outcome = try await guarded.run()
-            logger.info("rollout command ended", metadata: ["command": "\(command)", "output": "\(outcome.output)"])
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            logger.info("rollout command ended", metadata: [
+                "command": "\(command)", "seconds": "\(String(format: "%.3f", seconds))", "output": "\(outcome.output)",
+            ])
             return outcome.failure(timeout: timeout)
         } catch {
             return "cannot start: \(error)"
