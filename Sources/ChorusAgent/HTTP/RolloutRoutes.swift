@@ -73,11 +73,11 @@ struct RolloutReleaseRequest: Decodable {
     let name: String
 }
 
-/// Operators name members; decisions carry ids.
+/// Operators name members; decisions carry ids. An unknown name is 404, as for `DELETE /v1/members/{name}`.
 enum MemberNames {
     static func id(of name: String, source: some AgentStatusSource) async throws -> NodeID {
         guard let member = await source.memberSnapshots().first(where: { $0.name == name && $0.status != .left }) else {
-            throw APIError(.badRequest, error: "invalid-request", reason: "no member is named '\(name)'")
+            throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
         }
         return member.id
     }

@@ -65,7 +65,7 @@ struct RolloutEndpointTests {
 
     @Test(arguments: [
         #"{"to":"1.3"}"#, #"{"to":"1.3.0","maxUnavailable":0}"#, #"{"to":"1.3.0","maxUnavailable":17}"#,
-        #"{"to":"1.3.0","order":["nobody"]}"#, #"{"to":"1.3.0","order":["a","a"]}"#, #"{}"#, "not json",
+        #"{"to":"1.3.0","order":["a","a"]}"#, #"{}"#, "not json",
     ])
     func aMalformedStartDecidesNothing(body: String) async throws {
         let source = Self.source()
@@ -73,6 +73,20 @@ struct RolloutEndpointTests {
             let response = try await client.request("/v1/rollout/start", method: "POST", token: testAdminToken, json: body)
             #expect(response.status == 400)
             #expect(try response.jsonObject()["error"] as? String == "invalid-request")
+        }
+        #expect(await source.commands.isEmpty)
+    }
+
+    /// As `DELETE /v1/members/{name}`: a name nobody holds is 404, and nothing is decided.
+    @Test func anUnknownNameIsNotFound() async throws {
+        let source = Self.source()
+        try await withHTTPServer(source: source) { client in
+            let start = try await client.request("/v1/rollout/start", method: "POST", token: testAdminToken,
+                                                 json: #"{"to":"1.3.0","order":["nobody"]}"#)
+            #expect(start.status == 404)
+            let release = try await client.request("/v1/rollout/release", method: "POST", token: testAdminToken, json: #"{"name":""}"#)
+            #expect(release.status == 404)
+            #expect(try release.jsonObject()["error"] as? String == "unknown-member")
         }
         #expect(await source.commands.isEmpty)
     }
