@@ -127,6 +127,14 @@ struct FaultDriver {
             faults[.restart, default: 0] += 1
         }
         while cluster.hasPausedHosts { run(for: .seconds(1)) }
+        // A running rollout goes on by itself once the faults stop, one member's turn after
+        // another: it gets the time to finish, so an approval it makes at its end is not judged
+        // half-way through its tasks.
+        let rolloutBound = cluster.now + (cluster.rolloutTurnDuration + .seconds(5)) * nodes
+        while cluster.now < rolloutBound,
+              (0..<nodes).contains(where: { cluster.isRunning($0) && cluster.agreedState(of: $0)?.rollout?.status == .running }) {
+            run(for: .seconds(1))
+        }
         log("healed; quiet until the convergence check")
         run(for: observer.first.bounds.convergence + .seconds(2))
         if upgrades { observer.first.checkEnd(of: cluster) }
