@@ -53,42 +53,20 @@ enum ClusterRoutes {
     /// and removing the live one would be refused anyway (issue 15: the dead one could not be
     /// removed at all). Two live members of one name are ambiguous: 409 with their ids.
     static func memberToRemove(named name: String, among members: [MemberSnapshot]) throws -> MemberSnapshot {
-        var named = members.filter { $0.name == name }
-        if named.isEmpty, name.count >= 8, name.allSatisfy(\.isHexDigit) {
-            named = members.filter { $0.id.hex.hasPrefix(name.lowercased()) }
-        }
+        let named = MemberReference.matches(name, among: members)
         let gone = named.filter { $0.status != .alive }
-        let candidates = gone.isEmpty ? named : gone
-        guard let chosen = candidates.first else {
-            throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
-        }
-        guard candidates.count == 1 else {
-            throw APIError(.conflict, error: "ambiguous-member", reason: "\(candidates.count) members are named '\(name)' ("
-                + candidates.map { "\($0.id.short), \($0.status.rawValue)" }.joined(separator: "; ")
-                + "): remove one by its id, DELETE /v1/members/ID")
-        }
-        return chosen
+        return try MemberReference.one(of: gone.isEmpty ? named : gone, named: name,
+                                       byID: "remove one by its id, DELETE /v1/members/ID")
     }
 
     /// The member `POST /v1/members/NAME/revoke` means: by name, or by 8 or more hex digits of its
     /// id, alive or not (a compromised host is usually alive); two namesakes need the id.
     static func memberToRevoke(named name: String, among members: [MemberSnapshot]) throws -> MemberSnapshot {
-        var named = members.filter { $0.name == name && !$0.isLocal }
-        if named.isEmpty, name.count >= 8, name.allSatisfy(\.isHexDigit) {
-            named = members.filter { $0.id.hex.hasPrefix(name.lowercased()) && !$0.isLocal }
+        let named = MemberReference.matches(name, among: members.filter { !$0.isLocal })
+        if named.isEmpty, members.contains(where: { $0.isLocal && $0.name == name }) {
+            throw APIError(.conflict, error: "conflict", reason: "a node cannot revoke itself: ask another member to revoke '\(name)'")
         }
-        guard let chosen = named.first else {
-            if members.contains(where: { $0.isLocal && $0.name == name }) {
-                throw APIError(.conflict, error: "conflict", reason: "a node cannot revoke itself: ask another member to revoke '\(name)'")
-            }
-            throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
-        }
-        guard named.count == 1 else {
-            throw APIError(.conflict, error: "ambiguous-member", reason: "\(named.count) members are named '\(name)' ("
-                + named.map { "\($0.id.short), \($0.status.rawValue)" }.joined(separator: "; ")
-                + "): revoke one by its id, POST /v1/members/ID/revoke")
-        }
-        return chosen
+        return try MemberReference.one(of: named, named: name, byID: "revoke one by its id, POST /v1/members/ID/revoke")
     }
 
     static let commands: [(String, OperatorCommand)] = [

@@ -35,9 +35,16 @@ enum RolloutRoutes {
                 guard let body = try await RequestBody.decode(RolloutReleaseRequest.self, from: request) else {
                     throw APIError(.badRequest, error: "invalid-request", reason: "the body must be {\"name\"}")
                 }
-                return try await ClusterRoutes.answer(.releaseSlot(of: try await MemberNames.id(of: body.name, source: source)), source: source)
+                return try await ClusterRoutes.answer(.releaseSlot(of: try await memberID(named: body.name, source: source)), source: source)
             },
         ]
+    }
+
+    /// A member a rollout names (its order, a slot to release), as the member commands read names;
+    /// one that has left is no longer one.
+    static func memberID(named name: String, source: some AgentStatusSource) async throws -> NodeID {
+        let present = await source.memberSnapshots().filter { $0.status != .left }
+        return try MemberReference.one(of: MemberReference.matches(name, among: present), named: name, byID: "name it by its id").id
     }
 }
 
@@ -64,21 +71,11 @@ struct RolloutStartRequest: Decodable {
                            reason: "'order' names at most \(RolloutPlan.maxOrderedMembers) members, each once; the others follow")
         }
         var ids: [NodeID] = []
-        for name in names { ids.append(try await MemberNames.id(of: name, source: source)) }
+        for name in names { ids.append(try await RolloutRoutes.memberID(named: name, source: source)) }
         return RolloutPlan(targetVersion: to, maxUnavailable: UInt8(budget), approve: approve ?? false, order: ids)
     }
 }
 
 struct RolloutReleaseRequest: Decodable {
     let name: String
-}
-
-/// Operators name members; decisions carry ids. An unknown name is 404, as for `DELETE /v1/members/{name}`.
-enum MemberNames {
-    static func id(of name: String, source: some AgentStatusSource) async throws -> NodeID {
-        guard let member = await source.memberSnapshots().first(where: { $0.name == name && $0.status != .left }) else {
-            throw APIError(.notFound, error: "unknown-member", reason: "no member is named '\(name)'")
-        }
-        return member.id
-    }
 }

@@ -91,6 +91,24 @@ struct RolloutEndpointTests {
         #expect(await source.commands.isEmpty)
     }
 
+    /// Names read as the member commands read them: a host back with a new key shares its old
+    /// name, so the name alone is ambiguous (409) and 8 or more hex digits of the id pick one.
+    @Test func namesakesAreNamedByID() async throws {
+        let source = FakeStatusSource(local: FakeStatusSource.member("a", seed: 1, isLocal: true),
+                                      others: [FakeStatusSource.member("b", seed: 2, status: .dead), FakeStatusSource.member("b", seed: 4)],
+                                      joined: true)
+        await source.answerCommands(with: .committed(slot: 4, value: .releaseSlot(holder: Self.ids[1], term: 1)))
+        try await withHTTPServer(source: source) { client in
+            let ambiguous = try await client.request("/v1/rollout/release", method: "POST", token: testAdminToken, json: #"{"name":"b"}"#)
+            #expect(ambiguous.status == 409)
+            #expect(try ambiguous.jsonObject()["error"] as? String == "ambiguous-member")
+            let byID = try await client.request("/v1/rollout/release", method: "POST", token: testAdminToken,
+                                                json: #"{"name":"\#(Self.ids[1].hex.prefix(8))"}"#)
+            #expect(byID.status == 200)
+        }
+        #expect(await source.commands == [.releaseSlot(of: Self.ids[1])])
+    }
+
     @Test func pauseResumeAbortAndReleaseAreCommands() async throws {
         let source = Self.source()
         await source.answerCommands(with: .rejected(reason: "no rollout is running"))
