@@ -109,9 +109,8 @@ struct FleetLockClient {
         guard let params = body?.clientParams else {
             throw APIError(.badRequest, error: "invalid_client_params", reason: "the body must be {\"client_params\": {\"id\", \"group\"}}")
         }
-        let isControl = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control }
         guard (1...DisruptionSlot.maxClientIDCharacters).contains(params.id.unicodeScalars.count),
-              !params.id.unicodeScalars.contains(where: isControl) else {
+              RequestBody.firstControlCharacter(in: params.id) == nil else {
             throw APIError(.badRequest, error: "invalid_client_params",
                            reason: "client_params.id must be 1 to \(DisruptionSlot.maxClientIDCharacters) characters, none a control character")
         }
