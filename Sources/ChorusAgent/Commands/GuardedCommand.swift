@@ -19,6 +19,22 @@ struct GuardedCommand: Sendable {
     /// The `chorus` binary that runs the guard: this process's own, unless a test says otherwise.
     var guardExecutable = "/proc/self/exe"
 
+    /// A command an agreed assignment runs (the upgrade tasks, a rollout turn), told in
+    /// `CHORUS_<KIND>_FROM`, `_TO`, `_ATTEMPT` and `_TERM` what it is for: the term fences it,
+    /// so a script can refuse a stale assignment.
+    static func assigned(
+        _ command: String, kind: String, from: String, to: String, attempt: some BinaryInteger, term: some BinaryInteger,
+        timeout: Duration, guardExecutable: String
+    ) -> GuardedCommand {
+        GuardedCommand(
+            command: command, timeout: timeout,
+            environment: [
+                "CHORUS_\(kind)_FROM": from, "CHORUS_\(kind)_TO": to,
+                "CHORUS_\(kind)_ATTEMPT": String(attempt), "CHORUS_\(kind)_TERM": String(term),
+            ],
+            guardExecutable: guardExecutable)
+    }
+
     struct Outcome: Sendable {
         let status: TerminationStatus
         /// The last `outputTailBytes` of output, blanks trimmed.

@@ -80,13 +80,9 @@ struct RolloutTurnRunner: Sendable {
     }
 
     private func runCommand(_ command: String, for turn: RolloutTurn, within timeout: Duration) async -> String? {
-        let guarded = GuardedCommand(
-            command: command, timeout: timeout,
-            environment: [
-                "CHORUS_ROLLOUT_FROM": turn.fromVersion, "CHORUS_ROLLOUT_TO": turn.toVersion,
-                "CHORUS_ROLLOUT_ATTEMPT": String(turn.attempt), "CHORUS_ROLLOUT_TERM": String(turn.term),
-            ],
-            guardExecutable: guardExecutable)
+        let guarded = GuardedCommand.assigned(
+            command, kind: "ROLLOUT", from: turn.fromVersion, to: turn.toVersion, attempt: turn.attempt, term: turn.term,
+            timeout: timeout, guardExecutable: guardExecutable)
         let started = ContinuousClock.now
         do {
             let outcome = try await guarded.run()

@@ -17,13 +17,9 @@ struct UpgradeTasksCommand: Sendable {
             logger.info("no upgrade.tasks_command configured: the upgrade tasks are empty")
             return nil
         }
-        let guarded = GuardedCommand(
-            command: command, timeout: timeout,
-            environment: [
-                "CHORUS_UPGRADE_FROM": assignment.fromVersion, "CHORUS_UPGRADE_TO": assignment.toVersion,
-                "CHORUS_UPGRADE_ATTEMPT": String(assignment.attempt), "CHORUS_UPGRADE_TERM": String(assignment.term),
-            ],
-            guardExecutable: guardExecutable)
+        let guarded = GuardedCommand.assigned(
+            command, kind: "UPGRADE", from: assignment.fromVersion, to: assignment.toVersion, attempt: assignment.attempt,
+            term: assignment.term, timeout: timeout, guardExecutable: guardExecutable)
         do {
             let outcome = try await guarded.run { pid in
                 logger.info("upgrade tasks started", metadata: [
