@@ -18,11 +18,8 @@ extension SimulatedCluster {
 
     /// The turn's end reaches the core; a frozen host notices at its resume.
     mutating func endRolloutTurn<Observer: SimulationObserver>(_ index: Int, serial: Int, observer: inout Observer) {
-        guard let (run, turn) = hosts[index].rolloutTurn, run.serial == serial else { return }
-        if case .paused(_, let until) = hosts[index].process {
-            queue.push(.rolloutTurnEnd(node: index, serial: serial), at: until)
-            return
-        }
+        guard let (run, turn) = hosts[index].rolloutTurn, run.serial == serial,
+              !postponedWhilePaused(index, .rolloutTurnEnd(node: index, serial: serial)) else { return }
         hosts[index].rolloutTurn = nil
         var failure: String?
         if failingRolloutTurns > 0 {

@@ -64,11 +64,8 @@ extension SimulatedCluster {
     /// A run of the tasks command reached its end. A frozen host (paused) notices at its resume,
     /// after its overdue timers, which may have stopped the run first.
     private mutating func endTasks<Observer: SimulationObserver>(_ index: Int, serial: Int, observer: inout Observer) {
-        guard let run = hosts[index].taskRun, run.serial == serial else { return }
-        if case .paused(_, let until) = hosts[index].process {
-            queue.push(.tasksEnd(node: index, serial: serial), at: until)
-            return
-        }
+        guard let run = hosts[index].taskRun, run.serial == serial,
+              !postponedWhilePaused(index, .tasksEnd(node: index, serial: serial)) else { return }
         hosts[index].taskRun = nil
         var failure: String?
         if failingTaskRuns > 0 {
@@ -79,6 +76,14 @@ extension SimulatedCluster {
         let local = localNow(index)
         let effects = hosts[index].updateCore { $0.tasksEnded(term: run.term, failure: failure, now: local) }!
         finishStep(index, cause: .tasks, effects: effects, hostileChange: false, observer: &observer)
+    }
+
+    /// A paused host's process ends nothing until it resumes: `ending` moves to that moment.
+    /// True when it was moved.
+    mutating func postponedWhilePaused(_ index: Int, _ ending: Scheduled) -> Bool {
+        guard case .paused(_, let until) = hosts[index].process else { return false }
+        queue.push(ending, at: until)
+        return true
     }
 
     private mutating func fireTimer<Observer: SimulationObserver>(_ index: Int, cause: StepRecord.Cause,
