@@ -66,9 +66,9 @@ enum FleetLockRoutes {
         switch verdict {
         case .alreadyHeld:
             return try JSONResponse.make(FleetLockAnswer(kind: "lock_held", value: "\(node) holds a reboot slot"))
-        case .heldByAnother(let holder):
-            throw APIError(.conflict, error: "failed_lock_held_by_another",
-                           reason: "\(node)'s reboot slot is held by client \(holder); it releases it at /v1/steady-state")
+        case .heldByAnother(let held):
+            let release = if case .reboot = held { "it releases it at /v1/steady-state" } else { "it is freed when this node's turn ends" }
+            throw APIError(.conflict, error: "failed_lock_held_by_another", reason: "\(node)'s slot is held by \(held.holderDescription); \(release)")
         case .spent(let outOfService):
             let names = await source.names(of: outOfService)
             throw APIError(.conflict, error: "failed_lock_semaphore_full",

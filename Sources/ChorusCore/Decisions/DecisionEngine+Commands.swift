@@ -96,7 +96,7 @@ extension DecisionEngine {
             switch DisruptionBudget.verdict(for: id, purpose: .reboot(clientID: clientID, group: group), agreed: agreed, members: members) {
             case .grant(let slot): return .success(.grantSlot(slot))
             case .alreadyHeld: return .failure(CommandRejection("client \(clientID) already holds this node's slot"))
-            case .heldByAnother(let holder): return .failure(CommandRejection("this node's slot is held by client \(holder)"))
+            case .heldByAnother(let held): return .failure(CommandRejection("this node's slot is held by \(held.holderDescription)"))
             case .notAVoter: return .failure(CommandRejection("this node is not a voting member: the budget counts voting members"))
             case .spent(let out):
                 let names = out.map(displayName).joined(separator: ", ")
@@ -105,7 +105,7 @@ extension DecisionEngine {
                     + ", slots held \(agreed.disruptionSlots.count)"))
             }
         case .releaseRebootSlot(let clientID):
-            guard let held = agreed.disruptionSlot(heldBy: id), held.purpose.owner == clientID, case .reboot = held.purpose else {
+            guard let held = agreed.disruptionSlot(heldBy: id), case .reboot(clientID, _) = held.purpose else {
                 return .failure(CommandRejection("client \(clientID) holds no slot on this node"))
             }
             return .success(.releaseSlot(holder: id, term: held.term))

@@ -11,8 +11,8 @@ public enum DisruptionBudget {
         case grant(DisruptionSlot)
         /// The same client already holds this member's slot: nothing to decide (recursive lock).
         case alreadyHeld
-        /// Another client holds this member's slot.
-        case heldByAnother(clientID: String)
+        /// Another holds this member's slot: another FleetLock client, or the rollout.
+        case heldByAnother(DisruptionSlot.Purpose)
         /// Granting would take more voting members out of service than the budget allows;
         /// `outOfService` names those out already.
         case spent(outOfService: [NodeID])
@@ -24,7 +24,7 @@ public enum DisruptionBudget {
     public static func verdict(for member: NodeID, purpose: DisruptionSlot.Purpose, agreed: AgreedState,
                                members: MemberFactsView) -> Verdict {
         if let held = agreed.disruptionSlot(heldBy: member) {
-            return held.purpose.owner == purpose.owner ? .alreadyHeld : .heldByAnother(clientID: held.purpose.owner)
+            return held.purpose.hasOwner(of: purpose) ? .alreadyHeld : .heldByAnother(held.purpose)
         }
         guard agreed.isVoter(member) else { return .notAVoter }
         let out = outOfService(besides: member, agreed: agreed, members: members)
@@ -47,10 +47,21 @@ public enum DisruptionBudget {
 }
 
 extension DisruptionSlot.Purpose {
-    /// Who may hold and free the slot: a FleetLock client by its id, or the rollout.
-    public var owner: String {
+    /// Whether a slot held for this purpose is held by whoever asks for `other`: the same
+    /// FleetLock client (a recursive lock), or the rollout again. Typed, not by name: a client
+    /// may call itself anything, and must never be taken for the rollout.
+    public func hasOwner(of other: Self) -> Bool {
+        switch (self, other) {
+        case (.reboot(let held, _), .reboot(let asked, _)): held == asked
+        case (.rollout, .rollout): true
+        default: false
+        }
+    }
+
+    /// The holder, as an operator reads it: "client ID" or "the rollout".
+    public var holderDescription: String {
         switch self {
-        case .reboot(let clientID, _): clientID
+        case .reboot(let clientID, _): "client \(clientID)"
         case .rollout: "the rollout"
         }
     }

@@ -86,7 +86,7 @@ struct FleetLockEndpointTests {
     /// Owned: another client's slot on this node is neither taken nor released by this one.
     @Test func anotherClientsSlotIsNeitherTakenNorReleased() async throws {
         let source = Self.source()
-        await source.setVerdicts([.heldByAnother(clientID: "zincati-other")])
+        await source.setVerdicts([.heldByAnother(.reboot(clientID: "zincati-other", group: "default"))])
         try await withHTTPServer(source: source) { client in
             let lock = try await post(client, "/v1/pre-reboot")
             #expect(lock.status == 409)

@@ -48,6 +48,24 @@ struct RolloutDecisionTests {
         #expect(harness.logsAgree)
     }
 
+    /// A FleetLock client names itself: one that calls itself what the rollout is called must
+    /// neither be told it holds the rollout's slot (its host would reboot mid-turn, and stay down
+    /// after the turn ends and the next node goes out) nor release it.
+    @Test("a FleetLock client named like the rollout gets nothing of the rollout's slot")
+    func aClientCannotPassForTheRollout() {
+        var harness = QuorumDecisionTests.formedCluster()
+        harness.submit(.startRollout(Self.plan(first: [harness.ids[2]])), at: 0, requestID: 1)
+        harness.run(for: .seconds(1))
+        #expect(inTurn(harness) == [2])
+        let impostor = DisruptionSlot.Purpose.rollout(attempt: 1).holderDescription
+        harness.submit(.acquireRebootSlot(clientID: impostor, group: "default"), at: 2, requestID: 2)
+        harness.submit(.releaseRebootSlot(clientID: impostor), at: 2, requestID: 3)
+        harness.run(for: .seconds(1))
+        #expect(harness.outcomes[2] == .rejected(reason: "this node's slot is held by the rollout"))
+        #expect(harness.outcomes[3] == .rejected(reason: "client \(impostor) holds no slot on this node"))
+        #expect(inTurn(harness) == [2])
+    }
+
     @Test("a failed turn halts the rollout; a resume gives that node a second attempt")
     func failedTurnHaltsAndResumeRetries() {
         var harness = QuorumDecisionTests.formedCluster()
