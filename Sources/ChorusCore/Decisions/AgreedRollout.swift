@@ -57,9 +57,14 @@ public struct AgreedRollout: Sendable, Equatable {
 
     /// The voters still to take their turn, first to last: the plan's order, then the others
     /// in id order (`voters` is sorted).
+    /// Asked by every voter on every tick while a rollout runs: linear in the voters, not in
+    /// voters times turns done.
     public func due(among voters: [NodeID]) -> [NodeID] {
-        let waiting = voters.filter { !done.contains($0) }
-        let named = plan.order.filter(waiting.contains)
-        return named + waiting.filter { !named.contains($0) }
+        let finished = Set(done)
+        let waiting = voters.filter { !finished.contains($0) }
+        let waitingSet = Set(waiting)
+        let named = plan.order.filter(waitingSet.contains)
+        let namedSet = Set(named)
+        return named + waiting.filter { !namedSet.contains($0) }
     }
 }
