@@ -102,10 +102,10 @@ struct CoreFixture {
     }
 
     func heartbeat(of index: Int, incarnation: UInt64, sequence: UInt64, serving: UInt8 = 0,
-                   protocolVersion: UInt8 = MembershipNode.protocolVersion) -> SignedStatement {
+                   protocolVersion: UInt8 = MembershipNode.protocolVersion, appHealth: UInt8 = 0) -> SignedStatement {
         let body = Heartbeat(incarnation: incarnation, sequence: sequence, address: addresses[index], appVersion: "1.0.0",
                              protocolVersion: protocolVersion, serving: serving,
-                             decisionsDigest: [UInt8](repeating: 0, count: 8))
+                             decisionsDigest: [UInt8](repeating: 0, count: 8), appHealth: appHealth)
         return statement(by: index, .heartbeat, body: body.encoded)
     }
 }

@@ -50,6 +50,21 @@ import Testing
         #expect(b.status(of: fixture.id(0)) == .alive)
     }
 
+    /// The health byte is the signer's word on its own application; a value this protocol does
+    /// not define (3 to 255) reads as unknown, neither failing nor healthy, and traps nothing.
+    @Test func aHealthByteBeyondTheProtocolReadsAsUnknown() {
+        var a = fixture.convergedNode(0, members: [0, 1, 2])
+        let failing = fixture.heartbeat(of: 1, incarnation: 1, sequence: 100, appHealth: 2)
+        _ = a.receive(fixture.datagram(from: 1, records: [failing.record]), from: fixture.addresses[1], now: .ms(1))
+        #expect(a.snapshot(of: fixture.id(1))?.health == .unhealthy)
+        for (offset, byte) in [UInt8(3), 200, 255].enumerated() {
+            let heartbeat = fixture.heartbeat(of: 1, incarnation: 1, sequence: 101 + UInt64(offset), appHealth: byte)
+            _ = a.receive(fixture.datagram(from: 1, records: [heartbeat.record]), from: fixture.addresses[1], now: .ms(Int64(2 + offset)))
+            #expect(a.snapshot(of: fixture.id(1))?.health == .unknown, "byte \(byte)")
+            #expect(a.status(of: fixture.id(1)) == .alive)
+        }
+    }
+
     @Test func aHeartbeatAboveTheMaximumIsRejected() {
         var a = fixture.convergedNode(0, members: [0, 1, 2])
         let heartbeat = fixture.heartbeat(of: 1, incarnation: IncarnationBounds.maximum + 1, sequence: 0)

@@ -81,6 +81,17 @@ struct ApplicationCheckTests {
         #expect(ContinuousClock.now - started < .seconds(3))
     }
 
+    /// An application (or whatever holds its port) that answers 200 and never ends its body: the
+    /// check reads 64 KiB and stops, rather than reading until its timeout calls it unhealthy.
+    @Test func anEndlessHealthBodyIsCutShort() async throws {
+        let endless = try SilentListener()
+        defer { endless.close() }
+        let written = endless.answerEndlessly()
+        #expect(await health(.url("http://127.0.0.1:\(endless.port)/health"), timeout: .seconds(3)) == nil)
+        let bytes = await written.value
+        #expect(bytes >= ApplicationHealthCheck.maxBodyBytes && bytes < SilentListener.endlessLimit, "\(bytes) bytes written")
+    }
+
     @Test func aHealthCommandIsHealthyWhileItExitsZero() async {
         #expect(await health(.command("true")) == nil)
         #expect(await health(.command("echo 'db down' >&2; exit 1")) == "[app] health_command: exit 1: db down")
@@ -138,4 +149,33 @@ struct SilentListener {
     }
 
     func close() { _ = Glibc.close(descriptor) }
+}
+
+extension SilentListener {
+    /// Enough that a reader with no cap runs into its timeout first.
+    static let endlessLimit = 1 << 30
+
+    /// Accepts one connection and answers 200 with a chunked body that goes on until the client
+    /// hangs up (or `endlessLimit`); the bytes of body written.
+    func answerEndlessly() -> Task<Int, Never> {
+        let descriptor = descriptor
+        return Task.detached {
+            let connection = accept(descriptor, nil, nil)
+            guard connection >= 0 else { return 0 }
+            defer { _ = Glibc.close(connection) }
+            // A client that stops reading but keeps the connection open must not hang the test.
+            var patience = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &patience, socklen_t(MemoryLayout<timeval>.size))
+            var request = [UInt8](repeating: 0, count: 4096)
+            _ = recv(connection, &request, request.count, 0)
+            func send(_ bytes: [UInt8]) -> Bool {
+                bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+            }
+            guard send(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)) else { return 0 }
+            let chunk = Array("4000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 0x4000) + Array("\r\n".utf8)
+            var written = 0
+            while written < SilentListener.endlessLimit, send(chunk) { written += 0x4000 }
+            return written
+        }
+    }
 }
