@@ -10,7 +10,10 @@ sending requests through HAProxy for the whole upgrade. Each way of upgrading ge
   broken        chorus rollout to a release whose health check fails: it halts, rolled back
 
 Prints a Markdown table: requests sent and failed (a non-200 answer or no answer), per way.
+With --check (CI, tools/test) it is a test: it exits 1 unless each `chorus rollout` way failed no
+request and ended as it must (finished on 1.1.0; halted and rolled back to 1.0.0).
 Usage: tools/bench/rollout_load.py [--nodes 3] [--rate 250] [--chorus-bin PATH] [--ways rollout,...]
+                                   [--healthy-deadline 30] [--check]
 """
 import argparse
 import http.client
@@ -50,14 +53,14 @@ class Host:
         return subprocess.Popen(["/bin/sh", "-c", f"{self.app_env} sh {APP}/upgrade.sh {version}"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def configuration(self) -> str:
+    def configuration(self, healthy_deadline: int) -> str:
         upgrade = f"{APP}/upgrade.sh"
         return "\n".join([
             "[app]", f'version_command = "curl -fsS http://127.0.0.1:{self.app_port}/version"',
             f'health_url = "http://127.0.0.1:{self.app_port}/health"', 'check_interval = "500ms"', "",
             "[rollout]", f'node_command = "{self.app_env} sh {upgrade}"',
             f'rollback_command = "{self.app_env} sh {upgrade} \\"$CHORUS_ROLLOUT_FROM\\""',
-            f"drain_seconds = {DRAIN_SECONDS}", f"healthy_seconds = {HEALTHY_SECONDS}", "healthy_deadline = 30", ""])
+            f"drain_seconds = {DRAIN_SECONDS}", f"healthy_seconds = {HEALTHY_SECONDS}", f"healthy_deadline = {healthy_deadline}", ""])
 
     def command_seconds(self) -> float:
         """How long this host's node and rollback commands ran, from its agent's log."""
@@ -145,7 +148,7 @@ class Load:
         return self.sent, self.failed
 
 
-def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
+def run_way(way: str, nodes: int, rate: int, binary: str, healthy_deadline: int) -> dict:
     work = tempfile.mkdtemp(prefix=f"chorus-rollout-{way}-")
     # Below the ephemeral range: the load leaves thousands of client ports in TIME_WAIT there.
     base = 20000 + (os.getpid() * 7 + nodes * 101 + int(time.time())) % 10000
@@ -163,7 +166,7 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
         agents.init_trust(binary, trust)
         for index, host in enumerate(hosts):
             with open(os.path.join(host.dir, "chorus.toml"), "w") as file:
-                file.write(host.configuration())
+                file.write(host.configuration(healthy_deadline))
             argv = agents.agent_arguments(
                 binary, host.name, f"127.0.0.1:{host.gossip_port}", f"127.0.0.1:{host.http_port}", os.path.join(host.dir, "data"),
                 trust, version=None, joins=[] if index == 0 else [f"127.0.0.1:{hosts[0].gossip_port}"])
@@ -182,6 +185,7 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
         time.sleep(3)
         started = time.time()
         outcome = ""
+        reached = None  # the rollout's state as the agent reports it at the end
         rollout_seconds = 0.0
         if way in ("rollout", "broken"):
             target = "1.1.0" if way == "rollout" else "1.2.0"
@@ -193,6 +197,7 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
             wait(lambda: json.loads(get(hosts[0].http_port, "/v1/rollout")[1])["state"] == final, 600, f"the rollout {final}")
             rollout_seconds = time.time() - started
             state = json.loads(get(hosts[0].http_port, "/v1/rollout")[1])
+            reached = state["state"]
             outcome = final + (f": {state['halted']['member']}, {state['halted']['reason'][:60]}" if state.get("halted") else "")
             time.sleep(DRAIN_SECONDS)  # the halted node's return to its balancer, watched too
         elif way == "all-at-once":
@@ -214,7 +219,8 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
             outcome += f" in {rollout_seconds:.1f} s; coordination {(rollout_seconds - waited) / nodes:.2f} s/node"
         versions = [get(h.app_port, "/version")[1].decode().strip() for h in hosts]
         return {"way": way, "nodes": nodes, "seconds": elapsed, "sent": sent, "failed": failed,
-                "rate": sent / (elapsed + 3), "versions": ",".join(sorted(set(versions))), "outcome": outcome}
+                "rate": sent / (elapsed + 3), "versions": ",".join(sorted(set(versions))), "outcome": outcome,
+                "reached": reached}
     finally:
         for process in processes:
             try:
@@ -230,21 +236,46 @@ def run_way(way: str, nodes: int, rate: int, binary: str) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+# What a `chorus rollout` way must end as, for --check: its state and every application's version.
+EXPECTED = {"rollout": ("finished", "1.1.0"), "broken": ("halted", "1.0.0")}
+
+
+def shortfall(result: dict) -> str | None:
+    """Why a `chorus rollout` way fails --check, or None (the naive ways are for comparison)."""
+    if result["way"] not in EXPECTED:
+        return None
+    state, version = EXPECTED[result["way"]]
+    if result["failed"]:
+        return f"{result['failed']} of {result['sent']} requests failed"
+    if result["reached"] != state or result["versions"] != version:
+        return f"ended {result['reached']} on {result['versions']}, not {state} on {version}"
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", default="3", help="comma-separated cluster sizes")
     parser.add_argument("--rate", type=int, default=250, help="requests per second through HAProxy")
     parser.add_argument("--ways", default="rollout,all-at-once,one-by-one,broken")
     parser.add_argument("--chorus-bin")
+    parser.add_argument("--healthy-deadline", type=int, default=30, help="[rollout] healthy_deadline, seconds")
+    parser.add_argument("--check", action="store_true", help="exit 1 unless every chorus rollout failed no request")
     args = parser.parse_args()
     binary = agents.find_binary(REPO, args.chorus_bin)
+    failures: list[str] = []
     print("| way | N | seconds | requests | failed | req/s | versions after | outcome |")
     print("|---|---|---|---|---|---|---|---|")
     for nodes in [int(n) for n in args.nodes.split(",")]:
         for way in args.ways.split(","):
-            result = run_way(way, nodes, args.rate, binary)
+            result = run_way(way, nodes, args.rate, binary, args.healthy_deadline)
             print(f"| {result['way']} | {result['nodes']} | {result['seconds']:.1f} | {result['sent']} | {result['failed']} | "
                   f"{result['rate']:.0f} | {result['versions']} | {result['outcome']} |", flush=True)
+            problem = shortfall(result) if args.check else None
+            if problem:
+                failures.append(f"{way} of {nodes}: {problem}")
+    for failure in failures:
+        print(f"rollout_load: FAILED {failure}", file=sys.stderr)
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":
