@@ -10,7 +10,7 @@ import Testing
     }
 
     private static func clusterEvents(_ effects: [MembershipEffect]) -> [EventName] {
-        effects.compactMap { if case .clusterEvent(let name) = $0 { name } else { nil } }
+        effects.compactMap { if case .clusterEvent(let event) = $0 { event.name } else { nil } }
     }
 
     @Test func theStateANodeStartsInIsNoNewsButEnteringALaterOneIs() {
@@ -25,7 +25,7 @@ import Testing
         var tracker = ClusterEventTracker()
         _ = tracker.tickEvents(state: .stable, banner: nil)
         let start = Self.decided(.startUpgrade)
-        #expect(tracker.annotate([start], state: .readyToUpgrade, agreed: AgreedState(), banner: nil) == [start, .clusterEvent(.upgradeStarted)])
+        #expect(tracker.annotate([start], state: .readyToUpgrade, agreed: AgreedState(), banner: nil) == [start, .clusterEvent(ClusterEvent(.upgradeStarted))])
         let void = Self.decided(.startUpgrade, applied: false)
         #expect(tracker.annotate([void], state: .readyToUpgrade, agreed: AgreedState(), banner: nil) == [void])
     }
@@ -34,7 +34,7 @@ import Testing
         var tracker = ClusterEventTracker()
         _ = tracker.tickEvents(state: .upgradeTasksFailed, banner: nil)
         let retry = Self.decided(.retryUpgrade)
-        #expect(tracker.annotate([retry], state: .readyToRunUpgradeTasks, agreed: AgreedState(), banner: nil) == [retry, .clusterEvent(.upgradeReady)])
+        #expect(tracker.annotate([retry], state: .readyToRunUpgradeTasks, agreed: AgreedState(), banner: nil) == [retry, .clusterEvent(ClusterEvent(.upgradeReady))])
         #expect(tracker.tickEvents(state: .readyToRunUpgradeTasks, banner: nil).isEmpty)
     }
 

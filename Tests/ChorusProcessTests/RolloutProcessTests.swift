@@ -134,6 +134,11 @@ import Testing
         }
         #expect(serving != nil, "nothing left out of the balancer")
         #expect(await applications[0].version() == "1.1.0" && applications.count == 3, "nobody else was taken out")
+        // Every agent's events say whose turn failed, its term and why (a hook acts on that node).
+        let failed = await agents[1].heldEvents().last { $0.name == "rollout-node-failed" }
+        let slot = (try? JSONSerialization.jsonObject(with: Data((failed?.data ?? "").utf8)) as? [String: Any])?["slot"] as? [String: Any]
+        #expect(slot?["holder"] as? String == "node-3" && slot?["purpose"] as? String == "rollout", "\(String(describing: failed))")
+        #expect((slot?["reason"] as? String)?.contains("not healthy on 1.2.0") == true)
         let status = try agents[2].runClientReadingOutput(["rollout", "status"], admin: false)
         #expect(status.status == 0 && status.output.contains("halted"), "\(status.output)")
         watch.cancel()

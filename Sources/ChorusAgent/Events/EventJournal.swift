@@ -34,10 +34,11 @@ public final class EventJournal: Sendable {
     }
 
     /// Appends an event and hands it to every subscriber, in the order appended.
-    public func record(_ name: EventName, member: MemberResponse? = nil, cluster: ClusterResponse? = nil) {
+    public func record(_ name: EventName, member: MemberResponse? = nil, cluster: ClusterResponse? = nil, slot: AgentEvent.Slot? = nil) {
         let time = Date().formatted(.iso8601)
         state.withLockedValue { state in
-            let event = AgentEvent(id: state.nextID, event: name.rawValue, time: time, node: node, member: member, cluster: cluster)
+            let event = AgentEvent(id: state.nextID, event: name.rawValue, time: time, node: node, member: member, cluster: cluster,
+                                   slot: slot)
             state.nextID += 1
             state.events.append(event)
             if state.events.count > capacity { state.events.removeFirst(state.events.count - capacity) }

@@ -255,8 +255,9 @@ public actor NodeRuntime: AgentStatusSource {
             case .event(let event):
                 log(event)
                 journal.record(event.kind.name, member: MemberResponse(event.member))
-            case .clusterEvent(let name):
-                journal.record(name, cluster: ClusterResponse(core.clusterSnapshot))
+            case .clusterEvent(let event):
+                let slot = event.subject.map { AgentEvent.Slot($0, holderName: core.displayName(of: $0.holder)) }
+                journal.record(event.name, cluster: ClusterResponse(core.clusterSnapshot), slot: slot)
             case .decision(let decision):
                 carryOut(decision)
             }

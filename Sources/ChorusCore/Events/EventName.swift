@@ -2,7 +2,8 @@ import ChorusWire
 
 /// Every event name of SPEC §8 that an agent emits, defined once: the core's member events, the
 /// shell's journal (SSE, hooks, `chorus events`), the status page's listeners and the
-/// simulator's traces all spell names from here.
+/// simulator's traces all spell names from here. Which decision is which events:
+/// `ClusterEvent.applying`.
 public enum EventName: String, Sendable, CaseIterable, Codable {
     case memberJoin = "member-join"
     case memberSuspect = "member-suspect"
@@ -30,35 +31,6 @@ public enum EventName: String, Sendable, CaseIterable, Codable {
     case rolloutFinished = "rollout-finished"
     case slotGranted = "slot-granted"
     case slotReleased = "slot-released"
-
-    /// The events a decision is when it applies, in order; empty for those that are not events
-    /// of their own (the banner's are seen where it is served, since it also expires by each
-    /// agent's clock). `agreed` is the state after it: a rollout's last turn also finishes it.
-    public static func applying(_ value: DecisionValue, agreed: AgreedState) -> [EventName] {
-        switch value {
-        case .startUpgrade: [.upgradeStarted]
-        case .cancelUpgrade: [.upgradeCancelled]
-        case .approveUpgrade: [.upgradeApproved]
-        case .failTasks: [.upgradeTasksFailed]
-        case .finishTasks: [.upgradeFinished]
-        case .maintenanceOn: [.maintenanceOn]
-        case .maintenanceOff: [.maintenanceOff]
-        case .grantSlot(let slot):
-            if case .rollout = slot.purpose { [.slotGranted, .rolloutNodeStarted] } else { [.slotGranted] }
-        case .releaseSlot: [.slotReleased]
-        case .startRollout: agreed.rollout?.startedUpgrade == true ? [.upgradeStarted, .rolloutStarted] : [.rolloutStarted]
-        case .endRolloutTurn(let holder, _, let failure):
-            if failure != nil {
-                [.slotReleased, .rolloutNodeFailed, .rolloutHalted]
-            } else if agreed.rollout?.status == .finished, agreed.rollout?.done.last == holder {
-                [.slotReleased, .rolloutNodeDone, .rolloutFinished]
-            } else {
-                [.slotReleased, .rolloutNodeDone]
-            }
-        case .found, .admit, .remove, .retryUpgrade, .grantLease, .renewLease, .setBanner, .clearBanner,
-             .installKey, .useKey, .removeKey, .revoke, .revokeOperator, .pauseRollout, .resumeRollout, .abortRollout: []
-        }
-    }
 
     /// The event of entering a derived state (SPEC §4): MIXED and READY_TO_RUN_UPGRADE_TASKS
     /// follow from the voters' versions, not from a decision.

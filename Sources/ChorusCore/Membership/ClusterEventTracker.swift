@@ -29,9 +29,9 @@ struct ClusterEventTracker: Sendable {
         for effect in effects {
             annotated.append(effect)
             guard case .decision(.decided(_, let value, let applied)) = effect else { continue }
-            let names = applied ? EventName.applying(value, agreed: agreed) : []
-            if !names.isEmpty {
-                annotated += names.map(MembershipEffect.clusterEvent)
+            let events = applied ? ClusterEvent.applying(value, agreed: agreed) : []
+            if !events.isEmpty {
+                annotated += events.map(MembershipEffect.clusterEvent)
                 lastState = state
             } else if let event = derivedStateChange(to: state) {
                 annotated.append(event)
@@ -68,12 +68,12 @@ struct ClusterEventTracker: Sendable {
     private mutating func derivedStateChange(to state: UpgradeState) -> MembershipEffect? {
         defer { lastState = state }
         guard let previous = lastState, previous != state, let name = EventName.entering(state) else { return nil }
-        return .clusterEvent(name)
+        return .clusterEvent(ClusterEvent(name))
     }
 
     private mutating func bannerChange(to banner: AnnouncementBanner?) -> MembershipEffect? {
         guard banner != lastBanner else { return nil }
         lastBanner = banner
-        return .clusterEvent(.bannerChanged)
+        return .clusterEvent(ClusterEvent(.bannerChanged))
     }
 }

@@ -10,7 +10,7 @@ public enum MembershipEffect: Sendable, Equatable {
     case send([UInt8], to: PeerAddress)
     case event(MembershipEvent)
     /// An event about the cluster rather than one member (`ClusterEventTracker`).
-    case clusterEvent(EventName)
+    case clusterEvent(ClusterEvent)
     /// From the decision engine; `persist…` ones follow the same durable-before-send rule.
     case decision(DecisionEffect)
 }

@@ -156,8 +156,8 @@ extension SimulatedCluster {
                 }
             case .event(let event):
                 events.append(event)
-            case .clusterEvent(let name):
-                clusterEvents.append(name)
+            case .clusterEvent(let event):
+                clusterEvents.append(event.name)
             case .decision(.persistAcceptor(let state)):
                 hosts[index].durable.decisions.acceptor = state
             case .decision(.persistDecision(let slot)):

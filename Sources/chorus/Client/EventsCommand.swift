@@ -39,6 +39,11 @@ struct EventsCommand: AsyncParsableCommand {
             default: detail = "\(cluster.state) cluster \(cluster.clusterVersion)" + (cluster.targetVersion.map { " → \($0)" } ?? "")
             }
         }
+        if let slot = event.slot {
+            let purpose = [slot.purpose, slot.client.map { "client \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            detail = "\(slot.holder) term \(slot.term)" + (purpose.isEmpty ? "" : " (\(purpose))")
+                + (slot.reason.map { ": \($0)" } ?? "") + ", " + detail
+        }
         return "\(event.time)  \(event.event.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail)"
     }
 }

@@ -73,7 +73,10 @@ struct OpenAPIDocumentTests {
         #expect(try keys(of: JiraStateResponse(state: "STABLE", build: JiraBuild(buildNumber: 1, version: "1.0.0")))
                 == properties(of: "JiraState"))
         #expect(try keys(of: JiraErrorResponse(errorMessages: ["m"], errors: [:])) == properties(of: "JiraError"))
-        let event = AgentEvent(id: 1, event: "member-join", time: "t", node: "a", member: MemberResponse(member), cluster: cluster)
+        let subject = ClusterEvent.Subject(holder: member.id, term: 1, purpose: .reboot(clientID: "c", group: "default"), reason: "r")
+        let eventSlot = AgentEvent.Slot(subject, holderName: "a")
+        let event = AgentEvent(id: 1, event: "member-join", time: "t", node: "a", member: MemberResponse(member), cluster: cluster, slot: eventSlot)
         #expect(try keys(of: event) == properties(of: "Event"))
+        #expect(try keys(of: eventSlot) == properties(of: "EventSlot"))
     }
 }
