@@ -85,7 +85,9 @@ public enum AgentMain {
                                   tasksCommand: UpgradeTasksCommand(command: configuration.upgradeTasksCommand,
                                                                     timeout: configuration.upgradeTasksTimeout),
                                   rolloutSettings: RolloutSettings(configuration), children: children, logger: logger)
-        let applicationWatch = ApplicationWatch(checks: applicationChecks, runtime: runtime, logger: logger)
+        let applicationWatch = ApplicationWatch(checks: applicationChecks, logger: logger) { version, health, failure in
+            await runtime.setApplicationFacts(version: version, health: health, failure: failure)
+        }
         await runtime.attachApplicationCheck { await applicationWatch.checkNow() }
         let reloader = AgentReloader(running: configuration, reread: reread ?? { configuration }, nodeKey: nodeKey,
                                      authorityKey: trust.authorityKey, runtime: runtime, applicationWatch: applicationWatch,
