@@ -91,4 +91,54 @@ import Testing
             for message in refused { #expect(!log.contains(hexOf(message)), "\(message), answered 507, was decided at \(agent.name)") }
         }
     }
+
+    /// A rollout turn that ends while its node's disk is full is not lost: the end is told again
+    /// at each tick and decided once there is room, so the rollout halts instead of holding that
+    /// node's slot until a restart.
+    @Test func aTurnThatEndsOnAFullDiskIsHeardOnceThereIsRoom() async throws {
+        try #require(getuid() == 0, "mounting a tmpfs needs root")
+        let cluster = try ProcessCluster(count: 3, label: "full-turn")
+        let full = cluster.agents[2]
+        try FileManager.default.createDirectory(at: full.dataDirectory, withIntermediateDirectories: true)
+        try #require(try runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", full.dataDirectory.path]) == 0)
+        defer {
+            cluster.stop()
+            _ = try? runTool("/bin/umount", ["-l", full.dataDirectory.path])
+        }
+        // node-3's node command fills its own data directory; its application never reports
+        // the target (a fixed version), so the turn fails after the deadline, disk full.
+        let fillers = ["filler", "filler-tail"]
+        let fill = "dd if=/dev/zero of=\(full.dataDirectory.path)/\(fillers[0]) bs=4k 2>/dev/null; "
+            + "dd if=/dev/zero of=\(full.dataDirectory.path)/\(fillers[1]) bs=1 2>/dev/null; true"
+        for agent in cluster.agents {
+            let file = cluster.workspace.appendingPathComponent("\(agent.name).toml")
+            try "[rollout]\nnode_command = \"\(fill)\"\ndrain_seconds = 0\nhealthy_seconds = 1\nhealthy_deadline = 2\n"
+                .write(to: file, atomically: true, encoding: .utf8)
+            try agent.start(join: agent === cluster.agents[0] ? nil : cluster.base, trust: cluster.trust,
+                            environment: ["CHORUS_CONFIG": file.path])
+        }
+        let formed = await eventually(within: .seconds(20)) {
+            await cluster.agents.asyncAllSatisfy { await $0.cluster()?.voters.count == 3 }
+        }
+        try #require(formed != nil)
+        let start = try cluster.agents[0].runClientReadingOutput(["rollout", "start", "--to", "1.1.0", "--order", "node-3"])
+        try #require(start.status == 0, "\(start.output)")
+        let filled = await eventually(within: .seconds(15)) {
+            FileManager.default.fileExists(atPath: full.dataDirectory.appendingPathComponent(fillers[1]).path)
+                && (try? String(contentsOf: full.logFile, encoding: .utf8))?.contains("cannot persist after the rollout turn ended") == true
+        }
+        try #require(filled != nil, "the turn did not end on the full disk")
+        #expect(await cluster.agents[0].json("/v1/rollout")?["state"] as? String == "running", "nothing decided while the disk is full")
+
+        for filler in fillers { try FileManager.default.removeItem(at: full.dataDirectory.appendingPathComponent(filler)) }
+        let halted = await eventually(within: .seconds(15)) {
+            await cluster.agents[0].json("/v1/rollout")?["state"] as? String == "halted"
+        }
+        let rollout = await cluster.agents[0].json("/v1/rollout")
+        #expect(halted != nil, "the end was never told: \(String(describing: rollout))")
+        let stop = rollout?["halted"] as? [String: Any]
+        #expect(stop?["member"] as? String == "node-3")
+        #expect((stop?["reason"] as? String)?.contains("not healthy on 1.1.0") == true, "\(String(describing: stop))")
+        #expect((rollout?["slots"] as? [Any])?.isEmpty == true, "node-3's slot is free")
+    }
 }

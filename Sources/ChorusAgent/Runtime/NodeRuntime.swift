@@ -26,6 +26,10 @@ public actor NodeRuntime: AgentStatusSource {
     var rolloutSettings: RolloutSettings
     /// The rollout turn this node runs, and how to stop it.
     var runningTurn: (term: UInt32, stop: AsyncStream<Never>.Continuation)?
+    /// Ended task runs and rollout turns the core has not taken in, because the disk refused
+    /// what they led to: offered again at each tick, so a full disk delays the cluster hearing
+    /// of them instead of losing them (a lost end held the lease or the slot until a restart).
+    private var unreportedEnds: [CommandEnd] = []
     /// Asks the application watch for a fresh reading (set by `AgentMain`).
     var checkApplication: @Sendable () async -> Void = {}
     let children: ChildTasks
@@ -85,6 +89,7 @@ public actor NodeRuntime: AgentStatusSource {
     func tick() {
         armedWakeup = nil
         try? step { $0.tick(now: clock.now(), unixSeconds: clock.unixSeconds()) }
+        reportEndsAgain()
         noteNameConflict()
         storeVoterNamesIfChanged()
     }
@@ -185,20 +190,42 @@ public actor NodeRuntime: AgentStatusSource {
     func rolloutTurnEnded(term: UInt32, failure: String?) {
         guard runningTurn?.term == term else { return } // stopped: nobody waits for it
         runningTurn = nil
-        do {
-            try step { $0.rolloutTurnEnded(term: term, failure: failure, now: clock.now()) }
-        } catch {
-            logger.critical("cannot persist after the rollout turn ended", metadata: ["error": "\(error)"])
-        }
+        report(.rolloutTurn(term: term, failure: failure))
     }
 
     func tasksEnded(term: UInt32, failure: String?) {
         guard runningTasks?.term == term else { return } // stopped: nobody waits for it
         runningTasks = nil
+        report(.tasks(term: term, failure: failure))
+    }
+
+    /// Tells the core; kept for the next tick if what it leads to cannot be stored.
+    private func report(_ end: CommandEnd) {
+        guard !tell(end) else { return }
+        logger.critical("cannot persist after \(end.what) ended; told again at each tick until it can be",
+                        metadata: ["term": "\(end.term)"])
+        unreportedEnds.append(end)
+    }
+
+    private func reportEndsAgain() {
+        guard !unreportedEnds.isEmpty else { return }
+        unreportedEnds = unreportedEnds.filter { end in
+            guard tell(end) else { return true }
+            logger.notice("\(end.what) ended: told once it could be stored", metadata: ["term": "\(end.term)"])
+            return false
+        }
+    }
+
+    /// True once the core has taken it in (or had no more use for it: a lease or turn long gone).
+    private func tell(_ end: CommandEnd) -> Bool {
         do {
-            try step { $0.tasksEnded(term: term, failure: failure, now: clock.now()) }
+            switch end {
+            case .tasks(let term, let failure): try step { $0.tasksEnded(term: term, failure: failure, now: clock.now()) }
+            case .rolloutTurn(let term, let failure): try step { $0.rolloutTurnEnded(term: term, failure: failure, now: clock.now()) }
+            }
+            return true
         } catch {
-            logger.critical("cannot persist after the upgrade tasks ended", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
