@@ -104,9 +104,22 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // What the tests that run real agents share: agent processes and clusters of them,
+        // free ports, external tools, an HTTP client.
+        .target(
+            name: "ChorusTesting",
+            dependencies: [
+                "ChorusAgent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/ChorusTesting"
+        ),
         .testTarget(
             name: "ChorusProcessTests",
-            dependencies: ["ChorusAgent", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["ChorusTesting", "ChorusAgent", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
     ],
     swiftLanguageModes: [.v6]

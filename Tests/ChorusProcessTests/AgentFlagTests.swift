@@ -1,6 +1,7 @@
 import ChorusAgent
 import Foundation
 import Testing
+import ChorusTesting
 
 /// `chorus agent`'s options are declared by hand (swift-argument-parser needs property
 /// wrappers); its help must list exactly the flags of `AgentSettings.all`, plus `--config` and

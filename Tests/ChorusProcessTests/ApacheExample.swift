@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// deploy/apache/chorus.conf adapted to a loopback test inside a minimal httpd.conf of the test's
 /// own (modules, pid and log paths), changing only what differs per installation: the site's

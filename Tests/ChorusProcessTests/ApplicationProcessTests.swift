@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The application's own facts (SPEC §13) on real agents: the version read from a file, the
 /// health from a command and then, after `chorus reload`, from a URL, all while the agent runs.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Real `chorus agent` processes on loopback: the whole stack, UDP and HTTP included.
 @Suite(.serialized) struct ClusterProcessTests {

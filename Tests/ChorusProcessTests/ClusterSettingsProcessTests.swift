@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Maintenance mode and the banner on real agents, through the CLI (SPEC §6, §8, §9).
 @Suite(.serialized) struct ClusterSettingsProcessTests {

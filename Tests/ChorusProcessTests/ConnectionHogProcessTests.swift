@@ -3,6 +3,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ChorusTesting
 #endif
 
 /// HTTP clients cannot take an agent's descriptors (issue 15: 1,100 idle connections against

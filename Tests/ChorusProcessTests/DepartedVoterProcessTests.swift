@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// What a newcomer hit first (issue 16): five agents up, all stopped, three started again on the
 /// same data directories. The other two stay voters that no running agent has a member entry

@@ -1,6 +1,7 @@
 import ChorusAgent
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The deploy files that cannot run here (no systemd as PID 1, no Docker engine, no Kubernetes)
 /// checked statically: systemd's own verifier, YAML parsed by PyYAML, and the wiring between

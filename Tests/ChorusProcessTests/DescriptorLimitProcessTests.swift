@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// An agent that runs out of descriptors is killed by libdispatch (SIGILL: its worker-pool
 /// monitor cannot open /proc/<tid>/stat), so the agent takes its whole hard RLIMIT_NOFILE at

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// `chorus events --follow` against a real agent: it prints events as they happen, and an open
 /// stream does not keep the agent from stopping.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The CLI's exit codes as docs/cli.md lists them, each produced for real against node-1 of
 /// three agents (SPEC §9: "exit codes that scripts can rely on").

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// FleetLock (SPEC §7, §13) on real agents, spoken by curl exactly as the protocol document's
 /// example does: one reboot at a time across the cluster, a holder killed mid-reboot keeps its

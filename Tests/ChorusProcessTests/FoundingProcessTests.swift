@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// One shared configuration for every agent (the same `join` list, `[cluster] founder`), as a
 /// DaemonSet or a compose file gives it: one cluster forms, and a founder that comes back with

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// A full disk under one agent (a real tmpfs, filled): nothing it could not store is decided or
 /// acknowledged, its commands answer 507, it keeps its membership and serves reads, and every

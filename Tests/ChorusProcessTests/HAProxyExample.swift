@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// deploy/haproxy/haproxy.cfg adapted to a loopback test, changing only what differs per
 /// installation: the frontend's bind address, the server lines (the application's servers with

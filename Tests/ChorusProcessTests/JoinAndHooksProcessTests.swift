@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Issue 16, item 5 with real agents: a running agent told to join through another seed, and a
 /// join storm of 25 agents with a `*` hook, whose forks are counted.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The gossip keyring on real agents through the CLI (SPEC §2 Confidentiality, §9): a rotation
 /// while one agent is down, that agent coming back on the removed key and being re-keyed, and

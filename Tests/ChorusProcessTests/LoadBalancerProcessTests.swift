@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The load-balancer examples run for real, in front of three toy backends (each a
 /// `python3 -m http.server` serving a page that names its node) whose agents answer

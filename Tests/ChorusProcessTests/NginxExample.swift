@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// deploy/nginx/chorus.conf adapted to a loopback test inside a minimal nginx.conf of the
 /// test's own (prefix, pid, temp paths, foreground), changing only what differs per

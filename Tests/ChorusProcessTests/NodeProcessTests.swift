@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Drain, undrain and leave through the CLI on real agents (SPEC §6, §9).
 @Suite(.serialized) struct NodeProcessTests {

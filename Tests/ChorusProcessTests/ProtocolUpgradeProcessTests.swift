@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Chorus upgrades itself with itself (SPEC §3): four agents started on the previous release's
 /// binary are rolled, one at a time, to this build's binary (graceful stop, same data directory,

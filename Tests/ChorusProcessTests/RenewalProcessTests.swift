@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Renewing a whole cluster's certificates is one rolling step with no restart (SPEC §2,
 /// Certificate lifecycle; issue 15: "Renewal needs a restart of every agent").

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// `chorus rollout` on real agents, each beside a real application (examples/rolling-app): the
 /// cluster upgrades itself node by node, never more than one node out of its balancer, and a

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// `chorus simulate` as operators and CI call it: the exit status and the report they read.
 @Suite(.serialized) struct SimulateCommandTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The status page (`GET /`) rendered by headless Chromium against three real agents: the DOM,
 /// after the page's JavaScript ran, shows that cluster's members, versions, liveness and state,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// The trust lifecycle with real agents and the real CLI (SPEC §2, Operators; issue 15): an
 /// operator token works at every agent and is logged by name until it is revoked; a revoked

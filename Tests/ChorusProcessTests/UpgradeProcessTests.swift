@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ChorusTesting
 
 /// Whole upgrades through real agents on loopback: start at one node, restart every node on the
 /// new version with its data directory, approve at another, the tasks command runs once.

@@ -4,7 +4,7 @@ import Testing
 extension ProcessCluster {
     /// Starts every agent (node-1 founds, the others join it) and waits until each answers 200
     /// on /v1/health/lb: the starting point of the operations tests (load balancers, status page).
-    func startServing() async throws {
+    public func startServing() async throws {
         try startAll()
         let serving = await eventually(within: .seconds(20)) {
             for agent in agents where await agent.status(of: "/v1/health/lb") != 200 { return false }
@@ -17,7 +17,7 @@ extension ProcessCluster {
 extension AgentProcess {
     /// A mutation with this agent's admin token and an optional JSON body; the status and body,
     /// or nil when the agent did not answer within `timeout`.
-    func mutation(_ method: String, _ path: String, json: String? = nil,
+    public func mutation(_ method: String, _ path: String, json: String? = nil,
                   timeout: Duration = .seconds(5)) async throws -> (status: Int, body: String)? {
         let token = try String(contentsOf: dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -28,7 +28,7 @@ extension AgentProcess {
     }
 
     /// The status code of `mutation`, or nil when the agent did not answer.
-    func mutate(_ method: String, _ path: String, json: String? = nil) async throws -> Int? {
+    public func mutate(_ method: String, _ path: String, json: String? = nil) async throws -> Int? {
         try await mutation(method, path, json: json)?.status
     }
 }

@@ -8,13 +8,13 @@ import Testing
 /// Programs from Debian packages the operations tests drive (haproxy, nginx, apache2, chromium,
 /// systemd-analyze, python3). `tools/ensure-deps operations` installs them when missing; a test
 /// that cannot find one fails and says so, rather than passing without having run.
-enum ExternalTool {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+public enum ExternalTool {
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The first executable named `name` on PATH or in the sbin directories (haproxy and nginx
     /// live in /usr/sbin, which a non-root PATH may lack).
-    static func find(_ name: String) -> URL? {
+    public static func find(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
         return directories.lazy.map { URL(fileURLWithPath: $0).appendingPathComponent(name) }
@@ -22,13 +22,13 @@ enum ExternalTool {
     }
 
     /// `find`, or a recorded failure naming the package to install.
-    static func require(_ name: String, package: String) throws -> URL {
+    public static func require(_ name: String, package: String) throws -> URL {
         try #require(find(name), "\(name) not found: run tools/ensure-deps operations (installs Debian package \(package))")
     }
 
     /// Runs a program to completion with a deadline (it is killed past it); returns its exit
     /// status (nil if killed) and its stdout and stderr together.
-    static func run(_ executable: URL, _ arguments: [String], timeout: Duration = .seconds(60)) async throws
+    public static func run(_ executable: URL, _ arguments: [String], timeout: Duration = .seconds(60)) async throws
         -> (status: Int32?, output: String)
     {
         let process = Process()
@@ -57,11 +57,11 @@ enum ExternalTool {
 
 /// A long-running helper process (a toy backend, HAProxy) whose output goes to a log file, and
 /// which is killed when the test is done with it.
-final class BackgroundProcess: @unchecked Sendable {
+public final class BackgroundProcess: @unchecked Sendable {
     private let process = Process()
-    let log: URL
+    public let log: URL
 
-    init(_ executable: URL, _ arguments: [String], log: URL) throws {
+    public init(_ executable: URL, _ arguments: [String], log: URL) throws {
         self.log = log
         process.executableURL = executable
         process.arguments = arguments
@@ -73,11 +73,11 @@ final class BackgroundProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { process.isRunning }
 
     /// SIGTERM first, so a master process (nginx) stops its workers instead of orphaning them;
     /// SIGKILL after 5 s. Polls `isRunning`: `waitUntilExit` can hang when called from a task.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(5)
@@ -85,12 +85,12 @@ final class BackgroundProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 }
 
 /// The tests' HTTP client: like the CLI's, it reports a refused connection at once, where
 /// AsyncHTTPClient's default retries until the deadline (a stopped agent is a common answer here).
-let testHTTPClient: HTTPClient = {
+public let testHTTPClient: HTTPClient = {
     var configuration = HTTPClient.Configuration()
     configuration.connectionPool.retryConnectionEstablishment = false
     return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
@@ -98,7 +98,7 @@ let testHTTPClient: HTTPClient = {
 
 /// One plain HTTP exchange on a new connection (`Connection: close`), so a load balancer picks
 /// a server for every request; nil when nothing answered within `timeout`.
-func fetch(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil,
+public func fetch(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil,
            timeout: Duration = .seconds(5)) async -> (status: Int, body: String)? {
     var request = HTTPClientRequest(url: url)
     request.method = HTTPMethod(rawValue: method)
@@ -111,7 +111,7 @@ func fetch(_ url: String, method: String = "GET", headers: [String: String] = [:
 }
 
 /// Runs `tool` with `arguments` to completion, its output discarded; returns its exit status.
-func runTool(_ tool: String, _ arguments: [String]) throws -> Int32 {
+public func runTool(_ tool: String, _ arguments: [String]) throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
     process.arguments = arguments

@@ -7,11 +7,11 @@ import Glibc
 /// ephemeral range, every port of it free for TCP and UDP when picked. Windows inside that range
 /// (the old 20,000–50,000) now and then held a port an outgoing connection had taken (HAProxy's
 /// checks, the browser test beside it), and a toy backend could not bind.
-enum TestPorts {
+public enum TestPorts {
     /// Ports a test may use from its base: agents at base + 0..<20, backends and balancers above.
-    static let span = 128
+    public static let span = 128
 
-    static func randomBase() -> Int {
+    public static func randomBase() -> Int {
         let upper = ephemeralRangeStart() - span
         var base = Int.random(in: 10_000...upper)
         for _ in 0..<50 where !(base..<base + span).allSatisfy(isFree) {
