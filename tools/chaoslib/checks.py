@@ -12,6 +12,8 @@ from collections import Counter, deque
 
 from chorustools import events
 
+from .budget import BudgetCheck
+
 MODE = "M"
 PHASES = {"STABLE": "S", "READY_TO_UPGRADE": MODE, "MIXED": MODE, "READY_TO_RUN_UPGRADE_TASKS": MODE,
           "RUNNING_UPGRADE_TASKS": "R", "UPGRADE_TASKS_FAILED": "F"}
@@ -92,6 +94,7 @@ class Checker:
         self.acknowledged: list[tuple[int, str, str, float]] = []
         self.tasks = TaskRuns(self)
         self.finished_versions: set = set()
+        self.budget = BudgetCheck(self)
 
     # -- recording --------------------------------------------------------------------------------
 
@@ -111,7 +114,7 @@ class Checker:
     # -- inputs -----------------------------------------------------------------------------------
 
     def on_sample(self, host: int, t: float, life: int, cluster: dict | None, members: list | None,
-                  self_info: dict | None, decisions: list | None) -> None:
+                  self_info: dict | None, decisions: list | None, rollout: dict | None = None) -> None:
         with self.lock:
             by_name = {m["name"]: m for m in members or []}
             previous = self.latest.get(host)
@@ -126,6 +129,10 @@ class Checker:
             if cluster:
                 self._check_quorum_size(host, t, cluster)
                 self._check_minority(host, t, cluster)
+            if members is not None and cluster:
+                self.budget.on_view(host, t, by_name, cluster.get("voters") or [], rollout)
+            if rollout is not None:
+                self.budget.on_rollout(host, t, rollout)
             if members is not None:
                 self._check_accuracy(host, t, by_name)
                 self._note_detections(host, t, by_name)
@@ -159,6 +166,7 @@ class Checker:
                 c = event["cluster"]
                 detail = f"state={c.get('state')} version={c.get('clusterVersion')} decisions={c.get('decisions')}"
             self.events[host].append((t, f"{self.names[host]}#{life} {name} {detail}".rstrip()))
+            self.budget.on_event(host, name)
             if name in DEPARTURE_EVENTS and event.get("member"):
                 self._check_departure_event(host, t, event["member"], DEPARTURE_EVENTS[name])
             if name not in EVENT_EDGES:
@@ -210,6 +218,7 @@ class Checker:
             ref = self.reference.get(slot)
             if ref is None:
                 self.reference[slot] = dict(d, seenAt=self.names[host], t=t)
+                self.budget.on_decision(t, d)
             elif ref["value"] != d["value"]:
                 self.violate(t, "1 agreement", f"slot {slot}: {self.names[host]} holds {d['decision']} "
                              f"({d['value'][:24]}), {ref['seenAt']} holds {ref['decision']} ({ref['value'][:24]})",

@@ -52,11 +52,30 @@ class History:
                     return True
             return any(since <= t <= until for t in self.restarts.get(host, []))
 
+    def down_throughout(self, host: int, since: float, until: float) -> bool:
+        """Was the host down (killed, stopped, paused, restarting) without a break over all of [since, until]?"""
+        with self.lock:
+            return any(start <= since and (end is None or end >= until) for start, end, _ in self.down.get(host, []))
+
+    def restarted(self, host: int, since: float, until: float) -> bool:
+        with self.lock:
+            return any(since <= t <= until for t in self.restarts.get(host, []))
+
     def partitioned(self, since: float, until: float, lossy_above: int = 10) -> bool:
         """Was any partition, one-way cut, or loss above `lossy_above` % in force in [since, until]?"""
         with self.lock:
             for start, end, kind, _, params in self.network:
                 if start <= until and (end is None or end >= since):
+                    if kind in ("partition", "oneway") or params.get("percent", 0) > lossy_above:
+                        return True
+            return False
+
+    def cut_off(self, host: int, since: float, until: float, lossy_above: int = 10) -> bool:
+        """Was `host` on the cut side of a partition or one-way cut, or losing more than
+        `lossy_above` % of its packets, at any time in [since, until]?"""
+        with self.lock:
+            for start, end, kind, hosts, params in self.network:
+                if start <= until and (end is None or end >= since) and host in hosts:
                     if kind in ("partition", "oneway") or params.get("percent", 0) > lossy_above:
                         return True
             return False

@@ -1,5 +1,6 @@
 """Reads every agent's endpoint continuously: a poller per agent (cluster, members, self, the
-decision log's new slots) and an event-stream reader per agent, feeding the `Checker`."""
+decision log's new slots, the rollout and its disruption slots) and an event-stream reader per
+agent, feeding the `Checker`."""
 
 import threading
 import time
@@ -49,11 +50,12 @@ class Observer:
                 decisions = answer.body
                 if decisions:
                     self.known_slots[(agent.index, life)] = decisions[-1]["slot"] + 1
+        rollout = client.get(agent.http, "/v1/rollout")
         if agent.lives != life:
             return False  # restarted while we asked: the answers may mix two lives
         self.polls += 1
         # A sample stands for the moment its last answer arrived (at most one HTTP timeout per read later).
-        self.checker.on_sample(agent.index, self.clock(), life, cluster, members, self_info, decisions)
+        self.checker.on_sample(agent.index, self.clock(), life, cluster, members, self_info, decisions, rollout)
         return True
 
     def _poll_loop(self, agent) -> None:

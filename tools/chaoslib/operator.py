@@ -3,6 +3,8 @@ the rolling restarts on a newer (or, to downgrade, older) application version th
 needs, and kill -9 of the node running the upgrade tasks while they run, issued at random agents, sometimes two at once at different agents, also during
 partitions (then often on the minority side). It reacts to the state an agent reports, so it is
 not part of the reproducible schedule; its choices draw from a stream seeded by the run's seed.
+`Actor` is what it shares with the rollout operator (`rollouts.py`): the thread, the stream, the
+record of every command and its answer.
 """
 
 import os
@@ -18,21 +20,17 @@ def bump(version: str) -> str:
     return f"{major}.{int(minor) + 1}.0"
 
 
-class Operator:
-    def __init__(self, seed: int, agents, checker, history, clock, restart, network_minority, run_dir: str,
-                 max_down: int, kill_runner) -> None:
-        self.rng = random.Random(f"chorus-chaos-operator:{seed}")
+class Actor:
+    """Acts every 1-3 s (`step`) at random live agents, its choices drawn from a stream of its own
+    seeded by the run's seed; every command goes to the history and is counted by its answer."""
+
+    def __init__(self, stream: str, seed: int, agents, history, clock, network_minority) -> None:
+        self.rng = random.Random(f"{stream}:{seed}")
         self.agents = agents
-        self.checker = checker
         self.history = history
         self.clock = clock
-        self.restart = restart                  # restart(agent, version, kind) in the background
-        self.kill_runner = kill_runner          # kill_runner(agent): kill -9, restart after the detection bound
         self.network_minority = network_minority  # () -> hosts on the minority side now, or []
-        self.run_dir = run_dir
-        self.max_down = max_down
         self.answers = Counter()
-        self.maintenance_supported: bool | None = None
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -55,12 +53,50 @@ class Operator:
             return self.rng.choice(minority)
         return self.rng.choice(live)
 
-    def command(self, agent, name: str, method: str = "POST", path: str | None = None, body=None) -> None:
-        path = path or f"/v1/upgrade/{name}"
-        answer = client.request(agent.http, method, path, token=agent.admin_token(), body=body, timeout=8.0)
+    def ask(self, agent, name: str, method: str, path: str, body=None, headers=None, token: bool = True):
+        """One command, recorded; its answer, or None when the agent did not answer."""
+        answer = client.request(agent.http, method, path, token=agent.admin_token() if token else None, body=body,
+                                timeout=8.0, headers=headers)
         status = answer.status if answer else "no answer"
         self.answers[(name, status)] += 1
-        self.history.note(self.clock(), f"operator {name} at {agent.name}: {status}")
+        why = None  # a refusal's reason: `{"error","reason"}`, or FleetLock's `{"kind","value"}`
+        if answer and answer.status != 200 and isinstance(answer.body, dict):
+            why = answer.body.get("reason") or answer.body.get("value")
+        self.history.note(self.clock(), f"operator {name} at {agent.name}: {status}" + (f" ({why})" if why else ""))
+        return answer
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """What the actor must undo once it stops, before the run's final convergence check."""
+
+    def _loop(self) -> None:
+        while not self.stopping.wait(self.rng.uniform(1.0, 3.0)):
+            try:
+                self.step()
+            except Exception as error:  # the operator must not take the run down
+                self.history.note(self.clock(), f"operator error: {error!r}")
+        try:
+            self.finish()
+        except Exception as error:
+            self.history.note(self.clock(), f"operator error: {error!r}")
+
+
+class Operator(Actor):
+    def __init__(self, seed: int, agents, checker, history, clock, restart, network_minority, run_dir: str,
+                 max_down: int, kill_runner, rolling=lambda: False) -> None:
+        super().__init__("chorus-chaos-operator", seed, agents, history, clock, network_minority)
+        self.checker = checker
+        self.restart = restart                  # restart(agent, version, kind) in the background
+        self.kill_runner = kill_runner          # kill_runner(agent): kill -9, restart after the detection bound
+        self.rolling = rolling                  # () -> a rollout is running: it moves the nodes, not this operator
+        self.run_dir = run_dir
+        self.max_down = max_down
+        self.maintenance_supported: bool | None = None
+
+    def command(self, agent, name: str, method: str = "POST", path: str | None = None, body=None) -> None:
+        answer = self.ask(agent, name, method, path or f"/v1/upgrade/{name}", body)
         if name in ("start", "cancel", "approve", "retry"):
             self.checker.on_command(self.clock(), agent.index, name, answer)
         if name.startswith("maintenance") and answer is not None:
@@ -115,7 +151,7 @@ class Operator:
                 self._restart_one([a for a in self.agents if a.version != original], original, "downgrade-restart")
             elif r < 0.16:
                 self.command(asked, "approve")  # too early: must be refused
-            else:
+            elif not self.rolling():
                 self._restart_one([a for a in self.agents if a.version != target], target, "upgrade-restart")
         elif state == "READY_TO_RUN_UPGRADE_TASKS":
             if self.rng.random() < 0.25:
@@ -143,10 +179,3 @@ class Operator:
                 self.command(asked, "cancel")
             else:
                 self.command(asked, "retry")
-
-    def _loop(self) -> None:
-        while not self.stopping.wait(self.rng.uniform(1.0, 3.0)):
-            try:
-                self.step()
-            except Exception as error:  # the operator must not take the run down
-                self.history.note(self.clock(), f"operator error: {error!r}")

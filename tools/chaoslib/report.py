@@ -9,16 +9,22 @@ from . import schedule
 
 MARKDOWN_LOG_LINES = 300
 DELAY = "delay: this kernel has no netem and the agent has no delay option; the harness injects no latency"
+BUDGET = ("10 budget at a grant: a member out of service for less than 10 s before it (news its holder may not "
+          "have had), grants whose holder's polls leave a gap it could have changed its view in, and grants whose "
+          "holder was cut off by a partition or loss (their value can be decided after the heal); slots held "
+          "between two polls only are never listed (the log's own limit bounds them)")
 NOT_CHECKED = [
     "8 integrity: without the hostile kinds (replay,reflect,flood,insider) the harness sends no forged, "
     "unsigned or replayed datagrams, so its integrity checks (incarnations never back nor out of range) only "
     "watch (the simulator and Tests/ChorusCoreTests/IntegrityTests.swift cover it)",
+    BUDGET,
     DELAY,
 ]
 NOT_CHECKED_HOSTILE = [
     "8 integrity beyond what the endpoints show: the harness sees incarnations, statuses, decisions and "
     "detection times; a forged or replayed datagram that changed state no endpoint reports would go unseen "
     "(the simulator and Tests/ChorusCoreTests/IntegrityTests.swift cover the core)",
+    BUDGET,
     DELAY,
 ]
 
@@ -34,7 +40,7 @@ class Progress:
         kinds = " ".join(f"{k} {v}" for k, v in sorted(run.injected.items()))
         sample = next((s for s in run.checker.latest.values() if s[2]), None)
         state = f"{sample[2].get('state')} {sample[2].get('clusterVersion')}" if sample else "?"
-        commands = sum(run.operator.answers.values()) if run.operator else 0
+        commands = sum(sum(a.answers.values()) for a in (run.operator, run.rollout_operator) if a)
         return (f"[{t:6.0f}s/{self.duration:.0f}s] faults {injected} ({kinds}) | commands {commands} | {state} | "
                 f"checks {sum(run.checker.checks.values())} | violations {len(run.checker.violations)}")
 
@@ -82,7 +88,8 @@ def build(run) -> dict:
                    "pollSlack": _r(run.bounds.poll_slack)},
         "faultsInjected": dict(sorted(run.injected.items())),
         "faultsSkipped": dict(sorted(run.skipped.items())),
-        "operatorCommands": {f"{k[0]} {k[1]}": v for k, v in sorted(operator.answers.items(), key=str)} if operator else {},
+        "operatorCommands": {f"{k[0]} {k[1]}": v for a in (operator, run.rollout_operator) if a
+                             for k, v in sorted(a.answers.items(), key=str)},
         "maintenanceSupported": operator.maintenance_supported if operator else None,
         "decisionLogReadable": checker.decisions_supported,
         "upgradesCompleted": len(finished),
@@ -94,6 +101,7 @@ def build(run) -> dict:
         "checks": dict(sorted(checker.checks.items())),
         "figures": figures,
         "convergence": checker.convergence_times,
+        "rollouts": dict(run.rollout_operator.figures() if run.rollout_operator else {}, **checker.budget.figures()),
         "notes": run.notes + ([] if checker.decisions_supported else
                               ["agreement (1) and proofs (3) unchecked: the agent does not serve GET /v1/decisions"])
         + ([] if operator is None or operator.maintenance_supported is not False else
@@ -111,6 +119,26 @@ def _figure(summary: dict) -> str:
         return "none measured"
     return (f"median {summary['median']:.2f} s, p99 {summary['p99']:.2f} s, max {summary['max']:.2f} s "
             f"({summary['count']} samples)")
+
+
+def rollouts_markdown(d: dict) -> list[str]:
+    """Rollouts, FleetLock slots and what invariant 10's checks saw of them."""
+    r = d.get("rollouts")
+    if not r:
+        return []
+    seen = r["eventsAtBusiestAgent"]
+    lines = ["", "## Rollouts and the disruption budget", ""]
+    if "rolloutsStarted" in r:
+        lines.append(f"- operator: {r['rolloutsStarted']} rollouts started, {r['pauses']} paused, {r['resumes']} resumed, "
+                     f"{r['aborts']} aborted, {r['releases']} slots released; FleetLock {r['rebootLocks']} locks taken "
+                     f"(or held again), {r['rebootLocksRefused']} refused, {r['rebootUnlocks']} unlocks")
+    lines += ["- events at the agent that emitted most of each: " + ", ".join(f"{k} {v}" for k, v in seen.items()),
+              f"- slot terms listed in polls: {r['slotTermsSeen']} ("
+              + (", ".join(f"{k} {v}" for k, v in r["slotTermsByPurpose"].items()) or "none") + ")",
+              f"- grants decided in the log: {r['grantsDecided']}; judged against the holder's view: "
+              f"{r['grantsJudged']}, excused by a network fault {r['grantsExcusedByNetworkFaults']}, not judged (the "
+              f"holder's samples did not cover the window) {r['grantsUnjudged']}"]
+    return lines
 
 
 def hostile_markdown(d: dict) -> list[str]:
@@ -174,6 +202,7 @@ def markdown(d: dict) -> str:
               f"- convergence after a partition heals: {_figure(d['figures']['convergenceAfterPartition'])}",
               f"- convergence after any fault heals: {_figure(d['figures']['convergenceAfterAnyFault'])}",
               "", "Times are as the harness sees them: up to one poll period (0.5 s) late.",
+              *rollouts_markdown(d),
               *hostile_markdown(d),
               "", "## Checks", "", "| invariant | checks |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in d["checks"].items()]

@@ -11,11 +11,12 @@ from collections import Counter
 from chorustools import agents as agents_module, client, hosts as hosts_module
 
 from . import bounds as bounds_module
-from . import registry, report, schedule, tasks
+from . import registry, report, rollouts, schedule, tasks
 from .checks import Checker
 from .history import History
 from .observer import Observer
 from .operator import Operator
+from .rollouts import RolloutOperator
 
 POLL_PERIOD = 0.5
 
@@ -34,6 +35,7 @@ class Run:
         self.restart_threads: list[threading.Thread] = []
         self.stopping = threading.Event()
         self.hostile = None
+        self.rollout_operator = None
 
     def clock(self) -> float:
         return time.monotonic() - self.start_time if self.start_time else 0.0
@@ -72,8 +74,11 @@ class Run:
         self.agents = [agents_module.Agent(i, f"n{i + 1}", self.run_dir, self.args.binary, self.hosts,
                                            self.args.preset, agents_module.FIRST_VERSION, trust,
                                            tasks.environment(f"n{i + 1}", script)) for i in range(self.args.nodes)]
+        rollout_script = rollouts.write(self.run_dir) if "rollout" in self.kinds else None
         for agent in self.agents:
             agent.busy = False
+            if rollout_script:
+                rollouts.equip(agent, rollout_script)
         self.bounds = bounds_module.protocol_bounds(self.args.preset, self.args.nodes, POLL_PERIOD, client.TIMEOUT)
         self.checker = Checker([a.name for a in self.agents], self.bounds, self.history,
                                lambda: [a.state for a in self.agents])
@@ -276,11 +281,17 @@ class Run:
             end = self.offset + args.duration
             operator_end = end - self.bounds.convergence - 5
             self.operator = None
+            if "rollout" in self.kinds:
+                self.rollout_operator = RolloutOperator(args.seed, self.agents, self.checker, self.history, self.clock,
+                                                        self.minority_now)
             if "upgrade" in args.faults:
                 self.operator = Operator(args.seed, self.agents, self.checker, self.history, self.clock, self.restart,
                                          self.minority_now, self.run_dir, max(1, (args.nodes - 1) // 2),
-                                         self.kill_runner)
-                self.operator.start()
+                                         self.kill_runner,
+                                         lambda: self.rollout_operator is not None and self.rollout_operator.running)
+            actors = [a for a in (self.operator, self.rollout_operator) if a]
+            for actor in actors:
+                actor.start()
             actions = []
             for n, fault in enumerate(faults):
                 actions.append((fault.at + self.offset, n, "begin", fault))
@@ -296,8 +307,9 @@ class Run:
                 heals.sort(key=lambda h: (h[0], h[1]))
                 while heals and heals[0][0] <= t:
                     heals.pop(0)[2]()
-                if self.operator and t >= operator_end and not self.operator.stopping.is_set():
-                    self.operator.stopping.set()
+                for actor in actors:
+                    if t >= operator_end and not actor.stopping.is_set():
+                        actor.stopping.set()  # a rollout operator then aborts and gives its slots back
                 for agent in self.agents:
                     code = agent.exited_unexpectedly()
                     if code is not None and not agent.busy:
@@ -309,8 +321,8 @@ class Run:
                 if t >= end and not heals and self._final_convergence_settled(t, end):
                     break
                 time.sleep(0.2)
-            if self.operator:
-                self.operator.stop()
+            for actor in actors:
+                actor.stop()
             for thread in self.restart_threads + (self.hostile.threads if self.hostile else []):
                 thread.join(30)
             self.checker.tick(self.clock())

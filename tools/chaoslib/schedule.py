@@ -3,6 +3,7 @@
 The same arguments give the same list of faults at the same offsets, whatever the real system
 does (its timing is not reproducible; the schedule is). The operator's commands react to the
 cluster's state and so are not part of it; they draw from their own stream seeded the same way.
+So does the rollout operator (`rollout`, opt-in): the plan is the same with or without it.
 
 Rules the plan keeps: at most (N-1)/2 hosts down (killed, stopped or paused) at once, so a
 majority can decide; one network fault (partition or loss) at a time; every fault healed and
@@ -25,7 +26,9 @@ KINDS = ("kill", "term", "pause", "partition", "loss", "upgrade")  # the default
 PROCESS_KINDS = ("kill", "term", "pause")
 NETWORK_KINDS = ("partition", "loss")
 HOSTILE_KINDS = ("replay", "reflect", "flood", "insider")  # opt-in: `--faults ...,replay,reflect,flood,insider`
-ALL_KINDS = KINDS + HOSTILE_KINDS
+# Opt-in like the hostile kinds, and like `upgrade` an operator (rollouts.py), not part of the plan.
+OPERATOR_KINDS = ("rollout",)
+ALL_KINDS = KINDS + HOSTILE_KINDS + OPERATOR_KINDS
 INSIDER_LIES = ("false-dead", "false-suspect", "far-accusation", "extreme-heartbeat", "stale-heartbeat")
 FLOOD_STYLES = ("bad-signature", "garbage-certificates", "replayed")
 # Incarnations no heartbeat may carry (above 2^62, IncarnationBounds.maximum), and leads beyond

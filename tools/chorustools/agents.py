@@ -95,7 +95,11 @@ def log_tail(path: str, lines: int = 20) -> list[str]:
 class Agent:
     """Host `index`'s agent, in `work_dir/NAME` (data/ and agent.log). `state`: new, running,
     paused, killed (sudden death), stopped (SIGTERM). `env` is added to the agent's environment
-    (and so its upgrade-tasks command's) at every start."""
+    (and so its upgrade-tasks command's) at every start.
+
+    Once `version_file` is set, the application's version lives in that file (the agent's `[app]
+    version_file`, which `env` must name) instead of a fixed `--app-version`: a start on a version
+    writes it there, and a rollout's node command may rewrite it while the agent runs."""
 
     def __init__(self, index: int, name: str, work_dir: str, binary: str, hosts, preset: str, version: str,
                  trust_dir: str, env: dict[str, str] | None = None) -> None:
@@ -104,7 +108,8 @@ class Agent:
         self.binary = binary
         self.hosts = hosts
         self.preset = preset
-        self.version = version
+        self.version_file: str | None = None
+        self._version = version
         self.trust_dir = trust_dir
         self.env = env or {}
         self.dir = os.path.join(work_dir, name)
@@ -115,6 +120,17 @@ class Agent:
         self.lives = 0
         self.lock = threading.RLock()
         os.makedirs(self.data_dir, exist_ok=True)
+
+    @property
+    def version(self) -> str:
+        """The application version the agent reports: the version file's, else the fixed one."""
+        if self.version_file:
+            try:
+                with open(self.version_file) as f:
+                    return f.read().strip() or self._version
+            except OSError:
+                pass
+        return self._version
 
     @property
     def http(self) -> str:
@@ -130,11 +146,14 @@ class Agent:
     def start(self, seeds: list[str], version: str | None = None) -> None:
         with self.lock:
             if version:
-                self.version = version
+                self._version = version
+            if self.version_file and (version or not os.path.exists(self.version_file)):
+                with open(self.version_file, "w") as f:
+                    f.write(self._version + "\n")
             gossip = self.hosts.gossip(self.index)
             argv = self.hosts.command_prefix(self.index) + agent_arguments(
-                self.binary, self.name, gossip, self.http, self.data_dir, self.trust_dir, self.version, self.preset,
-                seeds, advertise=gossip)
+                self.binary, self.name, gossip, self.http, self.data_dir, self.trust_dir,
+                None if self.version_file else self._version, self.preset, seeds, advertise=gossip)
             with open(self.log_path, "ab") as log:
                 log.write(f"--- start life {self.lives + 1} on {self.version} at {time.time():.3f}\n".encode())
             self.process = spawn(argv, self.log_path, env={**self.env, HOST_MARK: host_mark(self.hosts.prefix, self.index)})

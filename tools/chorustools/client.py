@@ -18,8 +18,8 @@ class Answer:
         self.body = body  # parsed JSON; the text when it is not JSON; None when empty
 
 
-def _headers(token: str | None) -> dict[str, str]:
-    headers = {"Content-Type": "application/json"}
+def _headers(token: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    headers = {"Content-Type": "application/json", **(extra or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return headers
@@ -31,8 +31,9 @@ def _connection(address: str, timeout: float) -> http.client.HTTPConnection:
 
 
 def _exchange(connection: http.client.HTTPConnection, method: str, path: str, token: str | None,
-              body: dict | None) -> Answer:
-    connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=_headers(token))
+              body: dict | None, headers: dict[str, str] | None = None) -> Answer:
+    connection.request(method, path, body=json.dumps(body) if body is not None else None,
+                       headers=_headers(token, headers))
     response = connection.getresponse()
     raw = response.read()
     try:
@@ -43,11 +44,12 @@ def _exchange(connection: http.client.HTTPConnection, method: str, path: str, to
 
 
 def request(address: str, method: str, path: str, token: str | None = None, body: dict | None = None,
-            timeout: float = TIMEOUT) -> Answer | None:
-    """One request on its own connection; None when the agent does not answer."""
+            timeout: float = TIMEOUT, headers: dict[str, str] | None = None) -> Answer | None:
+    """One request on its own connection (`headers` added, e.g. FleetLock's); None when the agent
+    does not answer."""
     connection = _connection(address, timeout)
     try:
-        return _exchange(connection, method, path, token, body)
+        return _exchange(connection, method, path, token, body, headers)
     except (OSError, http.client.HTTPException, socket.timeout):
         return None
     finally:

@@ -47,6 +47,11 @@ class HostileScheduleTests(unittest.TestCase):
             faults = schedule.plan(seed, nodes, duration, list(schedule.KINDS), 10.0, 40.0)
             self.assertEqual(schedule.digest(faults), digest, (seed, nodes, duration))
         self.assertNotIn("replay", schedule.KINDS, "hostile kinds are opt-in, not in the default set")
+        self.assertNotIn("rollout", schedule.KINDS, "the rollout operator is opt-in, not in the default set")
+
+    def test_the_rollout_operator_leaves_the_plan_as_it_is(self):
+        for seed in range(1, 20):
+            self.assertEqual(self.plan(seed, kinds=self.ALL + ["rollout"]), self.plan(seed), seed)
 
     def test_hostile_faults_are_laid_over_the_same_plan(self):
         for seed in range(1, 30):
