@@ -7,6 +7,8 @@ public struct RolloutResponse: Codable, Sendable, Equatable {
     public var state: String
     public var targetVersion: String?
     public var fromVersion: String?
+    /// The budget in force: the rollout's while it runs, is paused or halted; 1 once it has
+    /// finished or was aborted (and with no rollout), whatever the finished plan said.
     public var maxUnavailable: Int
     public var approve: Bool
     /// Members done, in that order.
@@ -52,7 +54,7 @@ public struct RolloutResponse: Codable, Sendable, Equatable {
         if case .halted(let member, let reason) = rollout.status { halted = Halt(member: await names([member])[0], reason: reason) }
         return RolloutResponse(
             state: rollout.status.name, targetVersion: rollout.plan.targetVersion, fromVersion: rollout.fromVersion,
-            maxUnavailable: Int(rollout.plan.maxUnavailable), approve: rollout.plan.approve, done: await names(rollout.done),
+            maxUnavailable: agreed.maxUnavailable, approve: rollout.plan.approve, done: await names(rollout.done),
             inTurn: await names(inTurn),
             remaining: rollout.status.isActive ? await names(rollout.due(among: agreed.voters).filter { !inTurn.contains($0) }) : [],
             halted: halted, slots: slots)

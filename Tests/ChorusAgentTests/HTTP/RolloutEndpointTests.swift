@@ -47,6 +47,29 @@ struct RolloutEndpointTests {
         }
     }
 
+    /// `maxUnavailable` is the budget in force, which an abort (or the end) sets back to 1: a
+    /// FleetLock client reading it must not count on the finished plan's 2.
+    @Test func anAbortedRolloutShowsTheBudgetBackToOne() async throws {
+        let source = Self.source()
+        var cluster = FakeStatusSource.stableCluster
+        var agreed = cluster.agreed
+        agreed.apply(.startRollout(RolloutPlan(targetVersion: "1.3.0", maxUnavailable: 2, approve: false, order: [])), slot: 3)
+        cluster.agreed = agreed
+        await source.setCluster(cluster)
+        try await withHTTPServer(source: source) { client in
+            let body = try await client.request("/v1/rollout").jsonObject()
+            #expect(body["maxUnavailable"] as? Int == 2)
+        }
+        agreed.apply(.abortRollout, slot: 4)
+        cluster.agreed = agreed
+        await source.setCluster(cluster)
+        try await withHTTPServer(source: source) { client in
+            let body = try await client.request("/v1/rollout").jsonObject()
+            #expect(body["state"] as? String == "aborted")
+            #expect(body["maxUnavailable"] as? Int == 1)
+        }
+    }
+
     @Test func startResolvesNamesAndCarriesThePlan() async throws {
         let source = Self.source()
         await source.answerCommands(with: .committed(slot: 4, value: .startRollout(RolloutPlan(
