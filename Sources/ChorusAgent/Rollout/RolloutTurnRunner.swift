@@ -34,7 +34,7 @@ struct RolloutTurnRunner: Sendable {
         }
         logger.info("rollout turn started: draining", metadata: metadata)
         do {
-            _ = try await runtime.setDraining(true)
+            guard try await runtime.drain(forTurn: turn.term) else { return nil } // the slot was taken back
         } catch {
             return "cannot store the drain: \(error)"
         }

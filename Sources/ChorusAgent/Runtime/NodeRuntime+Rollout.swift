@@ -23,6 +23,15 @@ extension NodeRuntime {
         runningTurn = (turn.term, stop)
     }
 
+    /// Drains this node for turn `term`, unless that turn is no longer this node's (its slot was
+    /// taken back): the check and the drain in one step on this actor, so a release that comes
+    /// while the runner is on its way here cannot be followed by a drain nobody will lift.
+    func drain(forTurn term: UInt32) throws -> Bool {
+        guard runningTurn?.term == term else { return false }
+        _ = try setDraining(true)
+        return true
+    }
+
     /// A reload's `[rollout]` settings: the next turn uses them.
     func updateRolloutSettings(_ settings: RolloutSettings) { rolloutSettings = settings }
 }
